@@ -1,0 +1,1 @@
+"""The five Hallmark services; each meets the others only through shared.events."""

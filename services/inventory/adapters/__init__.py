@@ -1,0 +1,1 @@
+"""Translation between the inventory domain and shared.events."""

@@ -1,0 +1,29 @@
+"""Wiring for the inventory service: settings -> runtime (application, consumer, relay)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.inventory.adapters.outbound import translate
+from services.inventory.application import InventoryApplication
+from services.inventory.seed import DEMO_CATALOGUE
+from services.inventory.settings import InventorySettings
+from shared.events import events_topic
+from shared.runtime.service import Runtime, ServiceSpec
+
+SPEC = ServiceSpec(
+    name="inventory",
+    app_class=InventoryApplication,
+    translate=translate,
+    consumes=(events_topic("orders"),),
+)
+
+
+def bootstrap(settings: InventorySettings | None = None, **overrides: Any) -> Runtime:
+    settings = settings or InventorySettings()
+    runtime = Runtime(SPEC, settings, **overrides)
+    if settings.seed_demo_catalogue:
+        app: InventoryApplication = runtime.app  # type: ignore[assignment]
+        for item in DEMO_CATALOGUE:
+            app.catalogue(**item)
+    return runtime

@@ -1,0 +1,1 @@
+"""Translation between the orders domain and shared.events."""

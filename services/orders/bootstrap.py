@@ -1,0 +1,22 @@
+"""Wiring for the orders service: settings -> runtime (application, consumer, relay)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.orders.adapters.outbound import translate
+from services.orders.application import OrdersApplication
+from services.orders.settings import OrdersSettings
+from shared.events import events_topic
+from shared.runtime.service import Runtime, ServiceSpec
+
+SPEC = ServiceSpec(
+    name="orders",
+    app_class=OrdersApplication,
+    translate=translate,
+    consumes=(events_topic("inventory"), events_topic("payments"), events_topic("shipping")),
+)
+
+
+def bootstrap(settings: OrdersSettings | None = None, **overrides: Any) -> Runtime:
+    return Runtime(SPEC, settings or OrdersSettings(), **overrides)

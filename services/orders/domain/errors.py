@@ -1,0 +1,22 @@
+"""Errors of the orders domain; each names the field and the rule it broke."""
+
+from __future__ import annotations
+
+
+class OrderError(Exception):
+    def __init__(self, message: str, *, field: str, rule: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.rule = rule
+
+
+class UnknownProduct(OrderError):
+    pass
+
+
+class OrderNotFound(OrderError, LookupError):
+    pass
+
+
+class NotYourOrder(OrderError, PermissionError):
+    pass

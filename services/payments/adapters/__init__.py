@@ -1,0 +1,1 @@
+"""Translation between the payments domain and shared.events."""

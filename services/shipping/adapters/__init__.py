@@ -1,0 +1,1 @@
+"""Translation between the shipping domain and shared.events."""

@@ -1,0 +1,1 @@
+"""Translation between the tickets domain and shared.events."""

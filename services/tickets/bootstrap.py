@@ -1,0 +1,22 @@
+"""Wiring for the tickets service: settings -> runtime (application, consumer, relay)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.tickets.adapters.outbound import translate
+from services.tickets.application import TicketsApplication
+from services.tickets.settings import TicketsSettings
+from shared.events import events_topic
+from shared.runtime.service import Runtime, ServiceSpec
+
+SPEC = ServiceSpec(
+    name="tickets",
+    app_class=TicketsApplication,
+    translate=translate,
+    consumes=tuple(events_topic(t) for t in ("orders", "shipping", "payments")),
+)
+
+
+def bootstrap(settings: TicketsSettings | None = None, **overrides: Any) -> Runtime:
+    return Runtime(SPEC, settings or TicketsSettings(), **overrides)

@@ -1,0 +1,51 @@
+"""Events published by the inventory service on `inventory.events`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events.money import Money
+from shared.events.registry import event
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@event("inventory", "SkuCatalogued")
+class SkuCatalogued(_Payload):
+    """A SKU entered the catalogue or its listing (name, price, MOQ, weight) changed."""
+
+    sku: str
+    name: str
+    unit_price: Money
+    moq: int = Field(ge=1)
+    weight_grams: int = Field(ge=0)
+
+
+class ReservedLine(_Payload):
+    sku: str
+    asked: int = Field(ge=0)
+    reserved: int = Field(ge=0)
+    short: int = Field(ge=0)
+
+
+@event("inventory", "StockReserved")
+class StockReserved(_Payload):
+    """Stock was reserved for an order; `short` > 0 on a line means a partial reservation."""
+
+    order_id: str
+    lines: list[ReservedLine]
+    reserved_at: datetime
+
+
+@event("inventory", "StockShortfallReduced")
+class StockShortfallReduced(_Payload):
+    """After confirmation, lines of an order were reduced because stock turned out missing."""
+
+    order_id: str
+    lines: list[ReservedLine]
+    reason: str
+    reduced_at: datetime

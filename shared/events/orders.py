@@ -1,0 +1,87 @@
+"""Events published by the orders service on `orders.events`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events.money import Money
+from shared.events.registry import event, upcaster
+
+PaymentMethod = Literal["card", "paypal", "bank_transfer", "deposit"]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Address(_Payload):
+    name: str
+    line1: str
+    line2: str | None = None
+    city: str
+    postal_code: str
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+
+
+class OrderLine(_Payload):
+    sku: str
+    quantity: int = Field(gt=0)
+    unit_price: Money
+
+
+@event("orders", "OrderPlaced", version=1)
+class OrderPlacedV1(_Payload):
+    """Version 1 carried the total as a bare integer in US cents."""
+
+    order_id: str
+    customer_id: str
+    lines: list[dict[str, Any]]
+    total_minor: int
+    placed_at: datetime
+
+
+@event("orders", "OrderPlaced", version=2)
+class OrderPlaced(_Payload):
+    order_id: str
+    customer_id: str
+    lines: list[OrderLine]
+    total: Money
+    sample: bool = False
+    payment_method: PaymentMethod | None = None
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    placed_at: datetime
+
+
+@upcaster("OrderPlaced", from_version=1)
+def _order_placed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    currency = "USD"
+    lines = [
+        {"sku": line["sku"], "quantity": line["quantity"],
+         "unit_price": {"amount_minor": line["unit_price_minor"], "currency": currency}}
+        for line in payload.pop("lines")
+    ]
+    total = {"amount_minor": payload.pop("total_minor"), "currency": currency}
+    return {**payload, "lines": lines, "total": total, "sample": False}
+
+
+@event("orders", "OrderConfirmed")
+class OrderConfirmed(_Payload):
+    order_id: str
+    customer_id: str
+    total: Money
+    confirmed_at: datetime
+    cancellation_policy_version: str
+
+
+@event("orders", "OrderCancelled")
+class OrderCancelled(_Payload):
+    order_id: str
+    customer_id: str
+    fee: Money
+    refund: Money
+    reason: str
+    cancelled_at: datetime

@@ -1,0 +1,50 @@
+"""Events published by the payments service on `payments.events`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events.money import Money
+from shared.events.registry import event
+
+Purpose = Literal["goods", "shipping", "sample_fee"]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@event("payments", "PaymentCaptured")
+class PaymentCaptured(_Payload):
+    order_id: str
+    purpose: Purpose
+    method: Literal["card", "paypal"]
+    amount: Money
+    captured_at: datetime
+
+
+@event("payments", "PaymentVoucherReceived")
+class PaymentVoucherReceived(_Payload):
+    order_id: str
+    purpose: Purpose
+    amount: Money
+    received_at: datetime
+
+
+@event("payments", "DepositDebited")
+class DepositDebited(_Payload):
+    order_id: str
+    customer_id: str
+    amount: Money
+    debited_at: datetime
+
+
+@event("payments", "RefundIssued")
+class RefundIssued(_Payload):
+    order_id: str
+    amount: Money
+    reason: str
+    issued_at: datetime

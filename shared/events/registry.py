@@ -1,0 +1,127 @@
+"""Registry of integration event types: which model, which version, which topic, how to upcast."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from shared.events.envelope import Envelope
+from shared.events.topics import SERVICES, events_topic
+
+TModel = TypeVar("TModel", bound=type[BaseModel])
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    event_type: str
+    version: int
+    producer: str
+    model: type[BaseModel]
+
+    @property
+    def topic(self) -> str:
+        return events_topic(self.producer)
+
+
+_SPECS: dict[tuple[str, int], EventSpec] = {}
+_UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+class ContractError(ValueError):
+    """A message that does not fit the contracts: unknown type/version or an invalid payload."""
+
+
+def event(producer: str, event_type: str, version: int = 1) -> Callable[[TModel], TModel]:
+    """Class decorator: register a payload model as `event_type` version `version`."""
+    if producer not in SERVICES:
+        raise ValueError(f"unknown producer {producer!r}")
+
+    def register(model: TModel) -> TModel:
+        key = (event_type, version)
+        if key in _SPECS:
+            raise ValueError(f"{event_type} v{version} registered twice")
+        _SPECS[key] = EventSpec(event_type, version, producer, model)
+        return model
+
+    return register
+
+
+def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Function decorator: turn a payload of `from_version` into one of `from_version + 1`."""
+
+    def register(func: Upcaster) -> Upcaster:
+        _UPCASTERS[(event_type, from_version)] = func
+        return func
+
+    return register
+
+
+def specs() -> list[EventSpec]:
+    return sorted(_SPECS.values(), key=lambda s: (s.producer, s.event_type, s.version))
+
+
+def current_version(event_type: str) -> int:
+    versions = [v for (t, v) in _SPECS if t == event_type]
+    if not versions:
+        raise ContractError(f"event_type: unknown event type {event_type!r}")
+    return max(versions)
+
+
+def spec_for(event_type: str, version: int | None = None) -> EventSpec:
+    version = current_version(event_type) if version is None else version
+    try:
+        return _SPECS[(event_type, version)]
+    except KeyError:
+        raise ContractError(
+            f"schema_version: {event_type} has no version {version}"
+        ) from None
+
+
+def model_for(event_type: str) -> type[BaseModel]:
+    return spec_for(event_type).model
+
+
+def upcast(event_type: str, version: int, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Bring a payload up to the current version of its type, one step at a time."""
+    target = current_version(event_type)
+    spec_for(event_type, version)  # refuse versions we never had
+    while version < target:
+        step = _UPCASTERS.get((event_type, version))
+        if step is None:
+            raise ContractError(f"schema_version: no upcaster for {event_type} v{version}")
+        payload = step(dict(payload))
+        version += 1
+    return version, payload
+
+
+def decode(raw: bytes | str) -> tuple[Envelope, BaseModel]:
+    """Parse, validate and upcast one message; raise ContractError naming what is wrong."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ContractError(f"value: not JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ContractError("value: an envelope must be a JSON object")
+    try:
+        envelope = Envelope.model_validate(data)
+    except ValidationError as exc:
+        raise ContractError(f"envelope: {_first_error(exc)}") from None
+    version, payload = upcast(envelope.event_type, envelope.schema_version, envelope.payload)
+    model = spec_for(envelope.event_type, version).model
+    try:
+        typed = model.model_validate(payload)
+    except ValidationError as exc:
+        raise ContractError(f"payload.{_first_error(exc)}") from None
+    current = envelope.model_copy(update={"schema_version": version, "payload": typed.model_dump(mode="json")})
+    return current, typed
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+    return f"{loc}: {err['msg']}"

@@ -1,0 +1,97 @@
+"""Apache Kafka in KRaft mode from Maven Central's jars, on the machine's Java 17."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared.launcher.procs import home, port_open, repo_root, spawn, stop_pid, wait_until
+from shared.runtime.kafka import create_topics, wait_for_topics
+
+POM = repo_root() / "deploy" / "local" / "pom.xml"
+
+
+def kafka_version() -> str:
+    match = re.search(r"<kafka.version>([^<]+)</kafka.version>", POM.read_text())
+    if not match:
+        raise RuntimeError("deploy/local/pom.xml has no kafka.version")
+    return match.group(1)
+
+
+def ensure_jars() -> Path:
+    """Fetch the pinned Kafka jars once (Maven's dependency:copy-dependencies)."""
+    libs = home() / "kafka-libs" / kafka_version()
+    marker = libs / ".complete"
+    if marker.exists():
+        return libs
+    if shutil.which("mvn") is None or shutil.which("java") is None:
+        raise RuntimeError("Java 17 and Maven are needed to fetch and run Kafka (apt-get install maven)")
+    tmp = libs.with_suffix(".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+         f"-DoutputDirectory={tmp}", "-DincludeScope=runtime"],
+        check=True,
+    )
+    shutil.rmtree(libs, ignore_errors=True)
+    tmp.rename(libs)
+    marker.touch()
+    return libs
+
+
+@dataclass
+class KafkaNode:
+    port: int
+    controller_port: int
+    run_dir: Path
+    partitions: int = 6
+    pid: int | None = field(default=None)
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        if port_open(self.port):
+            raise RuntimeError(f"port {self.port} is taken: is another Kafka running? (make down)")
+        libs = ensure_jars()
+        data = self.run_dir / "kafka-data"
+        shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(parents=True)
+        template = (repo_root() / "deploy" / "local" / "server.properties").read_text()
+        config = self.run_dir / "kafka-server.properties"
+        config.write_text(template.replace("@PORT@", str(self.port))
+                          .replace("@CONTROLLER_PORT@", str(self.controller_port))
+                          .replace("@DATA_DIR@", str(data)))
+        classpath = f"{libs}/*"
+        log4j = repo_root() / "deploy" / "local" / "log4j2.yaml"
+        java = ["java", "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+                f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
+        subprocess.run(java + ["kafka.tools.StorageTool", "format", "-t", _cluster_id(),
+                               "-c", str(config)], check=True, capture_output=True)
+        proc = spawn(java + ["kafka.Kafka", str(config)], self.run_dir / "logs" / "kafka.log")
+        self.pid = proc.pid
+        wait_until(lambda: port_open(self.port), 60, "kafka", alive=lambda: proc.poll() is None)
+        asyncio.run(self._topics())
+
+    async def _topics(self) -> None:
+        from shared.events import all_topics
+
+        await create_topics(self.bootstrap, self.partitions)
+        await wait_for_topics(self.bootstrap, all_topics(), timeout=60)
+
+    def stop(self) -> None:
+        if self.pid:
+            stop_pid(self.pid, timeout=20)
+            self.pid = None
+
+
+def _cluster_id() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")

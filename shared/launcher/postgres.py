@@ -1,0 +1,88 @@
+"""A throwaway PostgreSQL cluster from the machine's server binaries (as `postgres` when root)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from shared.launcher.procs import port_open, spawn, stop_pid, wait_until
+
+SERVICES_DBS = [f"hallmark_{s}" for s in ("orders", "inventory", "payments", "shipping", "tickets")]
+
+
+def bindir() -> Path:
+    for candidate in (shutil.which("pg_config"),):
+        if candidate:
+            out = subprocess.run([candidate, "--bindir"], capture_output=True, text=True).stdout.strip()
+            if out and (Path(out) / "initdb").exists():
+                return Path(out)
+    for version in ("17", "16", "15"):
+        path = Path(f"/usr/lib/postgresql/{version}/bin")
+        if (path / "initdb").exists():
+            return path
+    raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
+
+
+@dataclass
+class PostgresCluster:
+    port: int
+    durable: bool = True
+    data_dir: Path | None = None
+    pid: int | None = field(default=None)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self, log_path: Path) -> None:
+        if port_open(self.port):
+            raise RuntimeError(f"port {self.port} is taken: is another PostgreSQL running? (make down)")
+        user = "postgres" if os.geteuid() == 0 else None
+        # A fresh directory every time, outside the checkout, so the postgres user can reach it.
+        self.data_dir = Path(tempfile.mkdtemp(prefix=f"hallmark-pg-{self.port}-"))
+        if user:
+            entry = pwd.getpwnam(user)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        pgdata = self.data_dir / "data"
+        binaries = bindir()
+        subprocess.run([str(binaries / "initdb"), "-D", str(pgdata), "-U", "postgres",
+                        "--auth=trust", "-E", "UTF8", "--no-sync"],
+                       check=True, capture_output=True, user=user)
+        options = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=400",
+                   "-c", f"unix_socket_directories={self.data_dir}", "-p", str(self.port)]
+        if not self.durable:
+            options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        if user:
+            entry = pwd.getpwnam(user)
+            log_path.touch()
+            os.chown(log_path, entry.pw_uid, entry.pw_gid)
+        proc = spawn([str(binaries / "postgres"), "-D", str(pgdata), *options], log_path, user=user)
+        self.pid = proc.pid
+        wait_until(self._accepts, 60, "postgresql", alive=lambda: proc.poll() is None)
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for name in SERVICES_DBS:
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+    def _accepts(self) -> bool:
+        try:
+            with psycopg.connect(self.url, connect_timeout=2):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def stop(self) -> None:
+        if self.pid:
+            stop_pid(self.pid, timeout=20, sig=signal.SIGINT)  # 'fast' shutdown
+            self.pid = None
+        if self.data_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            self.data_dir = None

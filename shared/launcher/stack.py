@@ -1,0 +1,217 @@
+"""The whole system as local processes: Kafka, PostgreSQL, and an API and a worker per service."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.events import PARTITIONS, SERVICES
+from shared.launcher.kafka import KafkaNode
+from shared.launcher.postgres import PostgresCluster
+from shared.launcher.procs import home, pid_alive, port_open, repo_root, spawn, stop_pid, wait_until
+
+
+@dataclass
+class Ports:
+    kafka: int = 9092
+    kafka_controller: int = 9093
+    postgres: int = 5433
+    services: dict[str, int] = field(default_factory=lambda: {
+        "orders": 8001, "inventory": 8002, "payments": 8003, "shipping": 8004, "tickets": 8005})
+
+    @classmethod
+    def offset(cls, base: int) -> Ports:
+        """A block of ports starting at `base` (tests use one apart from `make up`'s)."""
+        return cls(kafka=base + 92, kafka_controller=base + 93, postgres=base + 33,
+                   services={s: base + 1 + i for i, s in enumerate(SERVICES)})
+
+
+@dataclass
+class StackConfig:
+    ports: Ports = field(default_factory=Ports)
+    name: str = "dev"
+    services: tuple[str, ...] = SERVICES
+    start_services: bool = True
+    durable: bool = True
+    clock: str = "manual"
+    environment: str = "development"
+    seed_demo: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+class Stack:
+    def __init__(self, config: StackConfig | None = None) -> None:
+        self.config = config or StackConfig()
+        self.run_dir = home() / "run" / self.config.name
+        self.kafka = KafkaNode(self.config.ports.kafka, self.config.ports.kafka_controller, self.run_dir,
+                               partitions=PARTITIONS)
+        self.postgres = PostgresCluster(self.config.ports.postgres, durable=self.config.durable)
+        self.procs: dict[str, int] = {}
+        self.timings: dict[str, float] = {}
+
+    @property
+    def state_file(self) -> Path:
+        return self.run_dir / "stack.json"
+
+    @property
+    def clock_file(self) -> Path:
+        return self.run_dir / "clock.json"
+
+    # --- environment --------------------------------------------------------------------------
+    def platform_env(self) -> dict[str, str]:
+        env = {
+            "HALLMARK_ENV": self.config.environment,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap,
+            "DATABASE_URL": self.postgres.url,
+            "CLOCK": self.config.clock,
+            "CLOCK_FILE": str(self.clock_file),
+        }
+        return env
+
+    def service_env(self, service: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(self.platform_env())
+        prefix = service.upper()
+        env[f"{prefix}_HTTP_PORT"] = str(self.config.ports.services[service])
+        if service == "inventory" and self.config.seed_demo:
+            env["INVENTORY_SEED_DEMO_CATALOGUE"] = "true"
+        env.update(self.config.extra_env)
+        env.update(extra or {})
+        env["PYTHONPATH"] = str(repo_root())
+        return env
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.config.ports.services[service]}"
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.clock_file.exists():
+            self.clock_file.unlink()
+        try:
+            t0 = time.monotonic()
+            self.postgres.start(self.run_dir / "logs" / "postgres.log")
+            self.procs["postgres"] = self.postgres.pid or 0
+            self.timings["postgres"] = time.monotonic() - t0
+            self._save_state()
+            t0 = time.monotonic()
+            self.kafka.start()
+            self.procs["kafka"] = self.kafka.pid or 0
+            self.timings["kafka"] = time.monotonic() - t0
+            self._save_state()
+            if self.config.start_services:
+                t0 = time.monotonic()
+                for service in self.config.services:
+                    self.start_service(service)
+                self.wait_ready(self.config.services)
+                self.timings["services"] = time.monotonic() - t0
+        except BaseException:
+            self.stop()
+            raise
+
+    def start_service(self, service: str, extra_env: dict[str, str] | None = None) -> None:
+        self.start_api(service, extra_env)
+        self.start_worker(service, extra_env)
+
+    def start_api(self, service: str, extra_env: dict[str, str] | None = None) -> int:
+        env = self.service_env(service, extra_env)
+        port = self.config.ports.services[service]
+        proc = spawn([sys.executable, "-m", "uvicorn", "--factory", f"services.{service}.api:create_app",
+                      "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+                     self.run_dir / "logs" / f"{service}-api.log", env=env, cwd=repo_root())
+        self.procs[f"{service}-api"] = proc.pid
+        self._save_state()
+        return proc.pid
+
+    def start_worker(self, service: str, extra_env: dict[str, str] | None = None) -> int:
+        env = self.service_env(service, extra_env)
+        proc = spawn([sys.executable, "-m", f"services.{service}.worker", "worker", "-l", "info"],
+                     self.run_dir / "logs" / f"{service}-worker.log", env=env, cwd=repo_root())
+        self.procs[f"{service}-worker"] = proc.pid
+        self._save_state()
+        return proc.pid
+
+    def stop_process(self, name: str, *, kill: bool = False) -> None:
+        pid = self.procs.pop(name, None)
+        if pid:
+            import signal
+
+            stop_pid(pid, timeout=15, sig=signal.SIGKILL if kill else signal.SIGTERM)
+            self._save_state()
+
+    def wait_ready(self, services: tuple[str, ...], timeout: float = 180) -> None:
+        def ready(service: str) -> bool:
+            try:
+                return httpx.get(f"{self.url(service)}/readyz", timeout=3).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        for service in services:
+            pid = self.procs.get(f"{service}-api", 0)
+            wait_until(lambda s=service: ready(s), timeout, f"{service} api",  # type: ignore[misc]
+                       interval=0.3, alive=lambda p=pid: pid_alive(p))  # type: ignore[misc]
+
+    def stop(self) -> None:
+        for name in [n for n in self.procs if n.endswith("-api") or n.endswith("-worker")]:
+            self.stop_process(name)
+        self.kafka.stop()
+        self.procs.pop("kafka", None)
+        self.postgres.stop()
+        self.procs.pop("postgres", None)
+        if self.state_file.exists():
+            self.state_file.unlink()
+
+    def _save_state(self) -> None:
+        state: dict[str, Any] = {"config": asdict(self.config), "procs": self.procs,
+                                 "pg_dir": str(self.postgres.data_dir or ""), "urls": {
+                                     s: self.url(s) for s in self.config.services}}
+        self.state_file.write_text(json.dumps(state, indent=2))
+
+    def summary(self) -> list[tuple[str, str]]:
+        rows = [("kafka", self.kafka.bootstrap), ("postgres", self.postgres.url)]
+        for service in self.config.services:
+            port = self.config.ports.services[service]
+            rows.append((service, f"{self.url(service)}  (docs {self.url(service)}/docs, "
+                                  f"worker metrics http://127.0.0.1:{port + 100}/metrics)"))
+        return rows
+
+
+def stop_from_state(name: str = "dev") -> bool:
+    """Stop a stack started by another process (`hallmark down`)."""
+    state_file = home() / "run" / name / "stack.json"
+    if not state_file.exists():
+        return False
+    import shutil
+    import signal
+
+    state = json.loads(state_file.read_text())
+    procs: dict[str, int] = state.get("procs", {})
+    for pname, pid in procs.items():
+        if pname.endswith("-api") or pname.endswith("-worker"):
+            stop_pid(pid, timeout=15)
+    if "kafka" in procs:
+        stop_pid(procs["kafka"], timeout=20)
+    if "postgres" in procs:
+        stop_pid(procs["postgres"], timeout=20, sig=signal.SIGINT)
+    if state.get("pg_dir"):
+        shutil.rmtree(state["pg_dir"], ignore_errors=True)
+    state_file.unlink(missing_ok=True)
+    return True
+
+
+def read_state(name: str = "dev") -> dict[str, Any] | None:
+    state_file = home() / "run" / name / "stack.json"
+    if not state_file.exists():
+        return None
+    data: dict[str, Any] = json.loads(state_file.read_text())
+    return data
+
+
+__all__ = ["Ports", "Stack", "StackConfig", "port_open", "read_state", "stop_from_state"]

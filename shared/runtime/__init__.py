@@ -1,0 +1,1 @@
+"""The service chassis: everything generic, written once, used by every service."""

@@ -1,0 +1,1 @@
+"""HTTP chassis: app factory, identity dependencies, health, metrics and admin routers."""

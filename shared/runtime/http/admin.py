@@ -1,0 +1,109 @@
+"""Admin (ops) and audit (auditor) endpoints every service has."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from shared.runtime.http.deps import Auditor, Ops, OpsOrAuditor, RuntimeDep
+from shared.runtime.store import aggregate_state
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+class ClockAdvance(BaseModel):
+    seconds: float = Field(gt=0, description="How far to move the manual clock forward")
+
+
+@router.get("/positions")
+async def positions(runtime: RuntimeDep, _: OpsOrAuditor) -> dict[str, Any]:
+    """Relay position and lag, and the consumer position per topic:partition."""
+    gauges = await asyncio.to_thread(runtime.store_gauges)
+    consumers = await asyncio.to_thread(runtime.consumer_positions)
+    return {"relay": {"topic": runtime.topic, **gauges}, "consumers": consumers}
+
+
+@router.get("/dlq")
+async def dead_letters(runtime: RuntimeDep, _: Ops,
+                       status: str | None = Query("open", pattern="^(open|retried|skipped)$")) -> list[dict[str, Any]]:
+    """Dead letters of this service's consumers."""
+    def read() -> list[dict[str, Any]]:
+        with runtime.connect() as conn:
+            return runtime.dead_letters.list(conn, status)
+    return await asyncio.to_thread(read)
+
+
+@router.post("/dlq/{letter_id}/retry")
+async def retry_dead_letter(letter_id: int, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
+    """Apply a dead letter again; resolved if it now applies."""
+    def run() -> str:
+        with runtime.connect() as conn:
+            return runtime.consumer.retry_dead_letter(conn, letter_id, ops.subject)
+    try:
+        outcome = await asyncio.to_thread(run)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    if outcome not in ("applied", "duplicate", "ignored"):
+        raise HTTPException(409, f"still failing: {outcome}")
+    return {"id": letter_id, "outcome": outcome}
+
+
+@router.post("/dlq/{letter_id}/skip")
+async def skip_dead_letter(letter_id: int, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
+    """Mark a dead letter as handled without applying it."""
+    def run() -> None:
+        with runtime.connect() as conn:
+            runtime.dead_letters.resolve(conn, letter_id, "skipped", ops.subject)
+    try:
+        await asyncio.to_thread(run)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return {"id": letter_id, "status": "skipped"}
+
+
+@router.get("/timers")
+async def pending_timers(runtime: RuntimeDep, _: Ops) -> list[dict[str, Any]]:
+    """Durable timers not yet fired."""
+    assert runtime.app.timers is not None
+    return await asyncio.to_thread(runtime.app.timers.pending)
+
+
+@router.get("/clock")
+def clock_now(runtime: RuntimeDep, _: OpsOrAuditor) -> dict[str, Any]:
+    """The service's current time and whether it is the manual clock."""
+    return {"now": runtime.clock.now().isoformat(), "manual": getattr(runtime.clock, "manual", False)}
+
+
+@router.post("/clock/advance")
+def clock_advance(body: ClockAdvance, runtime: RuntimeDep, _: Ops) -> dict[str, Any]:
+    """Move the manual clock forward (CLOCK=manual only; refused otherwise)."""
+    advance = getattr(runtime.clock, "advance", None)
+    if advance is None:
+        raise HTTPException(409, "clock: the system clock cannot be moved (CLOCK=manual is off)")
+    return {"now": advance(body.seconds).isoformat(), "manual": True}
+
+
+@router.get("/replay/{aggregate_id}")
+async def replay(aggregate_id: uuid.UUID, runtime: RuntimeDep, _: Auditor,
+                 as_of: datetime | None = Query(None, description="Replay up to this instant")) -> dict[str, Any]:
+    """Replay one aggregate from its events, as of an instant (read-only)."""
+    if as_of is not None and as_of.tzinfo is None:
+        raise HTTPException(422, "as_of: must include a time zone (e.g. Z)")
+    aggregate = await asyncio.to_thread(runtime.app.replay_as_of, aggregate_id, as_of)
+    if aggregate is None:
+        raise HTTPException(404, f"aggregate_id: nothing recorded for {aggregate_id} as of {as_of}")
+    return {"type": type(aggregate).__name__, "as_of": as_of, "state": aggregate_state(aggregate)}
+
+
+@router.get("/history/{aggregate_id}")
+async def history(aggregate_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
+    """Every event of one aggregate, in order, with its metadata (read-only)."""
+    events = await asyncio.to_thread(runtime.app.history, aggregate_id)
+    if not events:
+        raise HTTPException(404, f"aggregate_id: nothing recorded for {aggregate_id}")
+    return events

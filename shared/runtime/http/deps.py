@@ -1,0 +1,54 @@
+"""FastAPI dependencies: the runtime, the caller's identity, role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.runtime.identity import InvalidToken, Principal, verify
+from shared.runtime.service import Runtime
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_principal(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "authorization: a bearer token is required",
+                            headers={"WWW-Authenticate": "Bearer"})
+    platform = runtime.settings.platform
+    try:
+        return verify(platform.jwt_secret, platform.jwt_issuer, credentials.credentials)
+    except InvalidToken as exc:
+        raise HTTPException(401, f"authorization: invalid token ({exc})",
+                            headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: str) -> Callable[[Principal], Principal]:
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(403, f"role: {principal.role} may not do this (needs {' or '.join(roles)})")
+        return principal
+
+    return check
+
+
+Ops = Annotated[Principal, Depends(require("ops"))]
+OpsOrAuditor = Annotated[Principal, Depends(require("ops", "auditor"))]
+Auditor = Annotated[Principal, Depends(require("auditor", "ops"))]

@@ -1,0 +1,80 @@
+"""Kafka plumbing shared by the relay, the DLQ publisher, readiness checks and the launcher."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from shared.events import PARTITIONS, all_topics
+
+
+def reliable_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
+    """Idempotent producer, acks from all in-sync replicas."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=15_000,
+    )
+
+
+async def create_topics(bootstrap: str, partitions: int = PARTITIONS, topics: list[str] | None = None) -> list[str]:
+    """Create the system's topics with a fixed partition count; existing ones are left alone."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hallmark-admin")
+    await admin.start()
+    try:
+        wanted = topics or all_topics()
+        existing = set(await admin.list_topics())
+        missing = [t for t in wanted if t not in existing]
+        if missing:
+            try:
+                await admin.create_topics([NewTopic(t, partitions, 1) for t in missing])
+            except TopicAlreadyExistsError:
+                pass
+        return missing
+    finally:
+        await admin.close()
+
+
+async def wait_for_topics(bootstrap: str, topics: list[str], timeout: float = 30.0) -> None:
+    """Poll metadata until every topic has its leaders (a deadline, not a sleep)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hallmark-admin")
+    await admin.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            described = await admin.describe_topics(topics)
+            ready = all(
+                d.get("error_code", 0) == 0 and d.get("partitions")
+                and all(p.get("leader", -1) >= 0 for p in d["partitions"])
+                for d in described
+            )
+            if ready:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"topics not ready: {topics}")
+            await asyncio.sleep(0.2)
+    finally:
+        await admin.close()
+
+
+async def kafka_reachable(bootstrap: str, timeout: float = 3.0) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hallmark-health",
+                                request_timeout_ms=int(timeout * 1000))
+    try:
+        await asyncio.wait_for(admin.start(), timeout)
+        await asyncio.wait_for(admin.list_topics(), timeout)
+        return True
+    except Exception:
+        return False
+    finally:
+        try:
+            await admin.close()
+        except Exception:
+            pass

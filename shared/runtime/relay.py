@@ -1,0 +1,142 @@
+"""Outbox relay: publishes the service's notification log, in order, to `<service>.events`.
+
+One active relay per service (PostgreSQL advisory lock); the others stand by. Each batch is
+published and acknowledged before the position is recorded, so a crash can republish but never
+skip. Local subscribers (the timer index) see every notification before the position moves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from aiokafka import AIOKafkaProducer
+
+from shared.events import events_topic
+from shared.runtime.positions import read_position, write_position
+from shared.runtime.store import HallmarkApplication
+from shared.runtime.translate import Translator, envelope_for
+
+log = logging.getLogger("hallmark.relay")
+
+Subscriber = Callable[[psycopg.Connection, Any, int], None]
+FAULT_EXIT_AFTER_PUBLISH = "relay_exit_after_publish"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        app: HallmarkApplication,
+        translate: Translator,
+        producer: AIOKafkaProducer,
+        dsn: str,
+        *,
+        batch_size: int = 500,
+        interval: float = 0.1,
+        subscribers: list[Subscriber] | None = None,
+        faults: Callable[[str], bool] = lambda _: False,
+        on_published: Callable[[int], None] = lambda _: None,
+    ) -> None:
+        self.app = app
+        self.service = app.service
+        self.topic = events_topic(self.service)
+        self.translate = translate
+        self.producer = producer
+        self.dsn = dsn
+        self.batch_size = batch_size
+        self.interval = interval
+        self.subscribers = subscribers or []
+        self.faults = faults
+        self.on_published = on_published
+        self.position_name = f"relay:{self.topic}"
+        self.is_leader = False
+        self._conn: psycopg.Connection | None = None
+
+    # --- leadership ---------------------------------------------------------------------------
+    def _try_lead(self) -> bool:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self.dsn, autocommit=True)
+        row = self._conn.execute(
+            "SELECT pg_try_advisory_lock(hashtext(%s))", (self.position_name,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def close(self) -> None:
+        if self._conn is not None and not self._conn.closed:
+            self._conn.close()
+        self.is_leader = False
+
+    # --- one step -------------------------------------------------------------------------------
+    def _read_batch(self) -> tuple[int, list[tuple[int, Any]]]:
+        assert self._conn is not None
+        position = read_position(self._conn, self.position_name)
+        notifications = self.app.recorder.select_notifications(
+            start=position + 1, limit=self.batch_size
+        )
+        return position, [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+
+    def _commit(self, batch: list[tuple[int, Any]]) -> None:
+        assert self._conn is not None
+        with self._conn.transaction():
+            for notification_id, domain_event in batch:
+                for subscriber in self.subscribers:
+                    subscriber(self._conn, domain_event, notification_id)
+            write_position(self._conn, self.position_name, batch[-1][0])
+
+    async def pump_once(self) -> int:
+        """Publish the next batch; return how many notifications it covered."""
+        _, batch = await asyncio.to_thread(self._read_batch)
+        if not batch:
+            return 0
+        futures = []
+        for notification_id, domain_event in batch:
+            outbound = self.translate(domain_event)
+            if outbound is None:
+                continue
+            envelope = envelope_for(self.service, domain_event, outbound)
+            key = (envelope.order_id or envelope.aggregate_id).encode()
+            headers = [
+                ("notification_id", str(notification_id).encode()),
+                ("event_type", envelope.event_type.encode()),
+                ("schema_version", str(envelope.schema_version).encode()),
+                ("correlation_id", envelope.correlation_id.encode()),
+            ]
+            futures.append(await self.producer.send(self.topic, envelope.to_json(), key=key, headers=headers))
+        if futures:
+            await asyncio.gather(*futures)
+        if self.faults(FAULT_EXIT_AFTER_PUBLISH):
+            log.error("fault injected: exiting after publish, before recording the position")
+            os._exit(70)
+        await asyncio.to_thread(self._commit, batch)
+        self.on_published(len(futures))
+        return len(batch)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Lead when the lock is free, stand by otherwise; pump until stopped."""
+        while not stop.is_set():
+            try:
+                if not self.is_leader:
+                    self.is_leader = await asyncio.to_thread(self._try_lead)
+                    if self.is_leader:
+                        log.info("relay leading", extra={"topic": self.topic})
+                if self.is_leader and await self.pump_once() == self.batch_size:
+                    continue
+            except Exception:
+                log.exception("relay step failed; retrying")
+                await asyncio.to_thread(self.close)
+            try:
+                await asyncio.wait_for(stop.wait(), self.interval if self.is_leader else 1.0)
+            except TimeoutError:
+                pass
+        await asyncio.to_thread(self.close)
+
+
+def relay_lag(conn: psycopg.Connection, app: HallmarkApplication) -> tuple[int, int, int]:
+    """(stored, published position, lag) for readiness and metrics."""
+    stored = app.max_notification_id()
+    published = read_position(conn, f"relay:{events_topic(app.service)}")
+    return stored, published, max(stored - published, 0)

@@ -1,0 +1,89 @@
+"""The runtime of one service: settings -> clock, event store, application, consumer, metrics.
+
+Each service's `bootstrap.py` describes itself with a `ServiceSpec` and calls `Runtime(...)`;
+the API and the worker are both built from a Runtime. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Literal
+
+import psycopg
+
+from shared.events import PARTITIONS, events_topic
+from shared.runtime.clock import Clock, make_clock
+from shared.runtime.consumer import TrackedConsumer
+from shared.runtime.deadletters import DeadLetters
+from shared.runtime.metrics import Metrics
+from shared.runtime.positions import ensure_tables, read_position
+from shared.runtime.settings import ServiceSettings
+from shared.runtime.store import HallmarkApplication, ensure_database, postgres_env
+from shared.runtime.timers import TimerHandler, TimerService
+from shared.runtime.translate import Translator
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    app_class: type[HallmarkApplication]
+    translate: Translator
+    consumes: tuple[str, ...] = ()
+    timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
+
+
+class Runtime:
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        settings: ServiceSettings,
+        *,
+        persistence: Literal["postgres", "memory"] = "postgres",
+        clock: Clock | None = None,
+    ) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.name = spec.name
+        self.topic = events_topic(spec.name)
+        self.clock = clock or make_clock(settings.platform.clock, settings.platform.clock_file)
+        self.persistence = persistence
+        if persistence == "postgres":
+            ensure_database(settings.dsn)
+            ensure_tables(settings.dsn)
+            env = postgres_env(settings.dsn, settings.pool_size)
+        else:
+            env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        self.app = spec.app_class(env=env, clock=self.clock)
+        self.app.timers = TimerService(self.app, self.clock, spec.timer_handlers, settings.dsn)
+        self.metrics = Metrics(spec.name)
+        self.app.stored_listeners.append(self.metrics.events_stored.inc)
+        self.dead_letters = DeadLetters(settings.dsn, spec.name, settings.platform.kafka_bootstrap_servers)
+        self.consumer = TrackedConsumer(self.app, self.dead_letters, faults=self.fault)
+
+    def fault(self, name: str) -> bool:
+        return self.settings.platform.fault_enabled(name)
+
+    @contextmanager
+    def connect(self) -> Iterator[psycopg.Connection]:
+        with psycopg.connect(self.settings.dsn, autocommit=True, connect_timeout=3) as conn:
+            yield conn
+
+    def store_gauges(self) -> dict[str, int]:
+        with self.connect() as conn:
+            stored = self.app.max_notification_id()
+            published = read_position(conn, f"relay:{self.topic}")
+            return {
+                "stored": stored,
+                "published": published,
+                "relay_lag": max(stored - published, 0),
+                "dlq_open": self.dead_letters.count_open(conn),
+            }
+
+    def consumer_positions(self) -> dict[str, int]:
+        names = [f"{t}:{p}" for t in self.spec.consumes for p in range(PARTITIONS)]
+        return {k: v for k, v in self.app.max_tracking_ids(names).items() if v}
+
+    def close(self) -> None:
+        self.app.close()

@@ -1,0 +1,80 @@
+"""Typed settings: platform-wide values (no prefix) and one class per service (with a prefix)."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "hallmark-dev-secret-change-me-0123456789abcdef"
+
+
+class PlatformSettings(BaseSettings):
+    """Shared by every service; read from unprefixed environment variables."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    hallmark_env: Literal["development", "test", "production"] = "development"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5433/postgres",
+        description="Server URL; each service uses its own database on it",
+    )
+    clock: Literal["system", "manual"] = "system"
+    clock_file: str | None = None
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_issuer: str = "hallmark"
+    log_level: str = "INFO"
+    faults: str = Field(default="", description="Comma-separated fault hooks (tests only)")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_in_production(self) -> PlatformSettings:
+        if self.hallmark_env == "production":
+            if self.clock == "manual":
+                raise ValueError("CLOCK=manual is refused when HALLMARK_ENV=production")
+            if self.jwt_secret == DEV_JWT_SECRET:
+                raise ValueError("JWT_SECRET must be set when HALLMARK_ENV=production")
+            if self.faults:
+                raise ValueError("FAULTS is refused when HALLMARK_ENV=production")
+        if self.clock == "manual" and not self.clock_file:
+            raise ValueError("CLOCK=manual needs CLOCK_FILE (shared by the API and the worker)")
+        return self
+
+    def fault_enabled(self, name: str) -> bool:
+        return name in {f.strip() for f in self.faults.split(",") if f.strip()}
+
+
+class ServiceSettings(BaseSettings):
+    """Base for each service's settings; subclasses set `env_prefix` (e.g. ORDERS_)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    metrics_port: int = Field(default=0, description="Worker metrics port; 0 = http_port + 100")
+    database_name: str = ""
+    database_url: str | None = Field(default=None, description="Overrides the platform server URL")
+    pool_size: int = 5
+    relay_batch_size: int = 500
+    relay_interval_seconds: float = 0.1
+    relay_lag_ready_threshold: int = 10_000
+    consumer_batch_size: int = 200
+    consumer_batch_within_seconds: float = 0.2
+    timer_interval_seconds: float = 0.25
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    @property
+    def dsn(self) -> str:
+        """The service's own database URL."""
+        if self.database_url:
+            return self.database_url
+        name = self.database_name or f"hallmark_{self.service_name}"
+        parts = urlsplit(self.platform.database_url)
+        return urlunsplit(parts._replace(path=f"/{name}"))
+
+    @property
+    def worker_metrics_port(self) -> int:
+        return self.metrics_port or self.http_port + 100

@@ -1,0 +1,166 @@
+"""Event store wiring (eventsourcing on PostgreSQL via psycopg 3) and the application base class."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from eventsourcing.application import ProcessingEvent, Recording
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import EventSourcedProjection
+from eventsourcing.utils import EnvType
+
+from shared.events import Envelope
+from shared.runtime.clock import Clock, SystemClock
+from shared.runtime.logs import causation_id_var, correlation_id_var
+
+if TYPE_CHECKING:
+    from shared.runtime.timers import TimerService
+
+Handler = Callable[[Any, Envelope, ProcessingEvent[uuid.UUID]], None]
+
+
+def postgres_env(dsn: str, pool_size: int = 5) -> dict[str, str]:
+    """The eventsourcing environment for a PostgreSQL database given as a URL."""
+    parts = urlsplit(dsn)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parts.path.lstrip("/"),
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_LOCK_TIMEOUT": "5",
+        "CREATE_TABLE": "y",
+    }
+
+
+def ensure_database(dsn: str) -> None:
+    """Create the service's database on its server if it does not exist yet."""
+    parts = urlsplit(dsn)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            try:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            except psycopg.errors.DuplicateDatabase:
+                pass
+
+
+class UnknownEvent(LookupError):
+    """The application has no handler for an incoming event type (it is skipped, not an error)."""
+
+
+class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
+    """One service's eventsourcing application: stores its events, stamps each with the
+    correlation and causation ids of what caused it, and handles incoming integration events
+    through `handlers` (event type -> method), recording the effects with a tracking row."""
+
+    service: ClassVar[str] = ""
+    handlers: ClassVar[dict[str, Handler]] = {}
+
+    def __init__(self, env: EnvType | None = None, clock: Clock | None = None) -> None:
+        super().__init__(env)
+        self.clock: Clock = clock or SystemClock()
+        self.timers: TimerService | None = None
+        self.stored_listeners: list[Callable[[int], None]] = []
+
+    # --- recording -------------------------------------------------------------------------
+    def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:
+        correlation = correlation_id_var.get() or str(uuid.uuid4())
+        causation = causation_id_var.get()
+        for domain_event in processing_event.events:
+            if "_meta" not in vars(domain_event):
+                meta = {"correlation_id": correlation, "causation_id": causation}
+                object.__setattr__(domain_event, "_meta", meta)
+        recordings = super()._record(processing_event)
+        for listener in self.stored_listeners:
+            listener(len(recordings))
+        return recordings
+
+    # --- incoming integration events --------------------------------------------------------
+    def policy(self, domain_event: Any, processing_event: ProcessingEvent[uuid.UUID]) -> None:
+        envelope: Envelope = domain_event
+        handler = type(self).handlers.get(envelope.event_type)
+        if handler is not None:
+            handler(self, envelope, processing_event)
+
+    def handles(self, event_type: str) -> bool:
+        return event_type in type(self).handlers
+
+    def process_envelope(self, envelope: Envelope, tracking: Tracking) -> None:
+        """Apply one incoming event; its effects and the tracking row commit together."""
+        token_c = correlation_id_var.set(envelope.correlation_id)
+        token_k = causation_id_var.set(str(envelope.event_id))
+        try:
+            self.process_event(envelope, tracking)  # type: ignore[arg-type]
+        finally:
+            correlation_id_var.reset(token_c)
+            causation_id_var.reset(token_k)
+
+    def load(self, aggregate_id: uuid.UUID, processing_event: ProcessingEvent[uuid.UUID] | None = None) -> Any:
+        """Get an aggregate, preferring the copy already changed in this processing event."""
+        if processing_event is not None and aggregate_id in processing_event.aggregates:
+            return processing_event.aggregates[aggregate_id]
+        return self.repository.get(aggregate_id)
+
+    # --- audit ------------------------------------------------------------------------------
+    def domain_events(self, aggregate_id: uuid.UUID) -> list[Any]:
+        return [self.mapper.to_domain_event(s) for s in self.recorder.select_events(aggregate_id)]
+
+    def replay_as_of(self, aggregate_id: uuid.UUID, instant: datetime | None) -> Aggregate | None:
+        """The aggregate as it was at `instant` (None = now), by replaying its events."""
+        aggregate: Any = None
+        for domain_event in self.domain_events(aggregate_id):
+            if instant is not None and domain_event.timestamp > instant:
+                break
+            aggregate = domain_event.mutate(aggregate)
+        return aggregate
+
+    def history(self, aggregate_id: uuid.UUID) -> list[dict[str, Any]]:
+        return [describe_event(e) for e in self.domain_events(aggregate_id)]
+
+    def max_notification_id(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def max_tracking_ids(self, names: Iterable[str]) -> dict[str, int]:
+        return {name: self.recorder.max_tracking_id(name) or 0 for name in names}
+
+
+def describe_event(domain_event: Any) -> dict[str, Any]:
+    state = dict(vars(domain_event))
+    meta = state.pop("_meta", {}) or {}
+    return {
+        "aggregate_id": str(state.pop("originator_id")),
+        "version": state.pop("originator_version"),
+        "type": type(domain_event).__qualname__,
+        "timestamp": state.pop("timestamp").isoformat(),
+        "correlation_id": meta.get("correlation_id"),
+        "causation_id": meta.get("causation_id"),
+        "data": {k: _jsonable(v) for k, v in state.items()},
+    }
+
+
+def aggregate_state(aggregate: Any) -> dict[str, Any]:
+    state = {k.lstrip("_"): _jsonable(v) for k, v in vars(aggregate).items() if k != "_pending_events"}
+    return state
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

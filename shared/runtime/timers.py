@@ -1,0 +1,147 @@
+"""Durable timers: a deadline is an event (Timer.Scheduled), indexed from the notification log by
+the relay, and fired once by the due-timer loop (the firing is itself an event, Timer.Fired)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError
+
+from shared.runtime.clock import Clock
+
+log = logging.getLogger("hallmark.timers")
+TIMER_NAMESPACE = uuid.UUID("0d3c7d7e-4b8e-4b8c-9a53-5b3f0a1e6c22")
+
+
+class TimerAlreadyFired(Exception):
+    pass
+
+
+class Timer(Aggregate):
+    """One deadline for one target; its id follows from (kind, target), so it is scheduled once."""
+
+    @event("Scheduled")
+    def __init__(self, kind: str, target: str, due_at: datetime) -> None:
+        self.kind = kind
+        self.target = target
+        self.due_at = due_at
+        self.fired_at: datetime | None = None
+        self.cancelled = False
+
+    @staticmethod
+    def create_id(kind: str, target: str, due_at: datetime | None = None) -> uuid.UUID:
+        return timer_id(kind, target)
+
+    def check_pending(self) -> None:
+        if self.fired_at is not None or self.cancelled:
+            raise TimerAlreadyFired(f"timer {self.kind}:{self.target} is no longer pending")
+
+    @event("Fired")
+    def fire(self, at: datetime) -> None:
+        self.fired_at = at
+
+    @event("Cancelled")
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def timer_id(kind: str, target: str) -> uuid.UUID:
+    return uuid.uuid5(TIMER_NAMESPACE, f"{kind}:{target}")
+
+
+def index_timers(conn: psycopg.Connection, domain_event: Any, notification_id: int) -> None:
+    """Relay subscriber: keep `hallmark_timers` in step with the Timer events in the log."""
+    if isinstance(domain_event, Timer.Scheduled):
+        conn.execute(
+            "INSERT INTO hallmark_timers (timer_id, kind, target, due_at) VALUES (%s,%s,%s,%s) "
+            "ON CONFLICT (timer_id) DO NOTHING",
+            (domain_event.originator_id, domain_event.kind, domain_event.target, domain_event.due_at),
+        )
+    elif isinstance(domain_event, (Timer.Fired, Timer.Cancelled)):
+        conn.execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s",
+                     (domain_event.originator_id,))
+
+
+TimerHandler = Callable[[Any, Timer, ProcessingEvent[uuid.UUID]], None]
+
+
+class TimerService:
+    """Schedules timers inside a use case and fires the due ones (with the service's handler)."""
+
+    def __init__(self, app: Any, clock: Clock, handlers: dict[str, TimerHandler], dsn: str) -> None:
+        self.app = app
+        self.clock = clock
+        self.handlers = handlers
+        self.dsn = dsn
+
+    def schedule(self, pe: ProcessingEvent[uuid.UUID], kind: str, target: str, due_at: datetime) -> uuid.UUID:
+        tid = timer_id(kind, target)
+        if tid in pe.aggregates:
+            return tid
+        try:
+            self.app.repository.get(tid)
+        except Exception:
+            pe.collect_events(Timer(kind=kind, target=target, due_at=due_at))
+        return tid
+
+    def fire(self, tid: uuid.UUID) -> bool:
+        """Fire one timer with its effects in one transaction; False if it had fired already."""
+        timer: Timer = self.app.repository.get(tid)
+        if timer.fired_at is not None or timer.cancelled:
+            return False
+        pe: ProcessingEvent[uuid.UUID] = ProcessingEvent()
+        handler = self.handlers.get(timer.kind)
+        if handler is not None:
+            handler(self.app, timer, pe)
+        timer.fire(at=self.clock.now())
+        pe.collect_events(timer)
+        try:
+            self.app._record(pe)
+        except IntegrityError:
+            return False  # fired concurrently elsewhere
+        return True
+
+    def due(self, limit: int = 100) -> list[uuid.UUID]:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT timer_id FROM hallmark_timers WHERE NOT fired AND due_at <= %s "
+                "ORDER BY due_at LIMIT %s", (self.clock.now(), limit)
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def pending(self) -> list[dict[str, Any]]:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT timer_id, kind, target, due_at FROM hallmark_timers WHERE NOT fired "
+                "ORDER BY due_at LIMIT 1000"
+            ).fetchall()
+        return [{"timer_id": str(r[0]), "kind": r[1], "target": r[2], "due_at": r[3].isoformat()} for r in rows]
+
+    def _fire_due(self) -> int:
+        fired = 0
+        for tid in self.due():
+            if self.fire(tid):
+                fired += 1
+            with psycopg.connect(self.dsn, autocommit=True) as conn:
+                conn.execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s", (tid,))
+        return fired
+
+    async def run(self, stop: asyncio.Event, interval: float, is_leader: Callable[[], bool]) -> None:
+        while not stop.is_set():
+            if is_leader():
+                try:
+                    await asyncio.to_thread(self._fire_due)
+                except Exception:
+                    log.exception("timer loop step failed")
+            try:
+                await asyncio.wait_for(stop.wait(), interval)
+            except TimeoutError:
+                pass

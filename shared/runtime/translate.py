@@ -1,0 +1,44 @@
+"""Turning a stored domain event into an integration envelope (the generic half; each service's
+adapters supply the event type, payload and order id)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared.events import Envelope, current_version, spec_for
+
+EVENT_NAMESPACE = uuid.UUID("6b0f8f5e-3c1a-4a51-9d0e-2f1f6c7a9b11")
+
+Outbound = tuple[str, BaseModel, str | None]
+"""(event_type, payload model, order id) for a domain event that leaves the service."""
+
+Translator = Callable[[Any], Outbound | None]
+
+
+def envelope_for(service: str, domain_event: Any, outbound: Outbound) -> Envelope:
+    event_type, payload, order_id = outbound
+    version = current_version(event_type)
+    expected = spec_for(event_type, version).model
+    if not isinstance(payload, expected):
+        raise TypeError(f"{event_type} v{version} expects {expected.__name__}, got {type(payload).__name__}")
+    meta = vars(domain_event).get("_meta") or {}
+    aggregate_id = str(domain_event.originator_id)
+    aggregate_version = int(domain_event.originator_version)
+    event_id = uuid.uuid5(EVENT_NAMESPACE, f"{service}:{aggregate_id}:{aggregate_version}:{event_type}")
+    return Envelope(
+        event_id=event_id,
+        event_type=event_type,
+        schema_version=version,
+        aggregate_id=aggregate_id,
+        aggregate_version=aggregate_version,
+        order_id=order_id,
+        occurred_at=domain_event.timestamp,
+        producer=service,
+        correlation_id=meta.get("correlation_id") or str(event_id),
+        causation_id=meta.get("causation_id"),
+        payload=payload.model_dump(mode="json"),
+    )
