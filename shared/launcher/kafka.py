@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import subprocess
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.launcher.procs import home, port_open, repo_root, spawn, stop_pid, wait_until
-from shared.runtime.kafka import create_topics, wait_for_topics
 
 POM = repo_root() / "deploy" / "local" / "pom.xml"
 
@@ -77,13 +75,6 @@ class KafkaNode:
         proc = spawn(java + ["kafka.Kafka", str(config)], self.run_dir / "logs" / "kafka.log")
         self.pid = proc.pid
         wait_until(lambda: port_open(self.port), 60, "kafka", alive=lambda: proc.poll() is None)
-        asyncio.run(self._topics())
-
-    async def _topics(self) -> None:
-        from shared.events import all_topics
-
-        await create_topics(self.bootstrap, self.partitions)
-        await wait_for_topics(self.bootstrap, all_topics(), timeout=60)
 
     def stop(self) -> None:
         if self.pid:

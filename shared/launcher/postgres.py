@@ -15,8 +15,6 @@ import psycopg
 
 from shared.launcher.procs import port_open, spawn, stop_pid, wait_until
 
-SERVICES_DBS = [f"hallmark_{s}" for s in ("orders", "inventory", "payments", "shipping", "tickets")]
-
 
 def bindir() -> Path:
     for candidate in (shutil.which("pg_config"),):
@@ -68,9 +66,6 @@ class PostgresCluster:
         proc = spawn([str(binaries / "postgres"), "-D", str(pgdata), *options], log_path, user=user)
         self.pid = proc.pid
         wait_until(self._accepts, 60, "postgresql", alive=lambda: proc.poll() is None)
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            for name in SERVICES_DBS:
-                conn.execute(f'CREATE DATABASE "{name}"')
 
     def _accepts(self) -> bool:
         try:

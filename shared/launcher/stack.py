@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import subprocess
 import os
 import sys
 import time
@@ -12,10 +14,13 @@ from typing import Any
 
 import httpx
 
-from shared.events import PARTITIONS, SERVICES
+from shared.events import PARTITIONS, SERVICES, all_topics
 from shared.launcher.kafka import KafkaNode
 from shared.launcher.postgres import PostgresCluster
 from shared.launcher.procs import home, pid_alive, port_open, repo_root, spawn, stop_pid, wait_until
+from shared.runtime.kafka import create_topics, wait_for_topics
+from shared.runtime.settings import PlatformSettings, ServiceSettings
+from shared.runtime.store import ensure_database
 
 
 @dataclass
@@ -44,6 +49,11 @@ class StackConfig:
     environment: str = "development"
     seed_demo: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    namespace: str = ""
+    kafka_bootstrap: str | None = None
+    """Use this Kafka instead of starting one."""
+    database_url: str | None = None
+    """Use this PostgreSQL server instead of starting one."""
 
 
 class Stack:
@@ -54,7 +64,16 @@ class Stack:
                                partitions=PARTITIONS)
         self.postgres = PostgresCluster(self.config.ports.postgres, durable=self.config.durable)
         self.procs: dict[str, int] = {}
+        self.handles: dict[str, subprocess.Popen[bytes]] = {}
         self.timings: dict[str, float] = {}
+
+    @property
+    def bootstrap(self) -> str:
+        return self.config.kafka_bootstrap or self.kafka.bootstrap
+
+    @property
+    def database_url(self) -> str:
+        return self.config.database_url or self.postgres.url
 
     @property
     def state_file(self) -> Path:
@@ -68,8 +87,9 @@ class Stack:
     def platform_env(self) -> dict[str, str]:
         env = {
             "HALLMARK_ENV": self.config.environment,
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap,
-            "DATABASE_URL": self.postgres.url,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "DATABASE_URL": self.database_url,
+            "NAMESPACE": self.config.namespace,
             "CLOCK": self.config.clock,
             "CLOCK_FILE": str(self.clock_file),
         }
@@ -96,16 +116,21 @@ class Stack:
         if self.clock_file.exists():
             self.clock_file.unlink()
         try:
+            if not self.config.database_url:
+                t0 = time.monotonic()
+                self.postgres.start(self.run_dir / "logs" / "postgres.log")
+                self.procs["postgres"] = self.postgres.pid or 0
+                self.timings["postgres"] = time.monotonic() - t0
+                self._save_state()
+            if not self.config.kafka_bootstrap:
+                t0 = time.monotonic()
+                self.kafka.start()
+                self.procs["kafka"] = self.kafka.pid or 0
+                self.timings["kafka"] = time.monotonic() - t0
+                self._save_state()
             t0 = time.monotonic()
-            self.postgres.start(self.run_dir / "logs" / "postgres.log")
-            self.procs["postgres"] = self.postgres.pid or 0
-            self.timings["postgres"] = time.monotonic() - t0
-            self._save_state()
-            t0 = time.monotonic()
-            self.kafka.start()
-            self.procs["kafka"] = self.kafka.pid or 0
-            self.timings["kafka"] = time.monotonic() - t0
-            self._save_state()
+            self.prepare_namespace()
+            self.timings["topics+databases"] = time.monotonic() - t0
             if self.config.start_services:
                 t0 = time.monotonic()
                 for service in self.config.services:
@@ -115,6 +140,21 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+
+    def prepare_namespace(self) -> None:
+        """Create this namespace's topics (fixed partition count) and service databases."""
+        prefix = f"{self.config.namespace}." if self.config.namespace else ""
+        topics = [prefix + t for t in all_topics()]
+
+        async def create() -> None:
+            await create_topics(self.bootstrap, PARTITIONS, topics)
+            await wait_for_topics(self.bootstrap, topics, timeout=60)
+
+        asyncio.run(create())
+        for service in SERVICES:
+            settings = ServiceSettings(service_name=service, platform=PlatformSettings(
+                database_url=self.database_url, namespace=self.config.namespace))
+            ensure_database(settings.dsn)
 
     def start_service(self, service: str, extra_env: dict[str, str] | None = None) -> None:
         self.start_api(service, extra_env)
@@ -127,6 +167,7 @@ class Stack:
                       "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
                      self.run_dir / "logs" / f"{service}-api.log", env=env, cwd=repo_root())
         self.procs[f"{service}-api"] = proc.pid
+        self.handles[f"{service}-api"] = proc
         self._save_state()
         return proc.pid
 
@@ -135,16 +176,27 @@ class Stack:
         proc = spawn([sys.executable, "-m", f"services.{service}.worker", "worker", "-l", "info"],
                      self.run_dir / "logs" / f"{service}-worker.log", env=env, cwd=repo_root())
         self.procs[f"{service}-worker"] = proc.pid
+        self.handles[f"{service}-worker"] = proc
         self._save_state()
         return proc.pid
 
     def stop_process(self, name: str, *, kill: bool = False) -> None:
         pid = self.procs.pop(name, None)
-        if pid:
+        handle = self.handles.pop(name, None)
+        if pid and (handle is None or handle.poll() is None):
             import signal
 
             stop_pid(pid, timeout=15, sig=signal.SIGKILL if kill else signal.SIGTERM)
             self._save_state()
+
+    def exit_code(self, name: str) -> int | None:
+        """Exit status of a process that ended by itself (None while it runs)."""
+        handle = self.handles.get(name)
+        if handle is None or handle.poll() is None:
+            return None
+        self.procs.pop(name, None)
+        self.handles.pop(name, None)
+        return handle.returncode
 
     def wait_ready(self, services: tuple[str, ...], timeout: float = 180) -> None:
         def ready(service: str) -> bool:
@@ -175,7 +227,7 @@ class Stack:
         self.state_file.write_text(json.dumps(state, indent=2))
 
     def summary(self) -> list[tuple[str, str]]:
-        rows = [("kafka", self.kafka.bootstrap), ("postgres", self.postgres.url)]
+        rows = [("kafka", self.bootstrap), ("postgres", self.database_url)]
         for service in self.config.services:
             port = self.config.ports.services[service]
             rows.append((service, f"{self.url(service)}  (docs {self.url(service)}/docs, "

@@ -16,7 +16,6 @@ from typing import Any
 import psycopg
 from aiokafka import AIOKafkaProducer
 
-from shared.events import events_topic
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
 from shared.runtime.translate import Translator, envelope_for
@@ -32,6 +31,7 @@ class OutboxRelay:
         self,
         app: HallmarkApplication,
         translate: Translator,
+        topic: str,
         producer: AIOKafkaProducer,
         dsn: str,
         *,
@@ -43,7 +43,7 @@ class OutboxRelay:
     ) -> None:
         self.app = app
         self.service = app.service
-        self.topic = events_topic(self.service)
+        self.topic = topic
         self.translate = translate
         self.producer = producer
         self.dsn = dsn
@@ -108,7 +108,7 @@ class OutboxRelay:
             futures.append(await self.producer.send(self.topic, envelope.to_json(), key=key, headers=headers))
         if futures:
             await asyncio.gather(*futures)
-        if self.faults(FAULT_EXIT_AFTER_PUBLISH):
+        if futures and self.faults(FAULT_EXIT_AFTER_PUBLISH):
             log.error("fault injected: exiting after publish, before recording the position")
             os._exit(70)
         await asyncio.to_thread(self._commit, batch)
@@ -134,9 +134,3 @@ class OutboxRelay:
                 pass
         await asyncio.to_thread(self.close)
 
-
-def relay_lag(conn: psycopg.Connection, app: HallmarkApplication) -> tuple[int, int, int]:
-    """(stored, published position, lag) for readiness and metrics."""
-    stored = app.max_notification_id()
-    published = read_position(conn, f"relay:{events_topic(app.service)}")
-    return stored, published, max(stored - published, 0)

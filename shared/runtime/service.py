@@ -46,7 +46,9 @@ class Runtime:
         self.spec = spec
         self.settings = settings
         self.name = spec.name
-        self.topic = events_topic(spec.name)
+        prefix = settings.platform.topic_prefix
+        self.topic = prefix + events_topic(spec.name)
+        self.consumes = tuple(prefix + t for t in spec.consumes)
         self.clock = clock or make_clock(settings.platform.clock, settings.platform.clock_file)
         self.persistence = persistence
         if persistence == "postgres":
@@ -82,7 +84,7 @@ class Runtime:
             }
 
     def consumer_positions(self) -> dict[str, int]:
-        names = [f"{t}:{p}" for t in self.spec.consumes for p in range(PARTITIONS)]
+        names = [f"{t}:{p}" for t in self.consumes for p in range(PARTITIONS)]
         return {k: v for k, v in self.app.max_tracking_ids(names).items() if v}
 
     def close(self) -> None:

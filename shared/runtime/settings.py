@@ -28,6 +28,11 @@ class PlatformSettings(BaseSettings):
     jwt_issuer: str = "hallmark"
     log_level: str = "INFO"
     faults: str = Field(default="", description="Comma-separated fault hooks (tests only)")
+    namespace: str = Field(
+        default="", pattern=r"^[a-z0-9_]*$",
+        description="Isolates a deployment on shared infrastructure: prefixes topics, consumer "
+        "groups and database names (tests use one per test)",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_in_production(self) -> PlatformSettings:
@@ -41,6 +46,10 @@ class PlatformSettings(BaseSettings):
         if self.clock == "manual" and not self.clock_file:
             raise ValueError("CLOCK=manual needs CLOCK_FILE (shared by the API and the worker)")
         return self
+
+    @property
+    def topic_prefix(self) -> str:
+        return f"{self.namespace}." if self.namespace else ""
 
     def fault_enabled(self, name: str) -> bool:
         return name in {f.strip() for f in self.faults.split(",") if f.strip()}
@@ -71,7 +80,9 @@ class ServiceSettings(BaseSettings):
         """The service's own database URL."""
         if self.database_url:
             return self.database_url
-        name = self.database_name or f"hallmark_{self.service_name}"
+        namespace = self.platform.namespace
+        name = self.database_name or (
+            f"hallmark_{namespace}_{self.service_name}" if namespace else f"hallmark_{self.service_name}")
         parts = urlsplit(self.platform.database_url)
         return urlunsplit(parts._replace(path=f"/{name}"))
 

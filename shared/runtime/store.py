@@ -51,7 +51,7 @@ def ensure_database(dsn: str) -> None:
         if not exists:
             try:
                 conn.execute(f'CREATE DATABASE "{name}"')
-            except psycopg.errors.DuplicateDatabase:
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 pass
 
 

@@ -37,7 +37,7 @@ def build_worker(runtime: Runtime) -> faust.App:
     platform = settings.platform
     brokers = [f"kafka://{h.strip()}" for h in platform.kafka_bootstrap_servers.split(",")]
     app = faust.App(
-        f"hallmark-{runtime.name}",
+        f"{platform.topic_prefix}hallmark-{runtime.name}",
         broker=brokers,
         web_enabled=False,
         topic_allow_declare=False,
@@ -53,7 +53,7 @@ def build_worker(runtime: Runtime) -> faust.App:
         loghandlers=[h for h in logging.getLogger().handlers],
     )
 
-    for topic_name in runtime.spec.consumes:
+    for topic_name in runtime.consumes:
         topic = app.topic(topic_name, value_serializer="raw", key_serializer="raw",
                           partitions=PARTITIONS, allow_empty=True)
 
@@ -77,7 +77,7 @@ def build_worker(runtime: Runtime) -> faust.App:
         relay_producer = reliable_producer(platform.kafka_bootstrap_servers, f"{runtime.name}-relay")
         await relay_producer.start()
         relay = OutboxRelay(
-            runtime.app, runtime.spec.translate, relay_producer, settings.dsn,
+            runtime.app, runtime.spec.translate, runtime.topic, relay_producer, settings.dsn,
             batch_size=settings.relay_batch_size, interval=settings.relay_interval_seconds,
             subscribers=[index_timers], faults=runtime.fault,
             on_published=runtime.metrics.events_published.inc,

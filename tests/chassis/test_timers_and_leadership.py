@@ -1,0 +1,65 @@
+"""Durable timers fire once, through the manual clock; one relay leads, the others stand by."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from aiokafka import AIOKafkaProducer
+
+from shared.runtime.relay import OutboxRelay
+from shared.runtime.timers import Timer, index_timers, timer_id
+from tests.infra import Harness
+
+
+async def pump(runtime) -> int:  # type: ignore[no-untyped-def]
+    producer = AIOKafkaProducer(bootstrap_servers=runtime.settings.platform.kafka_bootstrap_servers)
+    await producer.start()
+    relay = OutboxRelay(runtime.app, runtime.spec.translate, runtime.topic, producer, runtime.settings.dsn,
+                        subscribers=[index_timers])
+    try:
+        assert await asyncio.to_thread(relay._try_lead)
+        return await relay.pump_once()
+    finally:
+        relay.close()
+        await producer.stop()
+
+
+def test_X1_durable_timer_fires_once_when_the_manual_clock_passes_its_deadline(harness: Harness) -> None:
+    runtime = harness.runtime("inventory")
+    timers = runtime.app.timers
+    due = runtime.clock.now() + timedelta(hours=1)
+    runtime.app.save(Timer(kind="test-deadline", target="x-1", due_at=due))
+    assert timers.schedule.__self__ is timers  # scheduling twice is a no-op:
+    from eventsourcing.application import ProcessingEvent
+
+    pe: ProcessingEvent = ProcessingEvent()  # type: ignore[type-arg]
+    timers.schedule(pe, "test-deadline", "x-1", due)
+    assert pe.events == []
+    asyncio.run(pump(runtime))  # the relay indexes the Scheduled event
+
+    assert timers.due() == []
+    runtime.clock.advance(3600)
+    assert timers.due() == [timer_id("test-deadline", "x-1")]
+    with ThreadPoolExecutor(2) as pool:  # two loops racing: one firing wins
+        results = list(pool.map(timers.fire, [timer_id("test-deadline", "x-1")] * 2))
+    assert sorted(results) == [False, True]
+    asyncio.run(pump(runtime))
+    assert timers.due() == []
+    assert [e["type"] for e in runtime.app.history(timer_id("test-deadline", "x-1"))] == [
+        "Timer.Scheduled", "Timer.Fired"]
+
+
+def test_one_relay_leads_and_a_second_stands_by_until_the_first_goes(harness: Harness) -> None:
+    runtime = harness.runtime("orders")
+    first = OutboxRelay(runtime.app, runtime.spec.translate, runtime.topic, None, runtime.settings.dsn)  # type: ignore[arg-type]
+    second = OutboxRelay(runtime.app, runtime.spec.translate, runtime.topic, None, runtime.settings.dsn)  # type: ignore[arg-type]
+    try:
+        assert first._try_lead() is True
+        assert second._try_lead() is False
+        first.close()
+        assert second._try_lead() is True
+    finally:
+        first.close()
+        second.close()
