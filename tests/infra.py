@@ -15,16 +15,15 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from shared.launcher.stack import Ports, Stack, StackConfig
 
-T = TypeVar("T")
 LOCAL_INFRA_PORTS = Ports.offset(29000)
-SYSTEM_PORTS = Ports.offset(29100)
-HARNESS_PORTS = Ports.offset(29200)
+SYSTEM_PORTS = Ports.offset(29200)
+HARNESS_PORTS = Ports.offset(29400)
 
 
 def docker_reachable() -> bool:
@@ -75,14 +74,14 @@ def start_infra(mode: str) -> Infra:
         return Infra("env", os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"], lambda: None)
     if mode == "testcontainers":
         return _start_testcontainers()
-    stack = Stack(StackConfig(name="test-infra", ports=LOCAL_INFRA_PORTS, start_services=False,
-                              durable=False, environment="test"))
+    stack = Stack(
+        StackConfig(name="test-infra", ports=LOCAL_INFRA_PORTS, start_services=False, durable=False, environment="test")
+    )
     stack.start()
     return Infra("local", stack.bootstrap, stack.database_url, stack.stop)
 
 
-def eventually(probe: Callable[[], T], timeout: float = 30.0, interval: float = 0.2,
-               what: str = "condition") -> T:
+def eventually(probe: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2, what: str = "condition") -> Any:
     """Poll `probe` until it returns something truthy, or fail at the deadline (no bare sleeps)."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -108,11 +107,19 @@ class Harness:
     def __init__(self, infra: Infra, namespace: str | None = None) -> None:
         self.infra = infra
         self.namespace = namespace or new_namespace()
-        self.stack = Stack(StackConfig(
-            name=f"test-{self.namespace}", ports=HARNESS_PORTS, start_services=False,
-            kafka_bootstrap=infra.bootstrap, database_url=infra.database_url,
-            namespace=self.namespace, environment="test", clock="manual", seed_demo=False,
-        ))
+        self.stack = Stack(
+            StackConfig(
+                name=f"test-{self.namespace}",
+                ports=HARNESS_PORTS,
+                start_services=False,
+                kafka_bootstrap=infra.bootstrap,
+                database_url=infra.database_url,
+                namespace=self.namespace,
+                environment="test",
+                clock="manual",
+                seed_demo=False,
+            )
+        )
         self.stack.start()
         self.runtimes: list[Any] = []
 
@@ -124,9 +131,12 @@ class Harness:
         from shared.runtime.settings import PlatformSettings
 
         return PlatformSettings(
-            hallmark_env="test", kafka_bootstrap_servers=self.infra.bootstrap,
-            database_url=self.infra.database_url, namespace=self.namespace,
-            clock="manual", clock_file=str(self.stack.clock_file),
+            hallmark_env="test",
+            kafka_bootstrap_servers=self.infra.bootstrap,
+            database_url=self.infra.database_url,
+            namespace=self.namespace,
+            clock="manual",
+            clock_file=str(self.stack.clock_file),
         )
 
     def runtime(self, service: str, **settings: Any) -> Any:
@@ -177,11 +187,19 @@ def harness(infra: Infra) -> Iterator[Harness]:
 @pytest.fixture(scope="session")
 def system(infra: Infra) -> Iterator[Stack]:
     """The whole system (all five services, API + worker each) started by the launcher."""
-    stack = Stack(StackConfig(
-        name="test-system", ports=SYSTEM_PORTS, kafka_bootstrap=infra.bootstrap,
-        database_url=infra.database_url, namespace="sys" + secrets.token_hex(2), durable=False,
-        clock="manual", environment="test", seed_demo=True,
-    ))
+    stack = Stack(
+        StackConfig(
+            name="test-system",
+            ports=SYSTEM_PORTS,
+            kafka_bootstrap=infra.bootstrap,
+            database_url=infra.database_url,
+            namespace="sys" + secrets.token_hex(2),
+            durable=False,
+            clock="manual",
+            environment="test",
+            seed_demo=True,
+        )
+    )
     stack.start()
     try:
         yield stack
@@ -195,7 +213,7 @@ def pytest_report_header(config: pytest.Config) -> str:
         "env": f"Kafka {os.environ.get('KAFKA_BOOTSTRAP_SERVERS')} and DATABASE_URL from the environment",
         "testcontainers": "Kafka and PostgreSQL from testcontainers (Docker engine reachable)",
         "local": f"Kafka (KRaft, Maven Central jars) on 127.0.0.1:{LOCAL_INFRA_PORTS.kafka} and "
-                 f"PostgreSQL on 127.0.0.1:{LOCAL_INFRA_PORTS.postgres}, started as local processes "
-                 "(no Docker engine reachable)",
+        f"PostgreSQL on 127.0.0.1:{LOCAL_INFRA_PORTS.postgres}, started as local processes "
+        "(no Docker engine reachable)",
     }[mode]
     return f"hallmark infrastructure: {mode} - {where}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
@@ -28,13 +29,18 @@ class SkuPublic(BaseModel):
 
 
 def _public(sku: Sku) -> SkuPublic:
-    return SkuPublic(sku=sku.code, name=sku.name,
-                     unit_price=Money(amount_minor=sku.unit_price_minor, currency=sku.currency),
-                     moq=sku.moq, weight_grams=sku.weight_grams, available=sku.available)
+    return SkuPublic(
+        sku=sku.code,
+        name=sku.name,
+        unit_price=Money(amount_minor=sku.unit_price_minor, currency=sku.currency),
+        moq=sku.moq,
+        weight_grams=sku.weight_grams,
+        available=sku.available,
+    )
 
 
-def _app(runtime: Runtime) -> InventoryApplication:
-    app: InventoryApplication = runtime.app  # type: ignore[assignment]
+def _app(runtime: Runtime[Any]) -> InventoryApplication:
+    app: InventoryApplication = runtime.app
     return app
 
 
@@ -51,10 +57,15 @@ async def get_sku(sku: str, runtime: RuntimeDep) -> SkuPublic:
     return _public(await asyncio.to_thread(_app(runtime).get_sku, sku))
 
 
-def create_app(runtime: Runtime | None = None) -> FastAPI:
+def create_app(runtime: Runtime[InventoryApplication] | None = None) -> FastAPI:
     from services.inventory.bootstrap import bootstrap
 
     runtime = runtime or bootstrap()
     configure_logging("inventory", runtime.settings.platform.log_level)
-    return create_api(runtime, [router], {UnknownSku: 404}, title="Hallmark inventory",
-                      description="Catalogue, stock, holds and reservations.")
+    return create_api(
+        runtime,
+        [router],
+        {UnknownSku: 404},
+        title="Hallmark inventory",
+        description="Catalogue, stock, holds and reservations.",
+    )

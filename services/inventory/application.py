@@ -12,14 +12,15 @@ from eventsourcing.utils import get_topic
 from services.inventory.adapters.inbound import order_placed_lines
 from services.inventory.domain.model import Reservation, Sku, UnknownSku, reservation_id, sku_id
 from shared.events import Envelope
-from shared.runtime.store import Handler, HallmarkApplication
+from shared.runtime.store import HallmarkApplication, Handler
 
 
 class InventoryApplication(HallmarkApplication):
     service = "inventory"
 
-    def catalogue(self, code: str, name: str, unit_price_minor: int, currency: str, moq: int,
-                  weight_grams: int, on_hand: int) -> bool:
+    def catalogue(
+        self, code: str, name: str, unit_price_minor: int, currency: str, moq: int, weight_grams: int, on_hand: int
+    ) -> bool:
         """Add a SKU to the catalogue unless it is there already; True if it was added."""
         try:
             self.repository.get(sku_id(code))
@@ -27,8 +28,17 @@ class InventoryApplication(HallmarkApplication):
         except AggregateNotFoundError:
             pass
         try:
-            self.save(Sku(code=code, name=name, unit_price_minor=unit_price_minor, currency=currency,
-                          moq=moq, weight_grams=weight_grams, on_hand=on_hand))
+            self.save(
+                Sku(
+                    code=code,
+                    name=name,
+                    unit_price_minor=unit_price_minor,
+                    currency=currency,
+                    moq=moq,
+                    weight_grams=weight_grams,
+                    on_hand=on_hand,
+                )
+            )
         except IntegrityError:
             return False  # catalogued concurrently by another process
         return True
@@ -43,7 +53,7 @@ class InventoryApplication(HallmarkApplication):
     def list_skus(self) -> list[Sku]:
         topic = get_topic(Sku.Catalogued)
         notifications = self.recorder.select_notifications(start=1, limit=100_000, topics=[topic])
-        return [self.repository.get(n.originator_id) for n in notifications]
+        return [self.repository.get(uuid.UUID(str(n.originator_id))) for n in notifications]
 
     def get_reservation(self, order_id: str) -> Reservation | None:
         try:

@@ -11,7 +11,7 @@ from services.inventory.settings import InventorySettings
 from shared.events import events_topic
 from shared.runtime.service import Runtime, ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[InventoryApplication] = ServiceSpec(
     name="inventory",
     app_class=InventoryApplication,
     translate=translate,
@@ -19,11 +19,10 @@ SPEC = ServiceSpec(
 )
 
 
-def bootstrap(settings: InventorySettings | None = None, **overrides: Any) -> Runtime:
+def bootstrap(settings: InventorySettings | None = None, **overrides: Any) -> Runtime[InventoryApplication]:
     settings = settings or InventorySettings()
     runtime = Runtime(SPEC, settings, **overrides)
     if settings.seed_demo_catalogue:
-        app: InventoryApplication = runtime.app  # type: ignore[assignment]
         for item in DEMO_CATALOGUE:
-            app.catalogue(**item)
+            runtime.app.catalogue(**item)
     return runtime

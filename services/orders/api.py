@@ -56,23 +56,37 @@ class OrderPublic(BaseModel):
 
 def _public(order: Order) -> OrderPublic:
     return OrderPublic(
-        order_id=order.id, customer_id=order.customer_id, status=order.status, stock=order.stock,
-        lines=[OrderLinePublic(sku=line["sku"], quantity=line["quantity"],
-                               unit_price=Money(amount_minor=line["unit_price_minor"], currency=order.currency))
-               for line in order.lines],
+        order_id=order.id,
+        customer_id=order.customer_id,
+        status=order.status,
+        stock=order.stock,
+        lines=[
+            OrderLinePublic(
+                sku=line["sku"],
+                quantity=line["quantity"],
+                unit_price=Money(amount_minor=line["unit_price_minor"], currency=order.currency),
+            )
+            for line in order.lines
+        ],
         total=Money(amount_minor=order.total_minor, currency=order.currency),
-        reservation=order.reservation, placed_at=order.placed_at.isoformat(), version=order.version,
+        reservation=order.reservation,
+        placed_at=order.placed_at.isoformat(),
+        version=order.version,
     )
 
 
-def _app(runtime: Runtime) -> OrdersApplication:
-    app: OrdersApplication = runtime.app  # type: ignore[assignment]
+def _app(runtime: Runtime[Any]) -> OrdersApplication:
+    app: OrdersApplication = runtime.app
     return app
 
 
 @router.post("/orders", response_model=OrderPublic, status_code=201)
-async def place_order(body: OrderCreate, runtime: RuntimeDep, customer: Customer,
-                      idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> OrderPublic:
+async def place_order(
+    body: OrderCreate,
+    runtime: RuntimeDep,
+    customer: Customer,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> OrderPublic:
     """Place an order for the calling customer; it starts as PendingPayment."""
     app = _app(runtime)
     lines = [(line.sku, line.quantity) for line in body.lines]
@@ -89,11 +103,16 @@ async def get_order(order_id: uuid.UUID, runtime: RuntimeDep, principal: Princip
     return _public(order)
 
 
-def create_app(runtime: Runtime | None = None) -> FastAPI:
+def create_app(runtime: Runtime[OrdersApplication] | None = None) -> FastAPI:
     from services.orders.bootstrap import bootstrap
 
     runtime = runtime or bootstrap()
     configure_logging("orders", runtime.settings.platform.log_level)
-    errors = {UnknownProduct: 422, OrderNotFound: 404, NotYourOrder: 403}
-    return create_api(runtime, [router], errors, title="Hallmark orders",
-                      description="Carts, checkout, order status and cancellation terms.")
+    errors: dict[type[Exception], int] = {UnknownProduct: 422, OrderNotFound: 404, NotYourOrder: 403}
+    return create_api(
+        runtime,
+        [router],
+        errors,
+        title="Hallmark orders",
+        description="Carts, checkout, order status and cancellation terms.",
+    )

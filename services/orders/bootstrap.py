@@ -10,7 +10,7 @@ from services.orders.settings import OrdersSettings
 from shared.events import events_topic
 from shared.runtime.service import Runtime, ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[OrdersApplication] = ServiceSpec(
     name="orders",
     app_class=OrdersApplication,
     translate=translate,
@@ -18,5 +18,5 @@ SPEC = ServiceSpec(
 )
 
 
-def bootstrap(settings: OrdersSettings | None = None, **overrides: Any) -> Runtime:
+def bootstrap(settings: OrdersSettings | None = None, **overrides: Any) -> Runtime[OrdersApplication]:
     return Runtime(SPEC, settings or OrdersSettings(), **overrides)

@@ -10,7 +10,7 @@ from services.payments.settings import PaymentsSettings
 from shared.events import events_topic
 from shared.runtime.service import Runtime, ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[PaymentsApplication] = ServiceSpec(
     name="payments",
     app_class=PaymentsApplication,
     translate=translate,
@@ -18,5 +18,5 @@ SPEC = ServiceSpec(
 )
 
 
-def bootstrap(settings: PaymentsSettings | None = None, **overrides: Any) -> Runtime:
+def bootstrap(settings: PaymentsSettings | None = None, **overrides: Any) -> Runtime[PaymentsApplication]:
     return Runtime(SPEC, settings or PaymentsSettings(), **overrides)

@@ -10,7 +10,7 @@ from services.shipping.settings import ShippingSettings
 from shared.events import events_topic
 from shared.runtime.service import Runtime, ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[ShippingApplication] = ServiceSpec(
     name="shipping",
     app_class=ShippingApplication,
     translate=translate,
@@ -18,5 +18,5 @@ SPEC = ServiceSpec(
 )
 
 
-def bootstrap(settings: ShippingSettings | None = None, **overrides: Any) -> Runtime:
+def bootstrap(settings: ShippingSettings | None = None, **overrides: Any) -> Runtime[ShippingApplication]:
     return Runtime(SPEC, settings or ShippingSettings(), **overrides)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from shared.runtime.http.app import create_api
@@ -9,9 +11,15 @@ from shared.runtime.logs import configure_logging
 from shared.runtime.service import Runtime
 
 
-def create_app(runtime: Runtime | None = None) -> FastAPI:
+def create_app(runtime: Runtime[Any] | None = None) -> FastAPI:
     from services.tickets.bootstrap import bootstrap
 
     runtime = runtime or bootstrap()
     configure_logging("tickets", runtime.settings.platform.log_level)
-    return create_api(runtime, [], {}, title="Hallmark tickets", description="Tickets: after-sale tickets, replies and automatic closing.")
+    return create_api(
+        runtime,
+        [],
+        {},
+        title="Hallmark tickets",
+        description="Tickets: after-sale tickets, replies and automatic closing.",
+    )

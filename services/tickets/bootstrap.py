@@ -10,7 +10,7 @@ from services.tickets.settings import TicketsSettings
 from shared.events import events_topic
 from shared.runtime.service import Runtime, ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[TicketsApplication] = ServiceSpec(
     name="tickets",
     app_class=TicketsApplication,
     translate=translate,
@@ -18,5 +18,5 @@ SPEC = ServiceSpec(
 )
 
 
-def bootstrap(settings: TicketsSettings | None = None, **overrides: Any) -> Runtime:
+def bootstrap(settings: TicketsSettings | None = None, **overrides: Any) -> Runtime[TicketsApplication]:
     return Runtime(SPEC, settings or TicketsSettings(), **overrides)

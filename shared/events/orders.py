@@ -60,8 +60,11 @@ class OrderPlaced(_Payload):
 def _order_placed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     currency = "USD"
     lines = [
-        {"sku": line["sku"], "quantity": line["quantity"],
-         "unit_price": {"amount_minor": line["unit_price_minor"], "currency": currency}}
+        {
+            "sku": line["sku"],
+            "quantity": line["quantity"],
+            "unit_price": {"amount_minor": line["unit_price_minor"], "currency": currency},
+        }
         for line in payload.pop("lines")
     ]
     total = {"amount_minor": payload.pop("total_minor"), "currency": currency}

@@ -77,9 +77,7 @@ def spec_for(event_type: str, version: int | None = None) -> EventSpec:
     try:
         return _SPECS[(event_type, version)]
     except KeyError:
-        raise ContractError(
-            f"schema_version: {event_type} has no version {version}"
-        ) from None
+        raise ContractError(f"schema_version: {event_type} has no version {version}") from None
 
 
 def model_for(event_type: str) -> type[BaseModel]:

@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -19,16 +20,17 @@ from shared.runtime.settings import PlatformSettings
 
 def cmd_up(args: argparse.Namespace) -> int:
     if read_state(args.name):
-        print(f"a stack named {args.name!r} is already recorded as running; `hallmark down` first",
-              file=sys.stderr)
+        print(f"a stack named {args.name!r} is already recorded as running; `hallmark down` first", file=sys.stderr)
         return 1
     config = StackConfig(name=args.name, start_services=not args.infra_only, clock=args.clock)
     stack = Stack(config)
     started = time.monotonic()
     print("starting PostgreSQL, Kafka (KRaft) and the five services ...", flush=True)
     stack.start()
-    print(f"\nhallmark is up in {time.monotonic() - started:.1f}s "
-          f"({', '.join(f'{k} {v:.1f}s' for k, v in stack.timings.items())})")
+    print(
+        f"\nhallmark is up in {time.monotonic() - started:.1f}s "
+        f"({', '.join(f'{k} {v:.1f}s' for k, v in stack.timings.items())})"
+    )
     for name, where in stack.summary():
         print(f"  {name:<10} {where}")
     print(f"  logs       {stack.run_dir / 'logs'}")
@@ -64,14 +66,14 @@ def component_status(name: str) -> list[dict[str, Any]]:
     state = read_state(name)
     ports = Ports()
     urls: dict[str, str] = {s: f"http://127.0.0.1:{p}" for s, p in ports.services.items()}
-    kafka_port, pg_port = ports.kafka, ports.postgres
+    kafka, postgres = f"127.0.0.1:{ports.kafka}", f"127.0.0.1:{ports.postgres}"
     if state:
-        cfg = state["config"]["ports"]
-        kafka_port, pg_port = cfg["kafka"], cfg["postgres"]
+        kafka = state["kafka"].split(",")[0]
+        postgres = urlsplit(state["postgres"]).netloc.rsplit("@", 1)[-1]
         urls = state["urls"]
     rows: list[dict[str, Any]] = [
-        {"component": "kafka", "address": f"127.0.0.1:{kafka_port}", "healthy": port_open(kafka_port)},
-        {"component": "postgres", "address": f"127.0.0.1:{pg_port}", "healthy": port_open(pg_port)},
+        {"component": "kafka", "address": kafka, "healthy": _open(kafka)},
+        {"component": "postgres", "address": postgres, "healthy": _open(postgres)},
     ]
     for service, url in urls.items():
         detail: Any = None
@@ -83,9 +85,19 @@ def component_status(name: str) -> list[dict[str, Any]]:
             healthy, detail = False, str(exc)
         worker_port = int(url.rsplit(":", 1)[1]) + 100
         rows.append({"component": f"{service}-api", "address": url, "healthy": healthy, "checks": detail})
-        rows.append({"component": f"{service}-worker", "address": f"http://127.0.0.1:{worker_port}/metrics",
-                     "healthy": port_open(worker_port)})
+        rows.append(
+            {
+                "component": f"{service}-worker",
+                "address": f"http://127.0.0.1:{worker_port}/metrics",
+                "healthy": port_open(worker_port),
+            }
+        )
     return rows
+
+
+def _open(address: str) -> bool:
+    host, _, port = address.rpartition(":")
+    return port_open(int(port), host or "127.0.0.1")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -102,8 +114,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     platform = PlatformSettings()
     customers = tuple(c for c in (args.customers or "").split(",") if c)
-    print(mint(platform.jwt_secret, platform.jwt_issuer, args.role, args.subject,
-               ttl_seconds=args.ttl, customers=customers))
+    print(
+        mint(
+            platform.jwt_secret, platform.jwt_issuer, args.role, args.subject, ttl_seconds=args.ttl, customers=customers
+        )
+    )
     return 0
 
 
@@ -114,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="start Kafka, PostgreSQL and all services")
     up.add_argument("--detach", action="store_true", help="return once everything is ready")
     up.add_argument("--infra-only", action="store_true", help="start only Kafka and PostgreSQL")
-    up.add_argument("--clock", choices=["manual", "system"], default="manual",
-                    help="manual (default in development): ops can advance time")
+    up.add_argument(
+        "--clock",
+        choices=["manual", "system"],
+        default="manual",
+        help="manual (default in development): ops can advance time",
+    )
     up.set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop what `up` started").set_defaults(func=cmd_down)
     status = sub.add_parser("status", help="every component, its address and health")

@@ -32,8 +32,16 @@ def ensure_jars() -> Path:
     tmp = libs.with_suffix(".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-         f"-DoutputDirectory={tmp}", "-DincludeScope=runtime"],
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={tmp}",
+            "-DincludeScope=runtime",
+        ],
         check=True,
     )
     shutil.rmtree(libs, ignore_errors=True)
@@ -63,16 +71,29 @@ class KafkaNode:
         data.mkdir(parents=True)
         template = (repo_root() / "deploy" / "local" / "server.properties").read_text()
         config = self.run_dir / "kafka-server.properties"
-        config.write_text(template.replace("@PORT@", str(self.port))
-                          .replace("@CONTROLLER_PORT@", str(self.controller_port))
-                          .replace("@DATA_DIR@", str(data)))
+        config.write_text(
+            template.replace("@PORT@", str(self.port))
+            .replace("@CONTROLLER_PORT@", str(self.controller_port))
+            .replace("@DATA_DIR@", str(data))
+        )
         classpath = f"{libs}/*"
         log4j = repo_root() / "deploy" / "local" / "log4j2.yaml"
-        java = ["java", "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
-        subprocess.run(java + ["kafka.tools.StorageTool", "format", "-t", _cluster_id(),
-                               "-c", str(config)], check=True, capture_output=True)
-        proc = spawn(java + ["kafka.Kafka", str(config)], self.run_dir / "logs" / "kafka.log")
+        java = [
+            "java",
+            "-Xms256m",
+            "-Xmx768m",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={log4j}",
+            "-cp",
+            classpath,
+        ]
+        subprocess.run(
+            [*java, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)],
+            check=True,
+            capture_output=True,
+        )
+        proc = spawn([*java, "kafka.Kafka", str(config)], self.run_dir / "logs" / "kafka.log")
         self.pid = proc.pid
         wait_until(lambda: port_open(self.port), 60, "kafka", alive=lambda: proc.poll() is None)
 

@@ -51,11 +51,22 @@ class PostgresCluster:
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
         pgdata = self.data_dir / "data"
         binaries = bindir()
-        subprocess.run([str(binaries / "initdb"), "-D", str(pgdata), "-U", "postgres",
-                        "--auth=trust", "-E", "UTF8", "--no-sync"],
-                       check=True, capture_output=True, user=user)
-        options = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=400",
-                   "-c", f"unix_socket_directories={self.data_dir}", "-p", str(self.port)]
+        subprocess.run(
+            [str(binaries / "initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            check=True,
+            capture_output=True,
+            user=user,
+        )
+        options = [
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "max_connections=400",
+            "-c",
+            f"unix_socket_directories={self.data_dir}",
+            "-p",
+            str(self.port),
+        ]
         if not self.durable:
             options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -28,8 +29,13 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.2,
-               alive: Callable[[], bool] = lambda: True) -> None:
+def wait_until(
+    check: Callable[[], bool],
+    timeout: float,
+    what: str,
+    interval: float = 0.2,
+    alive: Callable[[], bool] = lambda: True,
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if check():
@@ -41,12 +47,21 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: f
         time.sleep(interval)
 
 
-def spawn(cmd: list[str], log_path: Path, env: dict[str, str] | None = None, cwd: Path | None = None,
-          user: str | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    cmd: list[str], log_path: Path, env: dict[str, str] | None = None, cwd: Path | None = None, user: str | None = None
+) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "ab")
-    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env=env, cwd=cwd, start_new_session=True, user=user)
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+            user=user,
+        )
 
 
 def pid_alive(pid: int) -> bool:
@@ -77,15 +92,11 @@ def stop_pid(pid: int, timeout: float = 15.0, sig: int = signal.SIGTERM) -> None
         time.sleep(0.1)
     if pid_alive(pid):
         for target in (lambda s: os.killpg(pid, s), lambda s: os.kill(pid, s)):
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 target(signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         _reap(pid)
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import os
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,19 @@ class Ports:
     kafka: int = 9092
     kafka_controller: int = 9093
     postgres: int = 5433
-    services: dict[str, int] = field(default_factory=lambda: {
-        "orders": 8001, "inventory": 8002, "payments": 8003, "shipping": 8004, "tickets": 8005})
+    services: dict[str, int] = field(
+        default_factory=lambda: {"orders": 8001, "inventory": 8002, "payments": 8003, "shipping": 8004, "tickets": 8005}
+    )
 
     @classmethod
     def offset(cls, base: int) -> Ports:
         """A block of ports starting at `base` (tests use one apart from `make up`'s)."""
-        return cls(kafka=base + 92, kafka_controller=base + 93, postgres=base + 33,
-                   services={s: base + 1 + i for i, s in enumerate(SERVICES)})
+        return cls(
+            kafka=base + 92,
+            kafka_controller=base + 93,
+            postgres=base + 33,
+            services={s: base + 1 + i for i, s in enumerate(SERVICES)},
+        )
 
 
 @dataclass
@@ -60,8 +66,9 @@ class Stack:
     def __init__(self, config: StackConfig | None = None) -> None:
         self.config = config or StackConfig()
         self.run_dir = home() / "run" / self.config.name
-        self.kafka = KafkaNode(self.config.ports.kafka, self.config.ports.kafka_controller, self.run_dir,
-                               partitions=PARTITIONS)
+        self.kafka = KafkaNode(
+            self.config.ports.kafka, self.config.ports.kafka_controller, self.run_dir, partitions=PARTITIONS
+        )
         self.postgres = PostgresCluster(self.config.ports.postgres, durable=self.config.durable)
         self.procs: dict[str, int] = {}
         self.handles: dict[str, subprocess.Popen[bytes]] = {}
@@ -148,12 +155,14 @@ class Stack:
 
         async def create() -> None:
             await create_topics(self.bootstrap, PARTITIONS, topics)
-            await wait_for_topics(self.bootstrap, topics, timeout=60)
+            await wait_for_topics(self.bootstrap, topics, within_seconds=60)
 
         asyncio.run(create())
         for service in SERVICES:
-            settings = ServiceSettings(service_name=service, platform=PlatformSettings(
-                database_url=self.database_url, namespace=self.config.namespace))
+            settings = ServiceSettings(
+                service_name=service,
+                platform=PlatformSettings(database_url=self.database_url, namespace=self.config.namespace),
+            )
             ensure_database(settings.dsn)
 
     def start_service(self, service: str, extra_env: dict[str, str] | None = None) -> None:
@@ -163,9 +172,23 @@ class Stack:
     def start_api(self, service: str, extra_env: dict[str, str] | None = None) -> int:
         env = self.service_env(service, extra_env)
         port = self.config.ports.services[service]
-        proc = spawn([sys.executable, "-m", "uvicorn", "--factory", f"services.{service}.api:create_app",
-                      "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-                     self.run_dir / "logs" / f"{service}-api.log", env=env, cwd=repo_root())
+        proc = spawn(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"services.{service}.api:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            self.run_dir / "logs" / f"{service}-api.log",
+            env=env,
+            cwd=repo_root(),
+        )
         self.procs[f"{service}-api"] = proc.pid
         self.handles[f"{service}-api"] = proc
         self._save_state()
@@ -173,8 +196,12 @@ class Stack:
 
     def start_worker(self, service: str, extra_env: dict[str, str] | None = None) -> int:
         env = self.service_env(service, extra_env)
-        proc = spawn([sys.executable, "-m", f"services.{service}.worker", "worker", "-l", "info"],
-                     self.run_dir / "logs" / f"{service}-worker.log", env=env, cwd=repo_root())
+        proc = spawn(
+            [sys.executable, "-m", f"services.{service}.worker", "worker", "-l", "info"],
+            self.run_dir / "logs" / f"{service}-worker.log",
+            env=env,
+            cwd=repo_root(),
+        )
         self.procs[f"{service}-worker"] = proc.pid
         self.handles[f"{service}-worker"] = proc
         self._save_state()
@@ -206,9 +233,13 @@ class Stack:
                 return False
 
         for service in services:
-            pid = self.procs.get(f"{service}-api", 0)
-            wait_until(lambda s=service: ready(s), timeout, f"{service} api",  # type: ignore[misc]
-                       interval=0.3, alive=lambda p=pid: pid_alive(p))  # type: ignore[misc]
+            api_pid = self.procs.get(f"{service}-api", 0)
+            worker_pid = self.procs.get(f"{service}-worker", 0)
+            metrics_port = self.config.ports.services[service] + 100
+            wait_until(partial(ready, service), timeout, f"{service} api", 0.3, partial(pid_alive, api_pid))
+            wait_until(
+                partial(port_open, metrics_port), timeout, f"{service} worker", 0.3, partial(pid_alive, worker_pid)
+            )
 
     def stop(self) -> None:
         for name in [n for n in self.procs if n.endswith("-api") or n.endswith("-worker")]:
@@ -221,17 +252,27 @@ class Stack:
             self.state_file.unlink()
 
     def _save_state(self) -> None:
-        state: dict[str, Any] = {"config": asdict(self.config), "procs": self.procs,
-                                 "pg_dir": str(self.postgres.data_dir or ""), "urls": {
-                                     s: self.url(s) for s in self.config.services}}
+        state: dict[str, Any] = {
+            "config": asdict(self.config),
+            "procs": self.procs,
+            "pg_dir": str(self.postgres.data_dir or ""),
+            "kafka": self.bootstrap,
+            "postgres": self.database_url,
+            "urls": {s: self.url(s) for s in self.config.services},
+        }
         self.state_file.write_text(json.dumps(state, indent=2))
 
     def summary(self) -> list[tuple[str, str]]:
         rows = [("kafka", self.bootstrap), ("postgres", self.database_url)]
         for service in self.config.services:
             port = self.config.ports.services[service]
-            rows.append((service, f"{self.url(service)}  (docs {self.url(service)}/docs, "
-                                  f"worker metrics http://127.0.0.1:{port + 100}/metrics)"))
+            rows.append(
+                (
+                    service,
+                    f"{self.url(service)}  (docs {self.url(service)}/docs, "
+                    f"worker metrics http://127.0.0.1:{port + 100}/metrics)",
+                )
+            )
         return rows
 
 

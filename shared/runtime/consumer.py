@@ -13,11 +13,12 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import groupby
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from shared.events import ContractError, decode
+from shared.events import ContractError, Envelope, decode
 from shared.runtime.deadletters import DeadLetters
 from shared.runtime.messages import Incoming
 from shared.runtime.store import HallmarkApplication
@@ -49,30 +50,28 @@ class TrackedConsumer:
         self.conflict_retries = conflict_retries
 
     def apply_batch(self, messages: list[Incoming]) -> BatchResult:
-        """Synchronous: run it in a worker thread (eventsourcing is blocking)."""
+        """Synchronous: run it in a worker thread (eventsourcing is blocking).
+
+        Consecutive messages of one partition are applied in one transaction, tracked by the last
+        notification id; if that fails they are applied one by one, so only a bad one is dead-lettered.
+        """
         result = BatchResult()
-        seen: dict[str, int] = {}
-        for message in messages:
-            name = message.tracking_name
-            if name not in seen:
-                seen[name] = self.app.recorder.max_tracking_id(name) or 0
-            outcome = self._apply_one(message, seen[name])
-            if outcome == "applied":
-                seen[name] = max(seen[name], int(message.header("notification_id") or 0))
-                result.applied += 1
-                if self.faults(FAULT_EXIT_AFTER_APPLY):
-                    log.error("fault injected: exiting after apply, before the offset commit")
-                    os._exit(71)
-            elif outcome == "duplicate":
-                result.duplicates += 1
-            elif outcome == "ignored":
-                result.ignored += 1
-            else:
-                result.dead.append((message, outcome))
+        for name, group in groupby(messages, key=lambda m: m.tracking_name):
+            max_seen = self.app.recorder.max_tracking_id(name) or 0
+            ready: list[tuple[Incoming, Envelope, int]] = []
+            for message in group:
+                verdict = self._screen(message, max_seen)
+                if isinstance(verdict, tuple):
+                    ready.append((message, *verdict))
+                    max_seen = verdict[1]
+                else:
+                    self._tally(result, message, verdict)
+            if ready:
+                self._apply_group(name, ready, result)
         return result
 
-    def _apply_one(self, message: Incoming, max_seen: int | None) -> str:
-        """Return 'applied', 'duplicate', 'ignored', or the error text of a dead letter."""
+    def _screen(self, message: Incoming, max_seen: int | None) -> str | tuple[Envelope, int]:
+        """(envelope, notification id) for a message to apply, or its outcome otherwise."""
         raw_id = message.header("notification_id")
         if raw_id is None or not raw_id.isdigit():
             return "headers.notification_id: missing or not a positive integer"
@@ -85,19 +84,48 @@ class TrackedConsumer:
             return str(exc)
         if not self.app.handles(envelope.event_type):
             return "ignored"
-        tracking = Tracking(application_name=message.tracking_name, notification_id=notification_id)
+        return envelope, notification_id
+
+    def _apply_group(self, name: str, ready: list[tuple[Incoming, Envelope, int]], result: BatchResult) -> None:
+        try:
+            self.app.process_batch([(envelope, nid) for _, envelope, nid in ready], name)
+            result.applied += len(ready)
+        except Exception:
+            for message, envelope, nid in ready:
+                self._tally(result, message, self._apply_one(message, envelope, nid, after_batch=True))
+        if result.applied and self.faults(FAULT_EXIT_AFTER_APPLY):
+            log.error("fault injected: exiting after apply, before the offset commit")
+            os._exit(71)
+
+    def _apply_one(self, message: Incoming, envelope: Envelope, notification_id: int, after_batch: bool) -> str:
+        """Apply one message in its own transaction; 'applied', 'duplicate' or the error text."""
+        name = message.tracking_name
+        tracking = Tracking(application_name=name, notification_id=notification_id)
         for _ in range(self.conflict_retries):
             try:
                 self.app.process_envelope(envelope, tracking)
                 return "applied"
             except IntegrityError:
-                if self.app.recorder.has_tracking_id(message.tracking_name, notification_id):
-                    return "duplicate"
+                if self.app.recorder.has_tracking_id(name, notification_id) or (
+                    after_batch and (self.app.recorder.max_tracking_id(name) or 0) >= notification_id
+                ):
+                    return "duplicate"  # applied meanwhile (another replica)
                 continue  # another replica changed the same aggregate: reload and retry
             except Exception as exc:  # a rule the message can never pass
                 log.warning("message rejected", extra={"topic": message.topic, "error": repr(exc)})
                 return f"{type(exc).__name__}: {exc}"
         return "IntegrityError: version conflicts persisted after retries"
+
+    @staticmethod
+    def _tally(result: BatchResult, message: Incoming, outcome: str) -> None:
+        if outcome == "applied":
+            result.applied += 1
+        elif outcome == "duplicate":
+            result.duplicates += 1
+        elif outcome == "ignored":
+            result.ignored += 1
+        else:
+            result.dead.append((message, outcome))
 
     async def handle(self, messages: list[Incoming]) -> BatchResult:
         """Apply a batch (in a thread), then dead-letter what failed."""
@@ -109,7 +137,8 @@ class TrackedConsumer:
     def retry_dead_letter(self, conn: psycopg.Connection, letter_id: int, actor: str) -> str:
         """Apply a dead letter again (ops); its own tracking id guards against a double retry."""
         message = self.dead_letters.load(conn, letter_id)
-        outcome = self._apply_one(message, max_seen=None)
+        verdict = self._screen(message, max_seen=None)
+        outcome = verdict if isinstance(verdict, str) else self._apply_one(message, *verdict, after_batch=False)
         if outcome in ("applied", "duplicate", "ignored"):
             self.dead_letters.resolve(conn, letter_id, "retried", actor)
         return outcome

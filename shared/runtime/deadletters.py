@@ -3,9 +3,9 @@ to `<topic>.dlq` with the error and the original headers."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-import asyncio
 from typing import Any
 
 import psycopg
@@ -15,7 +15,6 @@ from psycopg.rows import dict_row
 from shared.events import dlq_topic
 from shared.runtime.kafka import reliable_producer
 from shared.runtime.messages import Incoming
-
 
 log = logging.getLogger("hallmark.dlq")
 
@@ -46,25 +45,35 @@ class DeadLetters:
                 'INSERT INTO hallmark_dead_letters (consumer, topic, partition, "offset", '
                 "notification_id, key, value, headers, error) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) "
                 'ON CONFLICT (consumer, topic, partition, "offset") DO NOTHING',
-                (self.consumer, message.topic, message.partition, message.offset,
-                 int(raw_id) if raw_id and raw_id.isdigit() else None,
-                 message.key, message.value, json.dumps(headers), error),
+                (
+                    self.consumer,
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                    int(raw_id) if raw_id and raw_id.isdigit() else None,
+                    message.key,
+                    message.value,
+                    json.dumps(headers),
+                    error,
+                ),
             )
 
     async def send(self, message: Incoming, error: str) -> None:
         await asyncio.to_thread(self._record, message, error)
-        log.warning("dead-lettered", extra={"topic": message.topic, "partition": message.partition,
-                                            "offset": message.offset, "error": error})
+        log.warning(
+            "dead-lettered",
+            extra={"topic": message.topic, "partition": message.partition, "offset": message.offset, "error": error},
+        )
         producer = await self._producer()
         if producer is not None:
-            headers = list(message.headers) + [
+            headers = [
+                *message.headers,
                 ("error", error.encode()),
                 ("consumer", self.consumer.encode()),
                 ("source_partition", str(message.partition).encode()),
                 ("source_offset", str(message.offset).encode()),
             ]
-            await producer.send_and_wait(dlq_topic(message.topic), message.value,
-                                              key=message.key, headers=headers)
+            await producer.send_and_wait(dlq_topic(message.topic), message.value, key=message.key, headers=headers)
 
     def list(self, conn: psycopg.Connection, status: str | None = "open") -> list[dict[str, Any]]:
         with conn.cursor(row_factory=dict_row) as cur:
@@ -92,8 +101,7 @@ class DeadLetters:
         if row is None:
             raise LookupError(f"id: no open dead letter {letter_id}")
         topic, partition, offset, key, value, headers = row
-        return Incoming(topic, partition, offset, key, bytes(value),
-                        tuple((k, v.encode()) for k, v in headers))
+        return Incoming(topic, partition, offset, key, bytes(value), tuple((k, v.encode()) for k, v in headers))
 
     def resolve(self, conn: psycopg.Connection, letter_id: int, action: str, actor: str) -> None:
         cur = conn.execute(

@@ -31,8 +31,9 @@ class Principal:
         return self.subject == customer_id
 
 
-def mint(secret: str, issuer: str, role: str, subject: str, ttl_seconds: int = 12 * 3600,
-         customers: tuple[str, ...] = ()) -> str:
+def mint(
+    secret: str, issuer: str, role: str, subject: str, ttl_seconds: int = 12 * 3600, customers: tuple[str, ...] = ()
+) -> str:
     if role not in ROLES:
         raise ValueError(f"role: must be one of {', '.join(ROLES)}")
     if not subject:
@@ -46,12 +47,12 @@ def mint(secret: str, issuer: str, role: str, subject: str, ttl_seconds: int = 1
 
 def verify(secret: str, issuer: str, token: str) -> Principal:
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=issuer,
-                            options={"require": ["sub", "role", "exp", "iss"]})
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], issuer=issuer, options={"require": ["sub", "role", "exp", "iss"]}
+        )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from None
     role = claims.get("role")
     if role not in ROLES:
         raise InvalidToken("role claim is not a known role")
-    return Principal(subject=str(claims["sub"]), role=cast(Role, role),
-                     customers=tuple(claims.get("customers", ())))
+    return Principal(subject=str(claims["sub"]), role=cast(Role, role), customers=tuple(claims.get("customers", ())))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from aiokafka import AIOKafkaProducer
@@ -33,25 +34,24 @@ async def create_topics(bootstrap: str, partitions: int = PARTITIONS, topics: li
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([NewTopic(t, partitions, 1) for t in missing])
-            except TopicAlreadyExistsError:
-                pass
         return missing
     finally:
         await admin.close()
 
 
-async def wait_for_topics(bootstrap: str, topics: list[str], timeout: float = 30.0) -> None:
+async def wait_for_topics(bootstrap: str, topics: list[str], within_seconds: float = 30.0) -> None:
     """Poll metadata until every topic has its leaders (a deadline, not a sleep)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hallmark-admin")
     await admin.start()
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within_seconds
         while True:
             described = await admin.describe_topics(topics)
             ready = all(
-                d.get("error_code", 0) == 0 and d.get("partitions")
+                d.get("error_code", 0) == 0
+                and d.get("partitions")
                 and all(p.get("leader", -1) >= 0 for p in d["partitions"])
                 for d in described
             )
@@ -64,17 +64,16 @@ async def wait_for_topics(bootstrap: str, topics: list[str], timeout: float = 30
         await admin.close()
 
 
-async def kafka_reachable(bootstrap: str, timeout: float = 3.0) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hallmark-health",
-                                request_timeout_ms=int(timeout * 1000))
+async def kafka_reachable(bootstrap: str, within_seconds: float = 3.0) -> bool:
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, client_id="hallmark-health", request_timeout_ms=int(within_seconds * 1000)
+    )
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        await asyncio.wait_for(admin.list_topics(), timeout)
+        await asyncio.wait_for(admin.start(), within_seconds)
+        await asyncio.wait_for(admin.list_topics(), within_seconds)
         return True
     except Exception:
         return False
     finally:
-        try:
+        with contextlib.suppress(Exception):
             await admin.close()
-        except Exception:
-            pass

@@ -17,16 +17,24 @@ class Metrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
         labels = {"service": service}
-        self.events_stored = Counter("hallmark_events_stored", "Domain events stored by this process",
-                                     ["service"], registry=self.registry).labels(**labels)
-        self.events_published = Counter("hallmark_events_published", "Events published by the relay",
-                                         ["service"], registry=self.registry).labels(**labels)
-        self.events_consumed = Counter("hallmark_events_consumed", "Incoming messages by outcome",
-                                       ["service", "outcome"], registry=self.registry)
-        self.dead_lettered = Counter("hallmark_dead_lettered", "Messages sent to a DLQ",
-                                     ["service"], registry=self.registry).labels(**labels)
-        self.http_latency = Histogram("hallmark_http_request_seconds", "HTTP latency",
-                                      ["service", "method", "route", "status"], registry=self.registry)
+        self.events_stored = Counter(
+            "hallmark_events_stored", "Domain events stored by this process", ["service"], registry=self.registry
+        ).labels(**labels)
+        self.events_published = Counter(
+            "hallmark_events_published", "Events published by the relay", ["service"], registry=self.registry
+        ).labels(**labels)
+        self.events_consumed = Counter(
+            "hallmark_events_consumed", "Incoming messages by outcome", ["service", "outcome"], registry=self.registry
+        )
+        self.dead_lettered = Counter(
+            "hallmark_dead_lettered", "Messages sent to a DLQ", ["service"], registry=self.registry
+        ).labels(**labels)
+        self.http_latency = Histogram(
+            "hallmark_http_request_seconds",
+            "HTTP latency",
+            ["service", "method", "route", "status"],
+            registry=self.registry,
+        )
         self.service = service
 
     def consumed(self, outcome: str, n: int) -> None:

@@ -8,6 +8,7 @@ skip. Local subscribers (the timer index) see every notification before the posi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -60,9 +61,7 @@ class OutboxRelay:
     def _try_lead(self) -> bool:
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self.dsn, autocommit=True)
-        row = self._conn.execute(
-            "SELECT pg_try_advisory_lock(hashtext(%s))", (self.position_name,)
-        ).fetchone()
+        row = self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.position_name,)).fetchone()
         return bool(row and row[0])
 
     def close(self) -> None:
@@ -74,9 +73,7 @@ class OutboxRelay:
     def _read_batch(self) -> tuple[int, list[tuple[int, Any]]]:
         assert self._conn is not None
         position = read_position(self._conn, self.position_name)
-        notifications = self.app.recorder.select_notifications(
-            start=position + 1, limit=self.batch_size
-        )
+        notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
         return position, [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
 
     def _commit(self, batch: list[tuple[int, Any]]) -> None:
@@ -128,9 +125,6 @@ class OutboxRelay:
             except Exception:
                 log.exception("relay step failed; retrying")
                 await asyncio.to_thread(self.close)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.interval if self.is_leader else 1.0)
-            except TimeoutError:
-                pass
         await asyncio.to_thread(self.close)
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 import psycopg
 
@@ -24,20 +24,22 @@ from shared.runtime.store import HallmarkApplication, ensure_database, postgres_
 from shared.runtime.timers import TimerHandler, TimerService
 from shared.runtime.translate import Translator
 
+TApp = TypeVar("TApp", bound=HallmarkApplication)
+
 
 @dataclass(frozen=True)
-class ServiceSpec:
+class ServiceSpec(Generic[TApp]):
     name: str
-    app_class: type[HallmarkApplication]
+    app_class: type[TApp]
     translate: Translator
     consumes: tuple[str, ...] = ()
     timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
 
 
-class Runtime:
+class Runtime(Generic[TApp]):
     def __init__(
         self,
-        spec: ServiceSpec,
+        spec: ServiceSpec[TApp],
         settings: ServiceSettings,
         *,
         persistence: Literal["postgres", "memory"] = "postgres",
@@ -57,7 +59,7 @@ class Runtime:
             env = postgres_env(settings.dsn, settings.pool_size)
         else:
             env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-        self.app = spec.app_class(env=env, clock=self.clock)
+        self.app: TApp = spec.app_class(env=env, clock=self.clock)
         self.app.timers = TimerService(self.app, self.clock, spec.timer_handlers, settings.dsn)
         self.metrics = Metrics(spec.name)
         self.app.stored_listeners.append(self.metrics.events_stored.inc)

@@ -29,7 +29,8 @@ class PlatformSettings(BaseSettings):
     log_level: str = "INFO"
     faults: str = Field(default="", description="Comma-separated fault hooks (tests only)")
     namespace: str = Field(
-        default="", pattern=r"^[a-z0-9_]*$",
+        default="",
+        pattern=r"^[a-z0-9_]*$",
         description="Isolates a deployment on shared infrastructure: prefixes topics, consumer "
         "groups and database names (tests use one per test)",
     )
@@ -82,7 +83,8 @@ class ServiceSettings(BaseSettings):
             return self.database_url
         namespace = self.platform.namespace
         name = self.database_name or (
-            f"hallmark_{namespace}_{self.service_name}" if namespace else f"hallmark_{self.service_name}")
+            f"hallmark_{namespace}_{self.service_name}" if namespace else f"hallmark_{self.service_name}"
+        )
         parts = urlsplit(self.platform.database_url)
         return urlunsplit(parts._replace(path=f"/{name}"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -49,10 +50,8 @@ def ensure_database(dsn: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
-            try:
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 conn.execute(f'CREATE DATABASE "{name}"')
-            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-                pass
 
 
 class UnknownEvent(LookupError):
@@ -75,16 +74,19 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
 
     # --- recording -------------------------------------------------------------------------
     def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:
-        correlation = correlation_id_var.get() or str(uuid.uuid4())
-        causation = causation_id_var.get()
-        for domain_event in processing_event.events:
-            if "_meta" not in vars(domain_event):
-                meta = {"correlation_id": correlation, "causation_id": causation}
-                object.__setattr__(domain_event, "_meta", meta)
+        self._stamp(processing_event.events, correlation_id_var.get() or str(uuid.uuid4()), causation_id_var.get())
         recordings = super()._record(processing_event)
         for listener in self.stored_listeners:
             listener(len(recordings))
         return recordings
+
+    @staticmethod
+    def _stamp(events: Iterable[Any], correlation: str, causation: str | None) -> None:
+        """Give each new event the correlation and causation ids of what caused it (once)."""
+        for domain_event in events:
+            if "_meta" not in vars(domain_event):
+                meta = {"correlation_id": correlation, "causation_id": causation}
+                object.__setattr__(domain_event, "_meta", meta)
 
     # --- incoming integration events --------------------------------------------------------
     def policy(self, domain_event: Any, processing_event: ProcessingEvent[uuid.UUID]) -> None:
@@ -105,6 +107,21 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
         finally:
             correlation_id_var.reset(token_c)
             causation_id_var.reset(token_k)
+
+    def process_batch(self, items: list[tuple[Envelope, int]], tracking_name: str) -> None:
+        """Apply several incoming events of one partition in one transaction, tracked by the last
+        notification id (ids rise within a partition, so 'id <= max tracked' still means 'seen')."""
+        processing_event = ProcessingEvent[uuid.UUID](
+            tracking=Tracking(application_name=tracking_name, notification_id=items[-1][1])
+        )
+        for envelope, _ in items:
+            handler = type(self).handlers.get(envelope.event_type)
+            if handler is not None:
+                handler(self, envelope, processing_event)
+            self._stamp(processing_event.events, envelope.correlation_id, str(envelope.event_id))
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
 
     def load(self, aggregate_id: uuid.UUID, processing_event: ProcessingEvent[uuid.UUID] | None = None) -> Any:
         """Get an aggregate, preferring the copy already changed in this processing event."""

@@ -4,11 +4,12 @@ the relay, and fired once by the due-timer loop (the firing is itself an event, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg
 from eventsourcing.application import ProcessingEvent
@@ -27,6 +28,10 @@ class TimerAlreadyFired(Exception):
 
 class Timer(Aggregate):
     """One deadline for one target; its id follows from (kind, target), so it is scheduled once."""
+
+    Scheduled: ClassVar[type[Any]]
+    Fired: ClassVar[type[Any]]
+    Cancelled: ClassVar[type[Any]]
 
     @event("Scheduled")
     def __init__(self, kind: str, target: str, due_at: datetime) -> None:
@@ -66,8 +71,7 @@ def index_timers(conn: psycopg.Connection, domain_event: Any, notification_id: i
             (domain_event.originator_id, domain_event.kind, domain_event.target, domain_event.due_at),
         )
     elif isinstance(domain_event, (Timer.Fired, Timer.Cancelled)):
-        conn.execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s",
-                     (domain_event.originator_id,))
+        conn.execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s", (domain_event.originator_id,))
 
 
 TimerHandler = Callable[[Any, Timer, ProcessingEvent[uuid.UUID]], None]
@@ -112,16 +116,15 @@ class TimerService:
     def due(self, limit: int = 100) -> list[uuid.UUID]:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             rows = conn.execute(
-                "SELECT timer_id FROM hallmark_timers WHERE NOT fired AND due_at <= %s "
-                "ORDER BY due_at LIMIT %s", (self.clock.now(), limit)
+                "SELECT timer_id FROM hallmark_timers WHERE NOT fired AND due_at <= %s ORDER BY due_at LIMIT %s",
+                (self.clock.now(), limit),
             ).fetchall()
         return [r[0] for r in rows]
 
     def pending(self) -> list[dict[str, Any]]:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             rows = conn.execute(
-                "SELECT timer_id, kind, target, due_at FROM hallmark_timers WHERE NOT fired "
-                "ORDER BY due_at LIMIT 1000"
+                "SELECT timer_id, kind, target, due_at FROM hallmark_timers WHERE NOT fired ORDER BY due_at LIMIT 1000"
             ).fetchall()
         return [{"timer_id": str(r[0]), "kind": r[1], "target": r[2], "due_at": r[3].isoformat()} for r in rows]
 
@@ -141,7 +144,5 @@ class TimerService:
                     await asyncio.to_thread(self._fire_due)
                 except Exception:
                     log.exception("timer loop step failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
-            except TimeoutError:
-                pass

@@ -28,11 +28,10 @@ def _incoming(event: Any) -> Incoming:
     raw_headers = message.headers or []
     items = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
     headers = tuple((str(k), bytes(v) if v is not None else b"") for k, v in items)
-    return Incoming(message.topic, message.partition, message.offset, message.key,
-                    bytes(message.value), headers)
+    return Incoming(message.topic, message.partition, message.offset, message.key, bytes(message.value), headers)
 
 
-def build_worker(runtime: Runtime) -> faust.App:
+def build_worker(runtime: Runtime[Any]) -> faust.App:
     settings = runtime.settings
     platform = settings.platform
     brokers = [f"kafka://{h.strip()}" for h in platform.kafka_bootstrap_servers.split(",")]
@@ -54,12 +53,14 @@ def build_worker(runtime: Runtime) -> faust.App:
     )
 
     for topic_name in runtime.consumes:
-        topic = app.topic(topic_name, value_serializer="raw", key_serializer="raw",
-                          partitions=PARTITIONS, allow_empty=True)
+        topic = app.topic(
+            topic_name, value_serializer="raw", key_serializer="raw", partitions=PARTITIONS, allow_empty=True
+        )
 
-        async def consume(stream: faust.StreamT[Any], _topic: str = topic_name) -> None:
-            async for events in stream.take_events(settings.consumer_batch_size,
-                                                   within=settings.consumer_batch_within_seconds):
+        async def consume(stream: Any, _topic: str = topic_name) -> None:
+            async for events in stream.take_events(
+                settings.consumer_batch_size, within=settings.consumer_batch_within_seconds
+            ):
                 result = await runtime.consumer.handle([_incoming(e) for e in events])
                 runtime.metrics.consumed("applied", result.applied)
                 runtime.metrics.consumed("duplicate", result.duplicates)
@@ -72,14 +73,19 @@ def build_worker(runtime: Runtime) -> faust.App:
     @app.task
     async def background() -> None:
         stop = asyncio.Event()
-        start_http_server(settings.worker_metrics_port, addr=settings.http_host,
-                          registry=runtime.metrics.registry)
+        start_http_server(settings.worker_metrics_port, addr=settings.http_host, registry=runtime.metrics.registry)
         relay_producer = reliable_producer(platform.kafka_bootstrap_servers, f"{runtime.name}-relay")
         await relay_producer.start()
         relay = OutboxRelay(
-            runtime.app, runtime.spec.translate, runtime.topic, relay_producer, settings.dsn,
-            batch_size=settings.relay_batch_size, interval=settings.relay_interval_seconds,
-            subscribers=[index_timers], faults=runtime.fault,
+            runtime.app,
+            runtime.spec.translate,
+            runtime.topic,
+            relay_producer,
+            settings.dsn,
+            batch_size=settings.relay_batch_size,
+            interval=settings.relay_interval_seconds,
+            subscribers=[index_timers],
+            faults=runtime.fault,
             on_published=runtime.metrics.events_published.inc,
         )
         assert runtime.app.timers is not None
@@ -97,7 +103,7 @@ def build_worker(runtime: Runtime) -> faust.App:
     return app
 
 
-def run_worker(runtime: Runtime) -> None:
+def run_worker(runtime: Runtime[Any]) -> None:
     """Entry point body for `python -m services.<name>.worker` (Faust's CLI: `worker -l info`)."""
     import sys
 
@@ -108,4 +114,3 @@ def run_worker(runtime: Runtime) -> None:
         # Faust's own log handler writes to /dev/null; ours (JSON, stderr) is in `loghandlers`.
         sys.argv += ["--without-web", "--logfile", "/dev/null"]
     app.main()
-

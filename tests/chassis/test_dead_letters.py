@@ -19,25 +19,43 @@ SKU = "EAR-RESIN-HOOP"
 
 
 def order_placed(order_id: str, quantity: int) -> bytes:
-    payload = OrderPlaced(order_id=order_id, customer_id="cust-9",
-                          lines=[OrderLine(sku=SKU, quantity=quantity, unit_price=Money(amount_minor=320, currency="USD"))],
-                          total=Money(amount_minor=320 * quantity, currency="USD"), placed_at=datetime.now(UTC))
-    return Envelope(event_id=uuid.uuid4(), event_type="OrderPlaced", schema_version=2, aggregate_id=order_id,
-                    aggregate_version=1, order_id=order_id, occurred_at=datetime.now(UTC), producer="orders",
-                    correlation_id="corr-dlq", payload=payload.model_dump(mode="json")).to_json()
+    payload = OrderPlaced(
+        order_id=order_id,
+        customer_id="cust-9",
+        lines=[OrderLine(sku=SKU, quantity=quantity, unit_price=Money(amount_minor=320, currency="USD"))],
+        total=Money(amount_minor=320 * quantity, currency="USD"),
+        placed_at=datetime.now(UTC),
+    )
+    return Envelope(
+        event_id=uuid.uuid4(),
+        event_type="OrderPlaced",
+        schema_version=2,
+        aggregate_id=order_id,
+        aggregate_version=1,
+        order_id=order_id,
+        occurred_at=datetime.now(UTC),
+        producer="orders",
+        correlation_id="corr-dlq",
+        payload=payload.model_dump(mode="json"),
+    ).to_json()
 
 
 def test_undecodable_message_is_dead_lettered_and_the_next_is_processed(harness: Harness) -> None:
     inventory = harness.runtime("inventory")
-    inventory.app.catalogue(code=SKU, name="Hoops", unit_price_minor=320, currency="USD", moq=1,
-                            weight_grams=8, on_hand=50)
+    inventory.app.catalogue(
+        code=SKU, name="Hoops", unit_price_minor=320, currency="USD", moq=1, weight_grams=8, on_hand=50
+    )
     harness.start_worker("inventory")
     topic = f"{harness.prefix}orders.events"
     order_id = str(uuid.uuid4())
-    produce(harness.infra.bootstrap, topic, [
-        (order_id.encode(), b"{not json", [("notification_id", b"1")]),
-        (order_id.encode(), order_placed(order_id, 5), [("notification_id", b"2")]),
-    ])
+    produce(
+        harness.infra.bootstrap,
+        topic,
+        [
+            (order_id.encode(), b"{not json", [("notification_id", b"1")]),
+            (order_id.encode(), order_placed(order_id, 5), [("notification_id", b"2")]),
+        ],
+    )
 
     # The good message after the bad one is applied.
     eventually(lambda: inventory.app.get_reservation(order_id), what="reservation after poison message")

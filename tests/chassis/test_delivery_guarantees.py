@@ -4,6 +4,7 @@ broker and the real PostgreSQL stores, with real worker processes (killed by inj
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 import httpx
 import psycopg
@@ -20,19 +21,25 @@ from tests.kafka_helpers import committed, metric, read_all
 SKU = "RING-STEEL-PEARL"
 
 
-def catalogue(harness: Harness, on_hand: int = 100):  # type: ignore[no-untyped-def]
+def catalogue(harness: Harness, on_hand: int = 100):
     inventory = harness.runtime("inventory")
-    inventory.app.catalogue(code=SKU, name="Ring", unit_price_minor=450, currency="USD", moq=1,
-                            weight_grams=6, on_hand=on_hand)
+    inventory.app.catalogue(
+        code=SKU, name="Ring", unit_price_minor=450, currency="USD", moq=1, weight_grams=6, on_hand=on_hand
+    )
     return inventory
 
 
-def reservations_made(inventory) -> int:  # type: ignore[no-untyped-def]
+def reservations_made(inventory) -> int:
     topic = get_topic(Reservation.Made)
     return len(inventory.app.recorder.select_notifications(start=1, limit=10_000, topics=[topic]))
 
 
-def relay_position(runtime) -> int:  # type: ignore[no-untyped-def]
+def reserved_order(orders, order_id):
+    order = orders.app.get_order(order_id)
+    return order if order.reservation else None
+
+
+def relay_position(runtime) -> int:
     with psycopg.connect(runtime.settings.dsn) as conn:
         return read_position(conn, f"relay:{runtime.topic}")
 
@@ -62,8 +69,7 @@ def test_relay_killed_between_publish_and_position_republishes_and_effects_apply
     eventually(lambda: reservations_made(inventory) == 3, what="three reservations")
     assert inventory.app.get_sku(SKU).reserved == 30
     for order_id in order_ids:
-        order = eventually(lambda o=order_id: (x := orders.app.get_order(o)).reservation and x,  # type: ignore[misc]
-                           what="reservation recorded on the order")
+        order = eventually(partial(reserved_order, orders, order_id), what="reservation recorded on the order")
         assert order.version == 2
     assert reservations_made(inventory) == 3
 
@@ -71,8 +77,7 @@ def test_relay_killed_between_publish_and_position_republishes_and_effects_apply
 def test_message_redelivered_after_consumer_crash_is_applied_once(harness: Harness) -> None:
     inventory = catalogue(harness)
     orders = harness.runtime("orders")
-    orders.app.save(CatalogueEntry(sku=SKU, name="Ring", unit_price_minor=450, currency="USD", moq=1,
-                                   weight_grams=6))
+    orders.app.save(CatalogueEntry(sku=SKU, name="Ring", unit_price_minor=450, currency="USD", moq=1, weight_grams=6))
     harness.start_worker("inventory", faults=FAULT_EXIT_AFTER_APPLY)
     harness.start_worker("orders")
     order_id = orders.app.place_order("cust-1", [(SKU, 7)])
@@ -87,12 +92,19 @@ def test_message_redelivered_after_consumer_crash_is_applied_once(harness: Harne
 
     # Restart: Kafka redelivers the message; the tracking record makes it a no-op.
     harness.start_worker("inventory")
-    eventually(lambda: committed(harness.infra.bootstrap, group).get(tp, -1) > record.offset,
-               what="redelivered message committed")
+    eventually(
+        lambda: committed(harness.infra.bootstrap, group).get(tp, -1) > record.offset,
+        what="redelivered message committed",
+    )
     metrics_url = f"http://127.0.0.1:{HARNESS_PORTS.services['inventory'] + 100}/metrics"
-    text = eventually(lambda: (t := httpx.get(metrics_url).text) and
-                      metric(t, "hallmark_events_consumed_total", outcome="duplicate") >= 1 and t,
-                      what="duplicate counted")
+    text = eventually(
+        lambda: (
+            (t := httpx.get(metrics_url).text)
+            and metric(t, "hallmark_events_consumed_total", outcome="duplicate") >= 1
+            and t
+        ),
+        what="duplicate counted",
+    )
     assert metric(text, "hallmark_events_consumed_total", outcome="duplicate") == 1
     assert metric(text, "hallmark_events_consumed_total", outcome="applied") == 0
     assert reservations_made(inventory) == 1

@@ -13,11 +13,12 @@ from shared.runtime.timers import Timer, index_timers, timer_id
 from tests.infra import Harness
 
 
-async def pump(runtime) -> int:  # type: ignore[no-untyped-def]
+async def pump(runtime) -> int:
     producer = AIOKafkaProducer(bootstrap_servers=runtime.settings.platform.kafka_bootstrap_servers)
     await producer.start()
-    relay = OutboxRelay(runtime.app, runtime.spec.translate, runtime.topic, producer, runtime.settings.dsn,
-                        subscribers=[index_timers])
+    relay = OutboxRelay(
+        runtime.app, runtime.spec.translate, runtime.topic, producer, runtime.settings.dsn, subscribers=[index_timers]
+    )
     try:
         assert await asyncio.to_thread(relay._try_lead)
         return await relay.pump_once()
@@ -34,7 +35,7 @@ def test_X1_durable_timer_fires_once_when_the_manual_clock_passes_its_deadline(h
     assert timers.schedule.__self__ is timers  # scheduling twice is a no-op:
     from eventsourcing.application import ProcessingEvent
 
-    pe: ProcessingEvent = ProcessingEvent()  # type: ignore[type-arg]
+    pe: ProcessingEvent = ProcessingEvent()
     timers.schedule(pe, "test-deadline", "x-1", due)
     assert pe.events == []
     asyncio.run(pump(runtime))  # the relay indexes the Scheduled event
@@ -48,13 +49,15 @@ def test_X1_durable_timer_fires_once_when_the_manual_clock_passes_its_deadline(h
     asyncio.run(pump(runtime))
     assert timers.due() == []
     assert [e["type"] for e in runtime.app.history(timer_id("test-deadline", "x-1"))] == [
-        "Timer.Scheduled", "Timer.Fired"]
+        "Timer.Scheduled",
+        "Timer.Fired",
+    ]
 
 
 def test_one_relay_leads_and_a_second_stands_by_until_the_first_goes(harness: Harness) -> None:
     runtime = harness.runtime("orders")
-    first = OutboxRelay(runtime.app, runtime.spec.translate, runtime.topic, None, runtime.settings.dsn)  # type: ignore[arg-type]
-    second = OutboxRelay(runtime.app, runtime.spec.translate, runtime.topic, None, runtime.settings.dsn)  # type: ignore[arg-type]
+    first = OutboxRelay(runtime.app, runtime.spec.translate, runtime.topic, None, runtime.settings.dsn)
+    second = OutboxRelay(runtime.app, runtime.spec.translate, runtime.topic, None, runtime.settings.dsn)
     try:
         assert first._try_lead() is True
         assert second._try_lead() is False

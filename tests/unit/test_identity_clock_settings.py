@@ -57,8 +57,7 @@ def test_system_clock_is_the_default() -> None:
 
 def test_manual_clock_and_dev_secret_are_refused_in_production(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="CLOCK=manual is refused"):
-        PlatformSettings(hallmark_env="production", clock="manual", clock_file=str(tmp_path / "c"),
-                         jwt_secret=SECRET)
+        PlatformSettings(hallmark_env="production", clock="manual", clock_file=str(tmp_path / "c"), jwt_secret=SECRET)
     with pytest.raises(ValidationError, match="JWT_SECRET must be set"):
         PlatformSettings(hallmark_env="production")
     assert PlatformSettings(hallmark_env="production", jwt_secret=SECRET).clock == "system"

@@ -13,9 +13,11 @@ from shared.runtime.translate import Outbound
 def translate(domain_event: Any) -> Outbound | None:
     if isinstance(domain_event, Sku.Catalogued):
         payload = SkuCatalogued(
-            sku=domain_event.code, name=domain_event.name,
+            sku=domain_event.code,
+            name=domain_event.name,
             unit_price=Money(amount_minor=domain_event.unit_price_minor, currency=domain_event.currency),
-            moq=domain_event.moq, weight_grams=domain_event.weight_grams,
+            moq=domain_event.moq,
+            weight_grams=domain_event.weight_grams,
         )
         return "SkuCatalogued", payload, None
     if isinstance(domain_event, Reservation.Made):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
@@ -27,9 +27,13 @@ class UnknownSku(InventoryError, LookupError):
 class Sku(Aggregate):
     """One stock-keeping unit of the catalogue, with its stock on hand and reserved quantity."""
 
+    Catalogued: ClassVar[type[Any]]
+    Reserved: ClassVar[type[Any]]
+
     @event("Catalogued")
-    def __init__(self, code: str, name: str, unit_price_minor: int, currency: str, moq: int,
-                 weight_grams: int, on_hand: int) -> None:
+    def __init__(
+        self, code: str, name: str, unit_price_minor: int, currency: str, moq: int, weight_grams: int, on_hand: int
+    ) -> None:
         self.code = code
         self.name = name
         self.unit_price_minor = unit_price_minor
@@ -65,6 +69,8 @@ def sku_id(code: str) -> uuid.UUID:
 
 class Reservation(Aggregate):
     """What was reserved for one order; its id follows from the order id (one per order)."""
+
+    Made: ClassVar[type[Any]]
 
     @event("Made")
     def __init__(self, order_id: str, lines: list[dict[str, Any]]) -> None:

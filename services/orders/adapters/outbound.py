@@ -16,9 +16,14 @@ def translate(domain_event: Any) -> Outbound | None:
         payload = OrderPlaced(
             order_id=domain_event.order_id,
             customer_id=domain_event.customer_id,
-            lines=[OrderLine(sku=line["sku"], quantity=line["quantity"],
-                             unit_price=Money(amount_minor=line["unit_price_minor"], currency=currency))
-                   for line in domain_event.lines],
+            lines=[
+                OrderLine(
+                    sku=line["sku"],
+                    quantity=line["quantity"],
+                    unit_price=Money(amount_minor=line["unit_price_minor"], currency=currency),
+                )
+                for line in domain_event.lines
+            ],
             total=Money(amount_minor=domain_event.total_minor, currency=currency),
             sample=domain_event.sample,
             placed_at=domain_event.placed_at,

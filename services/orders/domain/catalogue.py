@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
@@ -11,9 +11,11 @@ ENTRY_NAMESPACE = uuid.UUID("5e0a9c1b-2d3f-4e6a-8b7c-9d0e1f2a3b4c")
 
 
 class CatalogueEntry(Aggregate):
+    Listed: ClassVar[type[Any]]
+    Relisted: ClassVar[type[Any]]
+
     @event("Listed")
-    def __init__(self, sku: str, name: str, unit_price_minor: int, currency: str, moq: int,
-                 weight_grams: int) -> None:
+    def __init__(self, sku: str, name: str, unit_price_minor: int, currency: str, moq: int, weight_grams: int) -> None:
         self.sku = sku
         self.name = name
         self.unit_price_minor = unit_price_minor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
@@ -12,9 +12,20 @@ PENDING_PAYMENT = "PendingPayment"
 
 
 class Order(Aggregate):
+    Placed: ClassVar[type[Any]]
+    StockReservationRecorded: ClassVar[type[Any]]
+
     @event("Placed")
-    def __init__(self, order_id: str, customer_id: str, lines: list[dict[str, Any]], currency: str,
-                 total_minor: int, placed_at: datetime, sample: bool = False) -> None:
+    def __init__(
+        self,
+        order_id: str,
+        customer_id: str,
+        lines: list[dict[str, Any]],
+        currency: str,
+        total_minor: int,
+        placed_at: datetime,
+        sample: bool = False,
+    ) -> None:
         self.order_id = order_id
         self.customer_id = customer_id
         self.lines = lines

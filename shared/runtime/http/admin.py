@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
@@ -29,21 +29,26 @@ async def positions(runtime: RuntimeDep, _: OpsOrAuditor) -> dict[str, Any]:
 
 
 @router.get("/dlq")
-async def dead_letters(runtime: RuntimeDep, _: Ops,
-                       status: str | None = Query("open", pattern="^(open|retried|skipped)$")) -> list[dict[str, Any]]:
+async def dead_letters(
+    runtime: RuntimeDep, _: Ops, status: str | None = Query("open", pattern="^(open|retried|skipped)$")
+) -> list[dict[str, Any]]:
     """Dead letters of this service's consumers."""
+
     def read() -> list[dict[str, Any]]:
         with runtime.connect() as conn:
             return runtime.dead_letters.list(conn, status)
+
     return await asyncio.to_thread(read)
 
 
 @router.post("/dlq/{letter_id}/retry")
 async def retry_dead_letter(letter_id: int, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
     """Apply a dead letter again; resolved if it now applies."""
+
     def run() -> str:
         with runtime.connect() as conn:
             return runtime.consumer.retry_dead_letter(conn, letter_id, ops.subject)
+
     try:
         outcome = await asyncio.to_thread(run)
     except LookupError as exc:
@@ -56,9 +61,11 @@ async def retry_dead_letter(letter_id: int, runtime: RuntimeDep, ops: Ops) -> di
 @router.post("/dlq/{letter_id}/skip")
 async def skip_dead_letter(letter_id: int, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
     """Mark a dead letter as handled without applying it."""
+
     def run() -> None:
         with runtime.connect() as conn:
             runtime.dead_letters.resolve(conn, letter_id, "skipped", ops.subject)
+
     try:
         await asyncio.to_thread(run)
     except LookupError as exc:
@@ -89,8 +96,12 @@ def clock_advance(body: ClockAdvance, runtime: RuntimeDep, _: Ops) -> dict[str, 
 
 
 @router.get("/replay/{aggregate_id}")
-async def replay(aggregate_id: uuid.UUID, runtime: RuntimeDep, _: Auditor,
-                 as_of: datetime | None = Query(None, description="Replay up to this instant")) -> dict[str, Any]:
+async def replay(
+    aggregate_id: uuid.UUID,
+    runtime: RuntimeDep,
+    _: Auditor,
+    as_of: Annotated[datetime | None, Query(description="Replay up to this instant")] = None,
+) -> dict[str, Any]:
     """Replay one aggregate from its events, as of an instant (read-only)."""
     if as_of is not None and as_of.tzinfo is None:
         raise HTTPException(422, "as_of: must include a time zone (e.g. Z)")

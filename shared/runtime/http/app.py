@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from shared.runtime.http import admin, health
 from shared.runtime.logs import correlation_id_var
+from shared.runtime.metrics import StoreCollector
 from shared.runtime.service import Runtime
 
 log = logging.getLogger("hallmark.http")
@@ -24,10 +26,12 @@ def _field(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "(body)"
 
 
-def create_api(runtime: Runtime, routers: list[APIRouter], errors: ErrorMap, *, title: str,
-               description: str = "") -> FastAPI:
+def create_api(
+    runtime: Runtime[Any], routers: list[APIRouter], errors: ErrorMap, *, title: str, description: str = ""
+) -> FastAPI:
     api = FastAPI(title=title, description=description, version="0.1.0")
     api.state.runtime = runtime
+    runtime.metrics.registry.register(StoreCollector(runtime.name, runtime.store_gauges))
 
     @api.middleware("http")
     async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -45,24 +49,40 @@ def create_api(runtime: Runtime, routers: list[APIRouter], errors: ErrorMap, *, 
             route = request.scope.get("route")
             path = getattr(route, "path", "unmatched")
             runtime.metrics.http_latency.labels(runtime.name, request.method, path, str(status)).observe(elapsed)
-            log.info("request", extra={"method": request.method, "path": request.url.path,
-                                       "status": status, "ms": round(elapsed * 1000, 2)})
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                },
+            )
             correlation_id_var.reset(token)
 
     @api.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"field": _field(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]}
-                    for e in exc.errors()]
+        problems = [
+            {
+                "field": "(body)" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
+                "rule": e["type"],
+                "message": e["msg"],
+            }
+            for e in exc.errors()
+        ]
         return JSONResponse({"detail": problems}, status_code=422)
 
     for exc_type, status in errors.items():
+
         def make(status_code: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
             async def handle(_: Request, exc: Exception) -> JSONResponse:
                 field = getattr(exc, "field", None)
                 rule = getattr(exc, "rule", None)
                 body = {"detail": [{"field": field, "rule": rule, "message": str(exc)}]}
                 return JSONResponse(body, status_code=status_code)
+
             return handle
+
         api.add_exception_handler(exc_type, make(status))
 
     api.include_router(health.router)

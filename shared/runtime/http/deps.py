@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -14,12 +14,12 @@ from shared.runtime.service import Runtime
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def get_runtime(request: Request) -> Runtime[Any]:
+    runtime: Runtime[Any] = request.app.state.runtime
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
 
 
 def get_principal(
@@ -27,14 +27,14 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "authorization: a bearer token is required",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "authorization: a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     platform = runtime.settings.platform
     try:
         return verify(platform.jwt_secret, platform.jwt_issuer, credentials.credentials)
     except InvalidToken as exc:
-        raise HTTPException(401, f"authorization: invalid token ({exc})",
-                            headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(
+            401, f"authorization: invalid token ({exc})", headers={"WWW-Authenticate": "Bearer"}
+        ) from None
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

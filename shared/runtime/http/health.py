@@ -40,15 +40,19 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
         gauges = await asyncio.to_thread(runtime.store_gauges)
         checks["postgres"] = {"ok": True}
         threshold = runtime.settings.relay_lag_ready_threshold
-        checks["relay_lag"] = {"ok": gauges["relay_lag"] <= threshold, "lag": gauges["relay_lag"],
-                               "threshold": threshold}
+        checks["relay_lag"] = {
+            "ok": gauges["relay_lag"] <= threshold,
+            "lag": gauges["relay_lag"],
+            "threshold": threshold,
+        }
     except Exception as exc:
         checks["postgres"] = {"ok": False, "error": str(exc)}
         checks["relay_lag"] = {"ok": False, "error": "unknown without the database"}
     checks["kafka"] = {"ok": await _kafka_ok(runtime.settings.platform.kafka_bootstrap_servers)}
     ready = all(c["ok"] for c in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )
 
 
 @router.get("/metrics")

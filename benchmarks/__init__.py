@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its figure beside a raw baseline run on the same infrastructure."""

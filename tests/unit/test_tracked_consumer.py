@@ -1,0 +1,80 @@
+"""The tracked consumer's batching on in-memory storage: one transaction per partition batch,
+duplicates skipped, and a bad message isolated (dead-lettered) while the rest apply."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from services.orders.bootstrap import bootstrap
+from services.orders.domain.catalogue import entry_id
+from services.orders.settings import OrdersSettings
+from shared.events import Envelope, Money
+from shared.events.inventory import ReservedLine, SkuCatalogued, StockReserved
+from shared.runtime.messages import Incoming
+
+
+def message(nid: int, event_type: str, payload: object, partition: int = 0) -> Incoming:
+    body = Envelope(
+        event_id=uuid.uuid4(),
+        event_type=event_type,
+        schema_version=1,
+        aggregate_id="agg",
+        aggregate_version=1,
+        occurred_at=datetime.now(UTC),
+        producer="inventory",
+        correlation_id=f"corr-{nid}",
+        payload=payload.model_dump(mode="json"),  # type: ignore[attr-defined]
+    ).to_json()
+    return Incoming("inventory.events", partition, nid, b"k", body, (("notification_id", str(nid).encode()),))
+
+
+def sku(code: str) -> SkuCatalogued:
+    return SkuCatalogued(sku=code, name=code, unit_price=Money(amount_minor=100, currency="USD"), moq=1, weight_grams=1)
+
+
+def test_a_batch_applies_in_one_go_and_skips_what_it_has_seen() -> None:
+    runtime = bootstrap(OrdersSettings(), persistence="memory")
+    batch = [
+        message(1, "SkuCatalogued", sku("A")),
+        message(2, "SkuCatalogued", sku("B")),
+        message(2, "SkuCatalogued", sku("B")),
+        message(3, "SkuCatalogued", sku("C"), partition=1),
+    ]
+    result = runtime.consumer.apply_batch(batch)
+    assert (result.applied, result.duplicates, result.dead) == (3, 1, [])
+    assert runtime.app.recorder.max_tracking_id("inventory.events:0") == 2
+    again = runtime.consumer.apply_batch(batch)
+    assert (again.applied, again.duplicates) == (0, 4)
+    assert all(entry_id(code) in runtime.app.repository for code in "ABC")
+
+
+def test_a_bad_message_in_a_batch_is_dead_lettered_alone() -> None:
+    runtime = bootstrap(OrdersSettings(), persistence="memory")
+    unknown_order = StockReserved(
+        order_id=str(uuid.uuid4()),
+        reserved_at=datetime.now(UTC),
+        lines=[ReservedLine(sku="A", asked=1, reserved=1, short=0)],
+    )
+    batch = [
+        message(1, "SkuCatalogued", sku("A")),
+        message(2, "StockReserved", unknown_order),
+        message(3, "SkuCatalogued", sku("B")),
+    ]
+    result = runtime.consumer.apply_batch(batch)
+    assert result.applied == 2
+    assert [(m.offset, error.split(":")[0]) for m, error in result.dead] == [(2, "OrderNotFound")]
+    assert entry_id("A") in runtime.app.repository and entry_id("B") in runtime.app.repository
+    history = runtime.app.history(entry_id("B"))
+    assert history[0]["correlation_id"] == "corr-3"
+
+
+def test_a_message_without_notification_id_or_with_bad_json_is_dead_lettered() -> None:
+    runtime = bootstrap(OrdersSettings(), persistence="memory")
+    no_id = Incoming("inventory.events", 0, 7, b"k", b"{}", ())
+    bad = Incoming("inventory.events", 0, 8, b"k", b"\xff", (("notification_id", b"9"),))
+    result = runtime.consumer.apply_batch([no_id, bad])
+    assert [error for _, error in result.dead] == [
+        "headers.notification_id: missing or not a positive integer",
+        "value: not JSON ('utf-8' codec can't decode byte 0xff in position 0: invalid start byte)",
+    ]
