@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
         topic_disable_leader=True,
         topic_partitions=PARTITIONS,
         store="memory://",
-        datadir=str(Path(tempfile.gettempdir()) / f"hallmark-faust-{runtime.name}-{os.getpid()}"),
+        datadir=str(Path(tempfile.gettempdir()) / "hallmark-faust" / f"{platform.topic_prefix}{runtime.name}"),
         broker_session_timeout=10,
         broker_heartbeat_interval=1,
         consumer_auto_offset_reset="earliest",
