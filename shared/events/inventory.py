@@ -49,3 +49,34 @@ class StockShortfallReduced(_Payload):
     lines: list[ReservedLine]
     reason: str
     reduced_at: datetime
+
+
+class ReleasedLine(_Payload):
+    sku: str
+    quantity: int = Field(ge=0)
+
+
+@event("inventory", "StockReleased")
+class StockReleased(_Payload):
+    """Reserved stock went back on the shelf (the order was cancelled)."""
+
+    order_id: str
+    lines: list[ReleasedLine]
+    reason: str
+    released_at: datetime
+
+
+@event("inventory", "PickingStarted")
+class PickingStarted(_Payload):
+    order_id: str
+    started_at: datetime
+    due_at: datetime
+
+
+@event("inventory", "GoodsPrepared")
+class GoodsPrepared(_Payload):
+    """Picking finished; the parcel weight is what shipping quotes on (I4, S1)."""
+
+    order_id: str
+    weight_grams: int = Field(gt=0)
+    prepared_at: datetime

@@ -50,6 +50,7 @@ class OrderPlaced(_Payload):
     lines: list[OrderLine]
     total: Money
     sample: bool = False
+    sample_fee: Money | None = Field(default=None, description="Sample orders (O3): fee per item times items")
     payment_method: PaymentMethod | None = None
     shipping_address: Address | None = None
     billing_address: Address | None = None
@@ -82,9 +83,68 @@ class OrderConfirmed(_Payload):
 
 @event("orders", "OrderCancelled")
 class OrderCancelled(_Payload):
+    """Cancelled (O5): `refund` = amount paid - `fee`, to the original payment method (P6)."""
+
     order_id: str
     customer_id: str
     fee: Money
     refund: Money
     reason: str
     cancelled_at: datetime
+    policy_version: str | None = None
+
+
+class ReducedLine(_Payload):
+    sku: str
+    quantity_before: int = Field(ge=0)
+    quantity_after: int = Field(ge=0)
+
+
+@event("orders", "OrderItemsReduced")
+class OrderItemsReduced(_Payload):
+    """Line quantities dropped after a shortfall (I3) or a change (O7); `refund` is due (P6)."""
+
+    order_id: str
+    customer_id: str
+    lines: list[ReducedLine]
+    previous_total: Money
+    new_total: Money
+    refund: Money
+    reason: str
+    reduced_at: datetime
+
+
+@event("orders", "OrderChanged")
+class OrderChanged(_Payload):
+    """An account manager changed a confirmed order (O7): who, when, why."""
+
+    order_id: str
+    customer_id: str
+    actor: str
+    reason: str
+    lines: list[OrderLine]
+    new_total: Money
+    changed_at: datetime
+
+
+@event("orders", "OrderProcessingStarted")
+class OrderProcessingStarted(_Payload):
+    order_id: str
+    started_at: datetime
+
+
+@event("orders", "OrderCompleted")
+class OrderCompleted(_Payload):
+    order_id: str
+    customer_id: str
+    completed_at: datetime
+
+
+@event("orders", "PickingSlaBreached")
+class PickingSlaBreached(_Payload):
+    """Picking did not finish within the SLA after confirmation (O6)."""
+
+    order_id: str
+    confirmed_at: datetime
+    due_at: datetime
+    breached_at: datetime

@@ -44,7 +44,38 @@ class DepositDebited(_Payload):
 
 @event("payments", "RefundIssued")
 class RefundIssued(_Payload):
+    """Money went back to the original payment method (P6)."""
+
     order_id: str
     amount: Money
     reason: str
     issued_at: datetime
+    method: str | None = None
+
+
+@event("payments", "PaymentSettled")
+class PaymentSettled(_Payload):
+    """A bank transfer confirmed by voucher has arrived (P2)."""
+
+    order_id: str
+    purpose: Purpose
+    amount: Money
+    settled_at: datetime
+
+
+@event("payments", "PaymentFailed")
+class PaymentFailed(_Payload):
+    order_id: str
+    purpose: Purpose
+    reason: str
+    failed_at: datetime
+
+
+@event("payments", "DuplicateChargeDetected")
+class DuplicateChargeDetected(_Payload):
+    """A second real capture for the same order and purpose (P4); it is refunded automatically."""
+
+    order_id: str
+    purpose: Purpose
+    amount: Money
+    detected_at: datetime

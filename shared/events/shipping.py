@@ -39,3 +39,12 @@ class ParcelDelivered(_Payload):
     order_id: str
     signed_by: str
     delivered_at: datetime
+
+
+@event("shipping", "ReceiptConfirmed")
+class ReceiptConfirmed(_Payload):
+    """The customer confirmed receipt in the system (S4); after-sale tickets may open (T1)."""
+
+    order_id: str
+    customer_id: str
+    confirmed_at: datetime
