@@ -1,9 +1,11 @@
-"""Wiring for the orders service: settings -> runtime (application, consumer, relay)."""
+"""Wiring for the orders service: settings -> runtime (application, consumer, relay, mailer)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from services.orders.adapters.mail import confirmation_mailer
 from services.orders.adapters.outbound import translate
 from services.orders.application import OrdersApplication
 from services.orders.settings import OrdersSettings
@@ -15,8 +17,15 @@ SPEC: ServiceSpec[OrdersApplication] = ServiceSpec(
     app_class=OrdersApplication,
     translate=translate,
     consumes=(events_topic("inventory"), events_topic("payments"), events_topic("shipping")),
+    timer_handlers=OrdersApplication.timer_handlers,
+    followers={"confirmation-mail": confirmation_mailer},
 )
 
 
 def bootstrap(settings: OrdersSettings | None = None, **overrides: Any) -> Runtime[OrdersApplication]:
-    return Runtime(SPEC, settings or OrdersSettings(), **overrides)
+    settings = settings or OrdersSettings()
+    runtime = Runtime(SPEC, settings, **overrides)
+    runtime.app.sample_fee_minor = settings.sample_fee_minor
+    runtime.app.policy_version = settings.cancellation_policy
+    runtime.app.picking_sla = timedelta(hours=settings.picking_sla_hours)
+    return runtime

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.runtime.settings import ServiceSettings
@@ -10,3 +11,7 @@ class OrdersSettings(ServiceSettings):
 
     service_name: str = "orders"
     http_port: int = 8001
+    sample_fee_minor: int = Field(default=300, ge=0, description="O3: sample fee per item, minor units")
+    cancellation_policy: str = Field(default="2026-01", description="O5: policy stamped on new confirmations")
+    picking_sla_hours: int = Field(default=48, gt=0, description="O6: picking must finish within this")
+    mail_from: str = "orders@hallmark.example"

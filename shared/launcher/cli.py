@@ -7,12 +7,15 @@ import json
 import signal
 import sys
 import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from shared.launcher.procs import port_open
+from shared.launcher.procs import home, port_open
 from shared.launcher.stack import Ports, Stack, StackConfig, read_state, stop_from_state
 from shared.runtime.identity import ROLES, mint
 from shared.runtime.settings import PlatformSettings
@@ -111,6 +114,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if all(r["healthy"] for r in rows) else 1
 
 
+def cmd_mail(args: argparse.Namespace) -> int:
+    """The messages the local SMTP sink kept (ops' view of what customers were sent)."""
+    state = read_state(args.name)
+    directory = Path(state["mail_dir"]) if state else home() / "run" / args.name / "mail"
+    rows = []
+    for path in sorted(directory.glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        rows.append(
+            {
+                "file": str(path),
+                "from": message["From"],
+                "to": message["To"],
+                "subject": message["Subject"],
+                "message_id": message["Message-ID"],
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['to']:<32} {row['subject']}  ({row['file']})")
+    return 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     platform = PlatformSettings()
     customers = tuple(c for c in (args.customers or "").split(",") if c)
@@ -140,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     status = sub.add_parser("status", help="every component, its address and health")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
+    mail = sub.add_parser("mail", help="the e-mails the local SMTP sink received")
+    mail.add_argument("--json", action="store_true")
+    mail.set_defaults(func=cmd_mail)
     token = sub.add_parser("token", help="mint a development bearer token")
     token.add_argument("--role", required=True, choices=ROLES)
     token.add_argument("--subject", required=True, help="customer id, staff id, ...")

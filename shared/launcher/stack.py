@@ -29,6 +29,7 @@ class Ports:
     kafka: int = 9092
     kafka_controller: int = 9093
     postgres: int = 5433
+    smtp: int = 8025
     services: dict[str, int] = field(
         default_factory=lambda: {"orders": 8001, "inventory": 8002, "payments": 8003, "shipping": 8004, "tickets": 8005}
     )
@@ -40,6 +41,7 @@ class Ports:
             kafka=base + 92,
             kafka_controller=base + 93,
             postgres=base + 33,
+            smtp=base + 25,
             services={s: base + 1 + i for i, s in enumerate(SERVICES)},
         )
 
@@ -87,6 +89,10 @@ class Stack:
         return self.run_dir / "stack.json"
 
     @property
+    def mail_dir(self) -> Path:
+        return self.run_dir / "mail"
+
+    @property
     def clock_file(self) -> Path:
         return self.run_dir / "clock.json"
 
@@ -97,6 +103,8 @@ class Stack:
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
             "DATABASE_URL": self.database_url,
             "NAMESPACE": self.config.namespace,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.config.ports.smtp),
             "CLOCK": self.config.clock,
             "CLOCK_FILE": str(self.clock_file),
         }
@@ -139,6 +147,7 @@ class Stack:
             self.prepare_namespace()
             self.timings["topics+databases"] = time.monotonic() - t0
             if self.config.start_services:
+                self.start_mail_sink()
                 t0 = time.monotonic()
                 for service in self.config.services:
                     self.start_service(service)
@@ -164,6 +173,20 @@ class Stack:
                 platform=PlatformSettings(database_url=self.database_url, namespace=self.config.namespace),
             )
             ensure_database(settings.dsn)
+
+    def start_mail_sink(self) -> None:
+        """The local SMTP sink the services send mail to (kept on disk under run/<name>/mail)."""
+        port = self.config.ports.smtp
+        proc = spawn(
+            [sys.executable, "-m", "shared.launcher.mailsink", "--port", str(port), "--dir", str(self.mail_dir)],
+            self.run_dir / "logs" / "mailsink.log",
+            env={**os.environ, "PYTHONPATH": str(repo_root())},
+            cwd=repo_root(),
+        )
+        self.procs["mailsink"] = proc.pid
+        self.handles["mailsink"] = proc
+        self._save_state()
+        wait_until(lambda: port_open(port), 30, "mail sink", alive=lambda: proc.poll() is None)
 
     def start_service(self, service: str, extra_env: dict[str, str] | None = None) -> None:
         self.start_api(service, extra_env)
@@ -242,7 +265,7 @@ class Stack:
             )
 
     def stop(self) -> None:
-        for name in [n for n in self.procs if n.endswith("-api") or n.endswith("-worker")]:
+        for name in [n for n in self.procs if n.endswith(("-api", "-worker")) or n == "mailsink"]:
             self.stop_process(name)
         self.kafka.stop()
         self.procs.pop("kafka", None)
@@ -258,12 +281,17 @@ class Stack:
             "pg_dir": str(self.postgres.data_dir or ""),
             "kafka": self.bootstrap,
             "postgres": self.database_url,
+            "mail_dir": str(self.mail_dir),
             "urls": {s: self.url(s) for s in self.config.services},
         }
         self.state_file.write_text(json.dumps(state, indent=2))
 
     def summary(self) -> list[tuple[str, str]]:
-        rows = [("kafka", self.bootstrap), ("postgres", self.database_url)]
+        rows = [
+            ("kafka", self.bootstrap),
+            ("postgres", self.database_url),
+            ("smtp sink", f"127.0.0.1:{self.config.ports.smtp} (mail kept in {self.mail_dir})"),
+        ]
         for service in self.config.services:
             port = self.config.ports.services[service]
             rows.append(
@@ -287,7 +315,7 @@ def stop_from_state(name: str = "dev") -> bool:
     state = json.loads(state_file.read_text())
     procs: dict[str, int] = state.get("procs", {})
     for pname, pid in procs.items():
-        if pname.endswith("-api") or pname.endswith("-worker"):
+        if pname.endswith(("-api", "-worker")) or pname == "mailsink":
             stop_pid(pid, timeout=15)
     if "kafka" in procs:
         stop_pid(procs["kafka"], timeout=20)

@@ -6,17 +6,18 @@ the API and the worker are both built from a Runtime. Nothing here runs at impor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import psycopg
 
 from shared.events import PARTITIONS, events_topic
-from shared.runtime.clock import Clock, make_clock
+from shared.runtime.clock import Clock, install_event_clock, make_clock
 from shared.runtime.consumer import TrackedConsumer
 from shared.runtime.deadletters import DeadLetters
+from shared.runtime.follower import EffectHandler
 from shared.runtime.metrics import Metrics
 from shared.runtime.positions import ensure_tables, read_position
 from shared.runtime.settings import ServiceSettings
@@ -34,6 +35,8 @@ class ServiceSpec(Generic[TApp]):
     translate: Translator
     consumes: tuple[str, ...] = ()
     timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
+    followers: dict[str, Callable[[Runtime[Any]], EffectHandler]] = field(default_factory=dict)
+    """Side effects per stored event (name -> factory of the handler), run by the leading worker."""
 
 
 class Runtime(Generic[TApp]):
@@ -52,6 +55,7 @@ class Runtime(Generic[TApp]):
         self.topic = prefix + events_topic(spec.name)
         self.consumes = tuple(prefix + t for t in spec.consumes)
         self.clock = clock or make_clock(settings.platform.clock, settings.platform.clock_file)
+        install_event_clock(self.clock)
         self.persistence = persistence
         if persistence == "postgres":
             ensure_database(settings.dsn)
@@ -60,6 +64,7 @@ class Runtime(Generic[TApp]):
         else:
             env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         self.app: TApp = spec.app_class(env=env, clock=self.clock)
+        self.app.settings = settings
         self.app.timers = TimerService(self.app, self.clock, spec.timer_handlers, settings.dsn)
         self.metrics = Metrics(spec.name)
         self.app.stored_listeners.append(self.metrics.events_stored.inc)

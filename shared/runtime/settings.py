@@ -27,6 +27,8 @@ class PlatformSettings(BaseSettings):
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "hallmark"
     log_level: str = "INFO"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
     faults: str = Field(default="", description="Comma-separated fault hooks (tests only)")
     namespace: str = Field(
         default="",

@@ -70,6 +70,7 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
         super().__init__(env)
         self.clock: Clock = clock or SystemClock()
         self.timers: TimerService | None = None
+        self.settings: Any = None
         self.stored_listeners: list[Callable[[int], None]] = []
 
     # --- recording -------------------------------------------------------------------------

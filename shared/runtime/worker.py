@@ -13,6 +13,7 @@ import faust
 from prometheus_client import start_http_server
 
 from shared.events import PARTITIONS
+from shared.runtime.follower import LogFollower
 from shared.runtime.kafka import reliable_producer
 from shared.runtime.messages import Incoming
 from shared.runtime.relay import OutboxRelay
@@ -33,6 +34,8 @@ def _incoming(event: Any) -> Incoming:
 def build_worker(runtime: Runtime[Any]) -> faust.App:
     settings = runtime.settings
     platform = settings.platform
+    datadir = Path(tempfile.gettempdir()) / "hallmark-faust" / f"{platform.topic_prefix}{runtime.name}"
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     brokers = [f"kafka://{h.strip()}" for h in platform.kafka_bootstrap_servers.split(",")]
     app = faust.App(
         f"{platform.topic_prefix}hallmark-{runtime.name}",
@@ -42,7 +45,7 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
         topic_disable_leader=True,
         topic_partitions=PARTITIONS,
         store="memory://",
-        datadir=str(Path(tempfile.gettempdir()) / "hallmark-faust" / f"{platform.topic_prefix}{runtime.name}"),
+        datadir=str(datadir),
         broker_session_timeout=10,
         broker_heartbeat_interval=1,
         consumer_auto_offset_reset="earliest",
@@ -89,10 +92,15 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
         )
         assert runtime.app.timers is not None
         log.info("worker background started", extra={"topic": runtime.topic})
+        followers = [
+            LogFollower(runtime.app, f"{runtime.name}:{name}", factory(runtime), settings.dsn)
+            for name, factory in runtime.spec.followers.items()
+        ]
         try:
             await asyncio.gather(
                 relay.run(stop),
                 runtime.app.timers.run(stop, settings.timer_interval_seconds, lambda: relay.is_leader),
+                *(f.run(stop, settings.relay_interval_seconds * 5, lambda: relay.is_leader) for f in followers),
             )
         finally:
             stop.set()

@@ -1,12 +1,19 @@
-"""Incoming integration events -> plain values for the orders use cases."""
+"""Incoming integration events -> typed payloads and plain values for the orders use cases."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from shared.events import Envelope
-from shared.events.inventory import SkuCatalogued, StockReserved
+from pydantic import BaseModel
+
+from shared.events import Envelope, model_for
+from shared.events.inventory import SkuCatalogued
+
+
+def payload(envelope: Envelope) -> Any:
+    """The envelope's payload as its (current version's) model."""
+    model: type[BaseModel] = model_for(envelope.event_type)
+    return model.model_validate(envelope.payload)
 
 
 def listing(envelope: Envelope) -> dict[str, Any]:
@@ -19,8 +26,3 @@ def listing(envelope: Envelope) -> dict[str, Any]:
         "moq": sku.moq,
         "weight_grams": sku.weight_grams,
     }
-
-
-def reservation(envelope: Envelope) -> tuple[uuid.UUID, list[dict[str, Any]]]:
-    reserved = StockReserved.model_validate(envelope.payload)
-    return uuid.UUID(reserved.order_id), [line.model_dump() for line in reserved.lines]

@@ -14,9 +14,25 @@ class UnknownProduct(OrderError):
     pass
 
 
+class BelowMinimumOrderQuantity(OrderError):
+    pass
+
+
+class EmptyCart(OrderError):
+    pass
+
+
 class OrderNotFound(OrderError, LookupError):
     pass
 
 
 class NotYourOrder(OrderError, PermissionError):
+    pass
+
+
+class TransitionRefused(OrderError):
+    """The rules do not allow this step from the order's current status; nothing is recorded."""
+
+
+class CancellationRefused(TransitionRefused):
     pass

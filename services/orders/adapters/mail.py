@@ -1,0 +1,49 @@
+"""O6: the 'you have set up a new order' e-mail, sent over SMTP once the order is confirmed."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+
+from services.orders.domain.order import Order
+
+log = logging.getLogger("hallmark.orders.mail")
+
+
+def confirmation_message(order: Order, sender: str, picking_sla_hours: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = order.contact_email or ""
+    message["Subject"] = f"You have set up a new order ({str(order.id)[:8]})"
+    # A stable Message-ID: a repeated send (after a crash) is recognisably the same message.
+    message["Message-ID"] = f"<order-confirmed.{order.id}@hallmark>"
+    lines = "\n".join(f"  {line['quantity']:>5} x {line['sku']}" for line in order.lines)
+    total = f"{order.total_minor / 100:.2f} {order.currency}"
+    message.set_content(
+        f"Dear customer,\n\nyou have set up a new order: {order.id}\n\n{lines}\n\nTotal: {total}\n"
+        f"Payment: {order.payment_method}\n\nWe will finish picking your goods within "
+        f"{picking_sla_hours // 24} days. You can follow the order under 'My Orders'.\n"
+    )
+    return message
+
+
+def confirmation_mailer(runtime: Any) -> Callable[[Any, int], None]:
+    """A log-follower handler: e-mail the customer for each Order.Confirmed event."""
+    platform, settings = runtime.settings.platform, runtime.settings
+
+    def handle(domain_event: Any, notification_id: int) -> None:
+        if not isinstance(domain_event, Order.Confirmed):
+            return
+        order: Order = runtime.app.repository.get(domain_event.originator_id, version=domain_event.originator_version)
+        if not order.contact_email:
+            log.warning("no contact e-mail: confirmation not sent", extra={"order_id": str(order.id)})
+            return
+        message = confirmation_message(order, settings.mail_from, settings.picking_sla_hours)
+        with smtplib.SMTP(platform.smtp_host, platform.smtp_port, timeout=10) as smtp:
+            smtp.send_message(message)
+        log.info("confirmation e-mailed", extra={"order_id": str(order.id), "notification_id": notification_id})
+
+    return handle

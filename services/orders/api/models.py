@@ -1,0 +1,152 @@
+"""Request and response models of the orders API (XCreate / XPublic)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.orders.domain.cancellation import CancellationTerms
+from services.orders.domain.cart import Cart
+from services.orders.domain.order import Order
+from shared.events import Money
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddressCreate(_In):
+    name: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. ES")
+
+
+class LineCreate(_In):
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(gt=0, le=1_000_000)
+
+
+class QuantityUpdate(_In):
+    quantity: int = Field(gt=0, le=1_000_000)
+
+
+class CheckoutCreate(_In):
+    shipping_address: AddressCreate
+    billing_address: AddressCreate
+    payment_method: Literal["card", "paypal", "bank_transfer", "deposit"]
+    contact_email: str = Field(pattern=EMAIL, max_length=254)
+    sample: bool = Field(default=False, description="O3: any product, any quantity, a sample fee per item")
+
+
+class OrderCreate(CheckoutCreate):
+    lines: list[LineCreate] = Field(min_length=1, max_length=500)
+
+
+class ChangeCreate(_In):
+    lines: list[LineCreate] = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class CartPublic(BaseModel):
+    customer_id: str
+    items: list[LineCreate]
+
+    @classmethod
+    def of(cls, cart: Cart) -> CartPublic:
+        items = [LineCreate(sku=s, quantity=q) for s, q in sorted(cart.items.items())]
+        return cls(customer_id=cart.customer_id, items=items)
+
+
+class OrderLinePublic(BaseModel):
+    sku: str
+    quantity: int
+    unit_price: Money
+
+
+class OrderPublic(BaseModel):
+    order_id: uuid.UUID
+    customer_id: str
+    status: str
+    stock: str
+    sample: bool
+    lines: list[OrderLinePublic]
+    total: Money
+    paid: Money
+    refund_due: Money
+    refunded: Money
+    payment_method: str | None
+    reservation: list[dict[str, Any]]
+    placed_at: datetime
+    confirmed_at: datetime | None
+    cancellation_policy_version: str | None
+    shipping: dict[str, Any]
+    cancellation: dict[str, Any] | None
+    changes: list[dict[str, Any]]
+    picking_sla_breached_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, order: Order) -> OrderPublic:
+        def money(minor: int) -> Money:
+            return Money(amount_minor=minor, currency=order.currency)
+
+        return cls(
+            order_id=order.id,
+            customer_id=order.customer_id,
+            status=order.status,
+            stock=order.stock,
+            sample=order.sample,
+            lines=[
+                OrderLinePublic(sku=line["sku"], quantity=line["quantity"], unit_price=money(line["unit_price_minor"]))
+                for line in order.lines
+            ],
+            total=money(order.total_minor),
+            paid=money(order.paid_minor),
+            refund_due=money(order.refund_due_minor),
+            refunded=money(order.refunded_minor),
+            payment_method=order.payment_method,
+            reservation=order.reservation,
+            placed_at=order.placed_at,
+            confirmed_at=order.confirmed_at,
+            cancellation_policy_version=order.policy_version,
+            shipping=order.shipping,
+            cancellation=order.cancellation,
+            changes=order.changes,
+            picking_sla_breached_at=order.sla_breached_at,
+            version=order.version,
+        )
+
+
+class TermsPublic(BaseModel):
+    """O5: what cancelling at `at` would cost and give back."""
+
+    status: str | None
+    cancellable: bool
+    fee: Money
+    refund: Money
+    reason: str
+    cancellation_policy_version: str
+    at: datetime
+    hours_since_placed: float | None
+
+    @classmethod
+    def of(cls, terms: CancellationTerms) -> TermsPublic:
+        currency = terms.currency or "USD"
+        return cls(
+            status=terms.status,
+            cancellable=terms.cancellable,
+            fee=Money(amount_minor=terms.fee_minor, currency=currency),
+            refund=Money(amount_minor=terms.refund_minor, currency=currency),
+            reason=terms.reason,
+            cancellation_policy_version=terms.policy_version,
+            at=terms.at,
+            hours_since_placed=terms.hours_since_placed,
+        )

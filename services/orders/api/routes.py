@@ -1,0 +1,190 @@
+"""Orders HTTP routes: carts and checkout (customers), orders, cancellation, changes, audit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query
+
+from services.orders.api.models import (
+    CartPublic,
+    ChangeCreate,
+    CheckoutCreate,
+    LineCreate,
+    OrderCreate,
+    OrderPublic,
+    QuantityUpdate,
+    TermsPublic,
+)
+from services.orders.application import Checkout, OrdersApplication
+from services.orders.domain.errors import NotYourOrder
+from services.orders.domain.order import Order
+from shared.runtime.http.deps import Auditor, Ops, PrincipalDep, RuntimeDep, require
+from shared.runtime.identity import Principal
+
+router = APIRouter(tags=["orders"])
+Customer = Annotated[Principal, Depends(require("customer"))]
+Manager = Annotated[Principal, Depends(require("account_manager", "ops"))]
+IdempotencyKey = Annotated[str | None, Header(max_length=128, description="Retries with the same key place one order")]
+
+
+def _app(runtime: Any) -> OrdersApplication:
+    app: OrdersApplication = runtime.app
+    return app
+
+
+def _checkout(body: CheckoutCreate) -> Checkout:
+    return Checkout(
+        shipping_address=body.shipping_address.model_dump(),
+        billing_address=body.billing_address.model_dump(),
+        payment_method=body.payment_method,
+        sample=body.sample,
+        contact_email=body.contact_email,
+    )
+
+
+def _utc(at: datetime, field: str) -> datetime:
+    if at.tzinfo is None:
+        raise HTTPException(422, [{"field": field, "rule": "X3", "message": "include a time zone, e.g. Z"}])
+    return at
+
+
+async def _visible_order(app: OrdersApplication, order_id: uuid.UUID, principal: Principal) -> Order:
+    order = await asyncio.to_thread(app.get_order, order_id)
+    if not principal.may_see_customer(order.customer_id):
+        raise NotYourOrder("this order belongs to another customer", field="order_id", rule="X2")
+    return order
+
+
+# --- cart (O1) -----------------------------------------------------------------------------------
+@router.get("/carts/mine", response_model=CartPublic)
+async def view_cart(runtime: RuntimeDep, customer: Customer) -> CartPublic:
+    """The calling customer's cart."""
+    return CartPublic.of(await asyncio.to_thread(_app(runtime).cart, customer.subject))
+
+
+@router.post("/carts/mine/items", response_model=CartPublic)
+async def add_item(body: LineCreate, runtime: RuntimeDep, customer: Customer) -> CartPublic:
+    """Add items to the cart (quantities add up)."""
+    return CartPublic.of(await asyncio.to_thread(_app(runtime).add_to_cart, customer.subject, body.sku, body.quantity))
+
+
+@router.put("/carts/mine/items/{sku}", response_model=CartPublic)
+async def change_quantity(sku: str, body: QuantityUpdate, runtime: RuntimeDep, customer: Customer) -> CartPublic:
+    """Change the quantity of an item in the cart."""
+    app = _app(runtime)
+    return CartPublic.of(await asyncio.to_thread(app.change_cart_quantity, customer.subject, sku, body.quantity))
+
+
+@router.delete("/carts/mine/items/{sku}", response_model=CartPublic)
+async def remove_item(sku: str, runtime: RuntimeDep, customer: Customer) -> CartPublic:
+    """Remove an item from the cart."""
+    return CartPublic.of(await asyncio.to_thread(_app(runtime).remove_from_cart, customer.subject, sku))
+
+
+@router.post("/carts/mine/checkout", response_model=OrderPublic, status_code=201)
+async def checkout(
+    body: CheckoutCreate, runtime: RuntimeDep, customer: Customer, idempotency_key: IdempotencyKey = None
+) -> OrderPublic:
+    """Check out: the cart becomes an order (PendingPayment), minimum quantities checked (O2)."""
+    app = _app(runtime)
+    order_id = await asyncio.to_thread(app.checkout, customer.subject, _checkout(body), idempotency_key)
+    return OrderPublic.of(await asyncio.to_thread(app.get_order, order_id))
+
+
+# --- orders --------------------------------------------------------------------------------------
+@router.post("/orders", response_model=OrderPublic, status_code=201)
+async def place_order(
+    body: OrderCreate, runtime: RuntimeDep, customer: Customer, idempotency_key: IdempotencyKey = None
+) -> OrderPublic:
+    """Place an order directly with its lines (the same checks as checkout)."""
+    app = _app(runtime)
+    lines = [(line.sku, line.quantity) for line in body.lines]
+    order_id = await asyncio.to_thread(app.place_order, customer.subject, lines, _checkout(body), idempotency_key)
+    return OrderPublic.of(await asyncio.to_thread(app.get_order, order_id))
+
+
+@router.get("/orders", response_model=list[OrderPublic])
+async def list_orders(
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    customer_id: Annotated[str | None, Query(description="ops/auditors: whose")] = None,
+) -> list[OrderPublic]:
+    """A customer's own orders; an account manager's customers' orders; ops/auditors by customer."""
+    if principal.role == "customer":
+        customers = [principal.subject]
+    elif principal.role == "account_manager":
+        customers = [c for c in principal.customers if customer_id in (None, c)]
+    elif customer_id:
+        customers = [customer_id]
+    else:
+        raise HTTPException(422, [{"field": "customer_id", "rule": "X3", "message": "required for ops and auditors"}])
+    orders = await asyncio.to_thread(_app(runtime).orders_of, customers)
+    return [OrderPublic.of(o) for o in sorted(orders, key=lambda o: o.placed_at, reverse=True)]
+
+
+@router.get("/orders/{order_id}", response_model=OrderPublic)
+async def get_order(
+    order_id: uuid.UUID,
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    as_of: Annotated[datetime | None, Query(description="auditors: replay up to this instant")] = None,
+) -> OrderPublic:
+    """One order with its status derived from its events; auditors may ask as of an instant."""
+    app = _app(runtime)
+    order = await _visible_order(app, order_id, principal)
+    if as_of is None:
+        return OrderPublic.of(order)
+    if principal.role not in ("auditor", "ops"):
+        raise HTTPException(403, "role: as_of is for auditors and ops")
+    return OrderPublic.of(await asyncio.to_thread(app.order_as_of, order_id, _utc(as_of, "as_of")))
+
+
+@router.get("/orders/{order_id}/history")
+async def order_history(order_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
+    """The order's events in order, with their envelope metadata (auditors)."""
+    app = _app(runtime)
+    await asyncio.to_thread(app.get_order, order_id)
+    return await asyncio.to_thread(app.history, order_id)
+
+
+@router.get("/orders/{order_id}/cancellation-terms", response_model=TermsPublic)
+async def cancellation_terms(
+    order_id: uuid.UUID,
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    at: Annotated[datetime | None, Query(description="any instant; default now")] = None,
+) -> TermsPublic:
+    """O5: status, whether cancelling is allowed, fee and refund, at any instant (past or future)."""
+    app = _app(runtime)
+    await _visible_order(app, order_id, principal)
+    when = _utc(at, "at") if at is not None else None
+    return TermsPublic.of(await asyncio.to_thread(app.cancellation_terms, order_id, when))
+
+
+@router.post("/orders/{order_id}/cancel", response_model=TermsPublic)
+async def cancel_order(order_id: uuid.UUID, runtime: RuntimeDep, principal: PrincipalDep) -> TermsPublic:
+    """Cancel now on the terms of now (O5); refused (409) when the rules say so."""
+    app = _app(runtime)
+    await _visible_order(app, order_id, principal)
+    if principal.role == "auditor":
+        raise HTTPException(403, "role: auditors read, they do not change")
+    return TermsPublic.of(await asyncio.to_thread(app.cancel, order_id))
+
+
+@router.post("/orders/{order_id}/changes", response_model=OrderPublic)
+async def change_order(order_id: uuid.UUID, body: ChangeCreate, runtime: RuntimeDep, manager: Manager) -> OrderPublic:
+    """O7: an account manager changes the order's lines, with a reason; until shipping is quoted."""
+    app = _app(runtime)
+    await _visible_order(app, order_id, manager)
+    lines = [(line.sku, line.quantity) for line in body.lines]
+    return OrderPublic.of(await asyncio.to_thread(app.change_order, order_id, manager.subject, body.reason, lines))
+
+
+@router.get("/admin/sla-breaches")
+async def sla_breaches(runtime: RuntimeDep, _: Ops) -> list[dict[str, Any]]:
+    """O6: orders whose picking did not finish within the SLA."""
+    return await asyncio.to_thread(_app(runtime).sla_breaches)

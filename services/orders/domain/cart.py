@@ -1,0 +1,76 @@
+"""A customer's cart (O1): add items, change quantities, remove, then check out. It also lists
+the customer's orders."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate, event
+
+from services.orders.domain.errors import EmptyCart, OrderError
+
+CART_NAMESPACE = uuid.UUID("1c4f2a9e-7b3d-4e8f-a1c2-d3e4f5a6b7c8")
+
+
+class ItemNotInCart(OrderError, LookupError):
+    pass
+
+
+class Cart(Aggregate):
+    """One open cart per customer; checking out empties it for the next order."""
+
+    Opened: ClassVar[type[Any]]
+    ItemAdded: ClassVar[type[Any]]
+    QuantityChanged: ClassVar[type[Any]]
+    ItemRemoved: ClassVar[type[Any]]
+    OrderRecorded: ClassVar[type[Any]]
+
+    @event("Opened")
+    def __init__(self, customer_id: str) -> None:
+        self.customer_id = customer_id
+        self.items: dict[str, int] = {}
+        self.orders: list[str] = []
+
+    @staticmethod
+    def create_id(customer_id: str) -> uuid.UUID:
+        return cart_id(customer_id)
+
+    @event("ItemAdded")
+    def add(self, sku: str, quantity: int) -> None:
+        self.items[sku] = self.items.get(sku, 0) + quantity
+
+    def change_quantity(self, sku: str, quantity: int) -> None:
+        self.check_in_cart(sku)
+        self._change_quantity(sku=sku, quantity=quantity)
+
+    @event("QuantityChanged")
+    def _change_quantity(self, sku: str, quantity: int) -> None:
+        self.items[sku] = quantity
+
+    def remove(self, sku: str) -> None:
+        self.check_in_cart(sku)
+        self._remove(sku=sku)
+
+    @event("ItemRemoved")
+    def _remove(self, sku: str) -> None:
+        del self.items[sku]
+
+    def check_in_cart(self, sku: str) -> None:
+        if sku not in self.items:
+            raise ItemNotInCart(f"{sku!r} is not in the cart", field="sku", rule="O1")
+
+    def check_not_empty(self) -> None:
+        if not self.items:
+            raise EmptyCart("the cart is empty: add items before checking out", field="items", rule="O1")
+
+    @event("OrderRecorded")
+    def record_order(self, order_id: str, from_cart: bool) -> None:
+        """The customer placed an order (checked out, when `from_cart`: the cart is emptied)."""
+        if from_cart:
+            self.items = {}
+        self.orders.append(order_id)
+
+
+def cart_id(customer_id: str) -> uuid.UUID:
+    return uuid.uuid5(CART_NAMESPACE, customer_id)

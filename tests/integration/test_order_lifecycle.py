@@ -1,0 +1,163 @@
+"""From cart to Confirmed across orders, inventory and (for now) a payment event, over HTTP and the
+real broker; then the confirmation e-mail, the cancellation terms and a cancellation.
+
+Until the payments service publishes real captures, the test publishes the PaymentCaptured event on
+the payments topic itself, with a notification id above anything a relay of this run could use."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+
+from shared.events import Envelope, Money
+from shared.events.payments import PaymentCaptured
+from shared.launcher.stack import Stack
+from tests.infra import eventually
+from tests.integration.client import SystemClient
+from tests.integration.test_walking_skeleton import CHECKOUT
+from tests.kafka_helpers import produce, read_all
+
+
+@pytest.fixture(scope="module")
+def client(system: Stack) -> Iterator[SystemClient]:
+    c = SystemClient(system)
+    yield c
+    c.http.close()
+
+
+def publish_payment(system: Stack, order_id: str, amount_minor: int) -> None:
+    payload = PaymentCaptured(
+        order_id=order_id,
+        purpose="goods",
+        method="card",
+        amount=Money(amount_minor=amount_minor, currency="USD"),
+        captured_at=datetime.now(UTC),
+    )
+    envelope = Envelope(
+        event_id=uuid.uuid4(),
+        event_type="PaymentCaptured",
+        schema_version=1,
+        aggregate_id=order_id,
+        aggregate_version=1,
+        order_id=order_id,
+        occurred_at=datetime.now(UTC),
+        producer="payments",
+        correlation_id=f"pay-{order_id}",
+        payload=payload.model_dump(mode="json"),
+    )
+    notification_id = str(10**12 + time.time_ns() // 1_000_000).encode()
+    topic = f"{system.config.namespace}.payments.events"
+    produce(system.bootstrap, topic, [(order_id.encode(), envelope.to_json(), [("notification_id", notification_id)])])
+
+
+def mails_for(system: Stack, order_id: str) -> list[object]:
+    found = []
+    for path in sorted(system.mail_dir.glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        if message["Message-ID"] == f"<order-confirmed.{order_id}@hallmark>":
+            found.append(message)
+    return found
+
+
+def test_O1_O4_O5_O6_cart_to_confirmed_then_terms_and_cancellation(client: SystemClient, system: Stack) -> None:
+    customer = client.token("customer", f"cust-{secrets.token_hex(3)}")
+    # O1: fill the cart (once the catalogue has reached the orders service), change it, check out.
+    eventually(
+        lambda: (
+            client.call(
+                "POST",
+                "orders",
+                "/carts/mine/items",
+                headers=customer,
+                json={"sku": "RING-STEEL-PEARL", "quantity": 10},
+            ).status_code
+            == 200
+        ),
+        what="catalogue known to orders",
+    )
+    client.call("POST", "orders", "/carts/mine/items", headers=customer, json={"sku": "NECK-ZIRC-PEND", "quantity": 6})
+    cart = client.call(
+        "PUT", "orders", "/carts/mine/items/RING-STEEL-PEARL", headers=customer, json={"quantity": 12}
+    ).json()
+    assert cart["items"] == [{"sku": "NECK-ZIRC-PEND", "quantity": 6}, {"sku": "RING-STEEL-PEARL", "quantity": 12}]
+    key = {"idempotency-key": secrets.token_hex(8)}
+    placed = client.call("POST", "orders", "/carts/mine/checkout", headers={**customer, **key}, json=CHECKOUT)
+    again = client.call("POST", "orders", "/carts/mine/checkout", headers={**customer, **key}, json=CHECKOUT)
+    assert placed.status_code == again.status_code == 201
+    order = placed.json()
+    assert again.json()["order_id"] == order["order_id"]
+    total = 12 * 450 + 6 * 780
+    assert (order["status"], order["total"]["amount_minor"]) == ("PendingPayment", total)
+    assert client.call("GET", "orders", "/carts/mine", headers=customer).json()["items"] == []
+    path = f"/orders/{order['order_id']}"
+
+    # Inventory reserves through Kafka; then the payment arrives and the order confirms (O4).
+    eventually(
+        lambda: client.call("GET", "orders", path, headers=customer).json()["stock"] == "reserved",
+        what="stock reserved",
+    )
+    publish_payment(system, order["order_id"], total)
+    shown = eventually(
+        lambda: (o := client.call("GET", "orders", path, headers=customer).json())["status"] == "Confirmed" and o,
+        what="order confirmed",
+    )
+    assert (shown["paid"]["amount_minor"], shown["cancellation_policy_version"]) == (total, "2026-01")
+
+    # O6: one e-mail to the customer, over SMTP, kept by the sink.
+    mails = eventually(lambda: mails_for(system, order["order_id"]), what="confirmation e-mail")
+    assert len(mails) == 1
+    assert mails[0]["To"] == "ana@example.com"
+    assert mails[0]["Subject"] == f"You have set up a new order ({order['order_id'][:8]})"
+
+    # O5: the terms at any instant; 7 h after placing, 15 % of 10080 = 1512.
+    placed_at = datetime.fromisoformat(order["placed_at"])
+    terms = client.call(
+        "GET",
+        "orders",
+        f"{path}/cancellation-terms",
+        headers=customer,
+        params={"at": (placed_at + timedelta(hours=7)).isoformat()},
+    ).json()
+    assert (terms["cancellable"], terms["fee"]["amount_minor"], terms["refund"]["amount_minor"]) == (True, 1512, 8568)
+    late = client.call(
+        "GET",
+        "orders",
+        f"{path}/cancellation-terms",
+        headers=customer,
+        params={"at": (placed_at + timedelta(hours=72)).isoformat()},
+    ).json()
+    assert (late["cancellable"], late["reason"]) == (False, "72 h or more after placing: the package is ready to ship")
+
+    # Cancel now (within 6 h): free, the whole payment back; published for payments and inventory.
+    cancelled = client.call("POST", "orders", f"{path}/cancel", headers=customer).json()
+    assert (cancelled["fee"]["amount_minor"], cancelled["refund"]["amount_minor"]) == (0, total)
+    assert client.call("POST", "orders", f"{path}/cancel", headers=customer).status_code == 409
+    topic = f"{system.config.namespace}.orders.events"
+
+    def published() -> list[str]:
+        return [
+            json.loads(r.value)["event_type"]
+            for r in read_all(system.bootstrap, topic)
+            if r.key == order["order_id"].encode()
+        ]
+
+    assert eventually(lambda: (p := published())[-1:] == ["OrderCancelled"] and p, what="cancellation relayed") == [
+        "OrderPlaced",
+        "OrderConfirmed",
+        "OrderCancelled",
+    ]
+    history = client.call("GET", "orders", f"{path}/history", headers=client.token("auditor", "aud-1")).json()
+    assert [e["type"] for e in history] == [
+        "Order.Placed",
+        "Order.StockReservationRecorded",
+        "Order.Confirmed",
+        "Order.Cancelled",
+    ]

@@ -1,0 +1,181 @@
+"""A small scenario driver for the orders service on in-memory storage: a controllable clock,
+a catalogue, and the other services' events fed through the tracked consumer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.orders.application import Checkout, OrdersApplication
+from services.orders.bootstrap import bootstrap
+from services.orders.settings import OrdersSettings
+from shared.events import Envelope, Money, spec_for
+from shared.events import inventory as inv
+from shared.events import payments as pay
+from shared.events import shipping as ship
+from shared.runtime.messages import Incoming
+from shared.runtime.service import Runtime
+
+T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
+ADDRESS = {
+    "name": "Ana Ruiz",
+    "line1": "Calle Mayor 1",
+    "line2": None,
+    "city": "Madrid",
+    "postal_code": "28013",
+    "country": "ES",
+}
+BILLING = {**ADDRESS, "name": "Ruiz Joyas SL", "line1": "Gran Via 20"}
+DETAILS = Checkout(
+    shipping_address=ADDRESS, billing_address=BILLING, payment_method="card", contact_email="ana@example.com"
+)
+
+
+class StepClock:
+    manual = True
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> datetime:
+        self.at += timedelta(seconds=seconds)
+        return self.at
+
+
+def usd(minor: int) -> Money:
+    return Money(amount_minor=minor, currency="USD")
+
+
+class Scenario:
+    def __init__(self) -> None:
+        self.clock = StepClock(T0)
+        self.runtime: Runtime[OrdersApplication] = bootstrap(OrdersSettings(), persistence="memory", clock=self.clock)
+        self.app = self.runtime.app
+        self.ids = count(1)
+        self.catalogue("RING-STEEL-PEARL", 450, moq=12)
+        self.catalogue("NECK-ZIRC-PEND", 780, moq=6)
+        self.catalogue("ODD-PRICE", 335, moq=1)
+
+    def at(self, delta: timedelta) -> datetime:
+        """Move the clock to T0 + delta."""
+        self.clock.at = T0 + delta
+        return self.clock.at
+
+    def feed(self, payload: BaseModel, producer: str | None = None) -> Any:
+        event_type = next(t for t, m in _MODELS.items() if isinstance(payload, m))
+        spec = spec_for(event_type)
+        order_id = getattr(payload, "order_id", None)
+        envelope = Envelope(
+            event_id=uuid.uuid4(),
+            event_type=event_type,
+            schema_version=spec.version,
+            aggregate_id=order_id or "agg",
+            aggregate_version=1,
+            order_id=order_id,
+            occurred_at=self.clock.now(),
+            producer=producer or spec.producer,
+            correlation_id="corr",
+            payload=payload.model_dump(mode="json"),
+        )
+        nid = next(self.ids)
+        message = Incoming(
+            f"{spec.producer}.events", 0, nid, b"k", envelope.to_json(), (("notification_id", str(nid).encode()),)
+        )
+        return self.runtime.consumer.apply_batch([message])
+
+    def catalogue(self, sku: str, price: int, moq: int) -> None:
+        self.feed(inv.SkuCatalogued(sku=sku, name=sku, unit_price=usd(price), moq=moq, weight_grams=5))
+
+    def place(self, lines: list[tuple[str, int]], **details: Any) -> uuid.UUID:
+        checkout = Checkout(**{**DETAILS.__dict__, **details})
+        return self.app.place_order("cust-1", lines, checkout)
+
+    def order(self, order_id: uuid.UUID) -> Any:
+        return self.app.get_order(order_id)
+
+    # the other services, as events
+    def reserve(self, order_id: uuid.UUID, *lines: tuple[str, int, int]) -> Any:
+        return self.feed(
+            inv.StockReserved(
+                order_id=str(order_id),
+                reserved_at=self.clock.now(),
+                lines=[inv.ReservedLine(sku=s, asked=a, reserved=r, short=a - r) for s, a, r in lines],
+            )
+        )
+
+    def pay(self, order_id: uuid.UUID, amount: int, purpose: str = "goods") -> Any:
+        return self.feed(
+            pay.PaymentCaptured(
+                order_id=str(order_id),
+                purpose=purpose,
+                method="card",  # type: ignore[arg-type]
+                amount=usd(amount),
+                captured_at=self.clock.now(),
+            )
+        )
+
+    def shortfall(self, order_id: uuid.UUID, *lines: tuple[str, int, int]) -> Any:
+        return self.feed(
+            inv.StockShortfallReduced(
+                order_id=str(order_id),
+                reason="damaged batch",
+                reduced_at=self.clock.now(),
+                lines=[inv.ReservedLine(sku=s, asked=a, reserved=a - short, short=short) for s, a, short in lines],
+            )
+        )
+
+    def picking(self, order_id: uuid.UUID, weight: int | None = None) -> Any:
+        self.feed(
+            inv.PickingStarted(
+                order_id=str(order_id), started_at=self.clock.now(), due_at=self.clock.now() + timedelta(days=2)
+            )
+        )
+        if weight:
+            self.feed(inv.GoodsPrepared(order_id=str(order_id), weight_grams=weight, prepared_at=self.clock.now()))
+
+    def quote_shipping(self, order_id: uuid.UUID, cost: int) -> Any:
+        return self.feed(
+            ship.ShippingQuoted(
+                order_id=str(order_id),
+                carrier="DHL",
+                country="ES",
+                weight_grams=90,
+                cost=usd(cost),
+                tariff_version="DHL-2026-01",
+                quoted_at=self.clock.now(),
+            )
+        )
+
+    def ship_and_deliver(self, order_id: uuid.UUID) -> None:
+        now = self.clock.now()
+        self.feed(
+            ship.ParcelDispatched(order_id=str(order_id), carrier="DHL", tracking_number="JD0146", dispatched_at=now)
+        )
+        self.feed(ship.ParcelDelivered(order_id=str(order_id), signed_by="A. Ruiz", delivered_at=now))
+
+    def types(self, order_id: uuid.UUID) -> list[str]:
+        return [e["type"].removeprefix("Order.") for e in self.app.history(order_id)]
+
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "SkuCatalogued": inv.SkuCatalogued,
+    "StockReserved": inv.StockReserved,
+    "StockShortfallReduced": inv.StockShortfallReduced,
+    "PickingStarted": inv.PickingStarted,
+    "GoodsPrepared": inv.GoodsPrepared,
+    "PaymentCaptured": pay.PaymentCaptured,
+    "PaymentVoucherReceived": pay.PaymentVoucherReceived,
+    "DepositDebited": pay.DepositDebited,
+    "RefundIssued": pay.RefundIssued,
+    "ShippingQuoted": ship.ShippingQuoted,
+    "ParcelDispatched": ship.ParcelDispatched,
+    "ParcelDelivered": ship.ParcelDelivered,
+    "ReceiptConfirmed": ship.ReceiptConfirmed,
+}

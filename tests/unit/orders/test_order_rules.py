@@ -1,0 +1,340 @@
+"""The orders rules O1-O7 and I3 by id, with exact figures, on in-memory storage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.orders.adapters.outbound import translate
+from services.orders.domain.cart import ItemNotInCart
+from services.orders.domain.errors import BelowMinimumOrderQuantity, EmptyCart, TransitionRefused
+from tests.unit.orders.scenario import ADDRESS, BILLING, DETAILS, T0, Scenario
+
+H = timedelta(hours=1)
+S = timedelta(seconds=1)
+
+
+def outbound(s: Scenario, order_id) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
+    published = []
+    for domain_event in s.app.domain_events(order_id):
+        out = translate(domain_event)
+        if out:
+            published.append((out[0], out[1].model_dump(mode="json")))
+    return published
+
+
+def test_O1_cart_add_change_remove_then_checkout_with_different_addresses() -> None:
+    s = Scenario()
+    s.app.add_to_cart("cust-1", "RING-STEEL-PEARL", 10)
+    s.app.add_to_cart("cust-1", "RING-STEEL-PEARL", 4)
+    s.app.add_to_cart("cust-1", "NECK-ZIRC-PEND", 6)
+    s.app.change_cart_quantity("cust-1", "NECK-ZIRC-PEND", 8)
+    s.app.add_to_cart("cust-1", "ODD-PRICE", 1)
+    s.app.remove_from_cart("cust-1", "ODD-PRICE")
+    assert s.app.cart("cust-1").items == {"RING-STEEL-PEARL": 14, "NECK-ZIRC-PEND": 8}
+    with pytest.raises(ItemNotInCart):
+        s.app.remove_from_cart("cust-1", "ODD-PRICE")
+
+    order_id = s.app.checkout("cust-1", DETAILS, idempotency_key="chk-1")
+    order = s.order(order_id)
+    assert (order.status, order.total_minor) == ("PendingPayment", 14 * 450 + 8 * 780)
+    assert (order.shipping_address, order.billing_address) == (ADDRESS, BILLING)
+    assert s.app.cart("cust-1").items == {}
+    assert s.app.checkout("cust-1", DETAILS, idempotency_key="chk-1") == order_id  # a retry, not a twin
+    assert [o.id for o in s.app.orders_of(["cust-1"])] == [order_id]
+
+
+def test_O1_checkout_of_an_empty_cart_is_refused() -> None:
+    s = Scenario()
+    with pytest.raises(EmptyCart) as info:
+        s.app.checkout("cust-1", DETAILS)
+    assert (info.value.field, info.value.rule) == ("items", "O1")
+
+
+def test_O2_line_below_moq_is_refused_naming_product_moq_and_quantity() -> None:
+    s = Scenario()
+    before = s.app.max_notification_id()
+    with pytest.raises(BelowMinimumOrderQuantity) as info:
+        s.place([("NECK-ZIRC-PEND", 6), ("RING-STEEL-PEARL", 6)])
+    assert str(info.value) == "RING-STEEL-PEARL: the minimum order quantity is 12, asked for 6"
+    assert (info.value.field, info.value.rule) == ("lines.1.quantity", "O2")
+    assert s.app.max_notification_id() == before
+
+
+def test_O3_sample_order_takes_any_quantity_and_pays_the_fee_per_item() -> None:
+    s = Scenario()
+    order_id = s.place([("RING-STEEL-PEARL", 2), ("NECK-ZIRC-PEND", 1)], sample=True)
+    order = s.order(order_id)
+    assert (order.sample, order.total_minor) == (True, 3 * 300)
+    event_type, payload = outbound(s, order_id)[0]
+    assert event_type == "OrderPlaced"
+    assert payload["sample_fee"] == {"amount_minor": 300, "currency": "USD"}
+    assert payload["total"] == {"amount_minor": 900, "currency": "USD"}
+
+
+def test_O4_status_follows_the_lifecycle_from_events_of_the_other_services() -> None:
+    s = Scenario()
+    order_id = s.place([("RING-STEEL-PEARL", 12)])
+    s.reserve(order_id, ("RING-STEEL-PEARL", 12, 12))
+    statuses = [s.order(order_id).status]
+    s.pay(order_id, 5400)
+    statuses.append(s.order(order_id).status)
+    s.picking(order_id, weight=72)
+    statuses.append(s.order(order_id).status)
+    s.quote_shipping(order_id, 2350)
+    statuses.append(s.order(order_id).status)
+    s.pay(order_id, 2350, purpose="shipping")
+    s.ship_and_deliver(order_id)
+    statuses.append(s.order(order_id).status)
+    from shared.events.shipping import ReceiptConfirmed
+
+    s.feed(ReceiptConfirmed(order_id=str(order_id), customer_id="cust-1", confirmed_at=s.clock.now()))
+    statuses.append(s.order(order_id).status)
+    assert statuses == [
+        "PendingPayment",
+        "Confirmed",
+        "Processing",
+        "AwaitingShippingPayment",
+        "Delivered",
+        "Completed",
+    ]
+    assert s.types(order_id) == [
+        "Placed",
+        "StockReservationRecorded",
+        "Confirmed",
+        "ProcessingStarted",
+        "PickingFinished",
+        "ShippingQuoted",
+        "ShippingPaid",
+        "Dispatched",
+        "Delivered",
+        "Completed",
+    ]
+    assert [t for t, _ in outbound(s, order_id)] == [
+        "OrderPlaced",
+        "OrderConfirmed",
+        "OrderProcessingStarted",
+        "OrderCompleted",
+    ]
+
+
+def test_O4_a_forbidden_transition_is_refused_and_recorded_nowhere() -> None:
+    s = Scenario()
+    order_id = s.place([("RING-STEEL-PEARL", 12)])
+    s.pay(order_id, 5400)
+    version = s.order(order_id).version
+    result = s.quote_shipping(order_id, 2350)  # shipping quoted before picking: not allowed
+    assert (result.applied, result.dead) == (1, [])  # tracked (not redone), but changes nothing
+    assert s.order(order_id).version == version
+    result = s.pay(order_id, 5400)  # a second capture does not confirm twice
+    assert s.order(order_id).version == version
+    with pytest.raises(TransitionRefused) as info:
+        s.order(order_id).dispatch("DHL", "X", s.clock.now())
+    assert (info.value.field, info.value.rule) == ("status", "O4")
+
+
+def confirmed(s: Scenario, lines: list[tuple[str, int]], total: int):  # type: ignore[no-untyped-def]
+    order_id = s.place(lines)
+    s.pay(order_id, total)
+    return order_id
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "cancellable", "fee"),
+    [
+        (5 * H + 59 * 60 * S + 59 * S, True, 0),
+        (6 * H, True, 302),
+        (71 * H + 59 * 60 * S + 59 * S, True, 302),
+        (72 * H, False, 0),
+    ],
+    ids=["5h59m59s-free", "6h00m00s-charged", "71h59m59s-charged", "72h00m00s-refused"],
+)
+def test_O5_fee_is_15_percent_between_6_and_72h_rounded_half_up(elapsed, cancellable, fee) -> None:  # type: ignore[no-untyped-def]
+    s = Scenario()
+    order_id = confirmed(s, [("ODD-PRICE", 6)], 2010)  # 15 % of 2010 = 301.5 -> 302
+    terms = s.app.cancellation_terms(order_id, T0 + elapsed)
+    assert (terms.status, terms.cancellable, terms.fee_minor) == ("Confirmed", cancellable, fee)
+    assert terms.refund_minor == (2010 - fee if cancellable else 0)
+    assert terms.policy_version == "2026-01"
+
+
+def test_O5_pending_payment_cancels_free_and_publishes_the_cancellation() -> None:
+    s = Scenario()
+    order_id = s.place([("ODD-PRICE", 6)])
+    s.at(100 * H)
+    terms = s.app.cancel(order_id)
+    assert (terms.cancellable, terms.fee_minor, terms.refund_minor) == (True, 0, 0)
+    assert s.order(order_id).status == "Cancelled"
+    assert outbound(s, order_id)[-1] == (
+        "OrderCancelled",
+        {
+            "order_id": str(order_id),
+            "customer_id": "cust-1",
+            "fee": {"amount_minor": 0, "currency": "USD"},
+            "refund": {"amount_minor": 0, "currency": "USD"},
+            "reason": "not paid yet: cancelling is free",
+            "cancelled_at": "2026-03-06T13:00:00Z",
+            "policy_version": "2026-01",
+        },
+    )
+
+
+def test_O5_cancel_between_6_and_72h_refunds_paid_minus_fee_to_payments() -> None:
+    s = Scenario()
+    order_id = confirmed(s, [("RING-STEEL-PEARL", 12), ("NECK-ZIRC-PEND", 6)], 10080)
+    s.at(30 * H)
+    terms = s.app.cancel(order_id)
+    assert (terms.fee_minor, terms.refund_minor) == (1512, 8568)
+    event_type, payload = outbound(s, order_id)[-1]
+    assert (event_type, payload["fee"]["amount_minor"], payload["refund"]["amount_minor"]) == (
+        "OrderCancelled",
+        1512,
+        8568,
+    )
+    with pytest.raises(TransitionRefused):
+        s.app.cancel(order_id)
+
+
+def test_O5_I3_fee_is_on_the_total_after_a_shortfall() -> None:
+    s = Scenario()
+    order_id = confirmed(s, [("RING-STEEL-PEARL", 20)], 9000)
+    s.at(10 * H)
+    s.shortfall(order_id, ("RING-STEEL-PEARL", 20, 8))  # 12 remain: 5400
+    order = s.order(order_id)
+    assert (order.total_minor, order.refund_due_minor) == (5400, 3600)
+    terms = s.app.cancellation_terms(order_id, T0 + 11 * H)
+    assert (terms.fee_minor, terms.refund_minor) == (810, 5400 - 810)
+
+
+def test_I3_shortfall_reduces_lines_and_total_and_asks_for_the_shortage_refund() -> None:
+    s = Scenario()
+    order_id = confirmed(s, [("RING-STEEL-PEARL", 20), ("NECK-ZIRC-PEND", 6)], 9000 + 4680)
+    s.shortfall(order_id, ("RING-STEEL-PEARL", 20, 5))
+    assert [(line["sku"], line["quantity"]) for line in s.order(order_id).lines] == [
+        ("RING-STEEL-PEARL", 15),
+        ("NECK-ZIRC-PEND", 6),
+    ]
+    event_type, payload = outbound(s, order_id)[-1]
+    assert event_type == "OrderItemsReduced"
+    assert payload["lines"] == [{"sku": "RING-STEEL-PEARL", "quantity_before": 20, "quantity_after": 15}]
+    assert (
+        payload["previous_total"]["amount_minor"],
+        payload["new_total"]["amount_minor"],
+        payload["refund"]["amount_minor"],
+    ) == (13680, 11430, 2250)
+
+
+def test_O5_cancel_is_refused_after_72h_and_after_shipping_is_quoted() -> None:
+    s = Scenario()
+    late = confirmed(s, [("ODD-PRICE", 6)], 2010)
+    s.at(72 * H)
+    with pytest.raises(TransitionRefused) as info:
+        s.app.cancel(late)
+    assert str(info.value) == "72 h or more after placing: the package is ready to ship"
+    quoted = confirmed(s, [("ODD-PRICE", 6)], 2010)
+    s.picking(quoted, weight=30)
+    s.quote_shipping(quoted, 1200)
+    terms = s.app.cancellation_terms(quoted)
+    assert (terms.status, terms.cancellable) == ("AwaitingShippingPayment", False)
+    with pytest.raises(TransitionRefused):
+        s.app.cancel(quoted)
+    assert s.order(quoted).status == "AwaitingShippingPayment"
+
+
+def test_O5_the_policy_version_stays_with_the_order() -> None:
+    from services.orders.domain.cancellation import POLICIES, CancellationPolicy
+
+    POLICIES["2026-07"] = CancellationPolicy("2026-07", 2 * H, 48 * H, "20")
+    try:
+        s = Scenario()
+        old = confirmed(s, [("ODD-PRICE", 6)], 2010)
+        s.app.policy_version = "2026-07"  # a new policy for orders confirmed from now on
+        new = confirmed(s, [("ODD-PRICE", 6)], 2010)
+        old_terms = s.app.cancellation_terms(old, T0 + 10 * H)
+        new_terms = s.app.cancellation_terms(new, T0 + 10 * H)
+        assert (old_terms.policy_version, old_terms.fee_minor) == ("2026-01", 302)
+        assert (new_terms.policy_version, new_terms.fee_minor) == ("2026-07", 402)
+        assert s.app.cancellation_terms(old, T0 + 50 * H).cancellable is True
+        assert s.app.cancellation_terms(new, T0 + 50 * H).cancellable is False
+    finally:
+        del POLICIES["2026-07"]
+
+
+def test_O5_terms_at_a_past_instant_use_the_history_as_it_was_then() -> None:
+    s = Scenario()
+    order_id = s.place([("ODD-PRICE", 6)])
+    s.at(1 * H)
+    s.pay(order_id, 2010)
+    s.at(80 * H)
+    before_payment = s.app.cancellation_terms(order_id, T0 + 30 * 60 * S)
+    assert (before_payment.status, before_payment.fee_minor, before_payment.cancellable) == ("PendingPayment", 0, True)
+    assert s.app.cancellation_terms(order_id, T0 + 7 * H).fee_minor == 302
+    assert s.app.cancellation_terms(order_id, T0 - 1 * H).reason == "the order had not been placed at that instant"
+    assert s.app.order_as_of(order_id, T0 + 30 * 60 * S).status == "PendingPayment"
+    assert s.app.order_as_of(order_id, T0 + 2 * H).status == "Confirmed"
+
+
+def test_O6_picking_sla_breach_is_recorded_when_picking_did_not_finish_in_2_days() -> None:
+    s = Scenario()
+    late = confirmed(s, [("ODD-PRICE", 6)], 2010)
+    on_time = confirmed(s, [("ODD-PRICE", 7)], 2345)
+    s.at(10 * H)
+    s.picking(on_time, weight=40)
+    s.picking(late)
+    assert s.app.timers is not None
+    s.at(48 * H)
+    from shared.runtime.timers import timer_id
+
+    for order_id in (late, on_time):
+        assert s.app.timers.fire(timer_id("picking-sla", str(order_id))) is True
+        assert s.app.timers.fire(timer_id("picking-sla", str(order_id))) is False
+    assert s.order(late).sla_breached_at == T0 + 48 * H
+    assert s.order(on_time).sla_breached_at is None
+    assert [b["order_id"] for b in s.app.sla_breaches()] == [str(late)]
+    assert outbound(s, late)[-1][0] == "PickingSlaBreached"
+
+
+def test_O6_confirmation_email_says_a_new_order_was_set_up() -> None:
+    from services.orders.adapters.mail import confirmation_message
+
+    s = Scenario()
+    order_id = confirmed(s, [("RING-STEEL-PEARL", 12)], 5400)
+    message = confirmation_message(s.order(order_id), "orders@hallmark.example", 48)
+    assert message["To"] == "ana@example.com"
+    assert message["Subject"] == f"You have set up a new order ({str(order_id)[:8]})"
+    assert message["Message-ID"] == f"<order-confirmed.{order_id}@hallmark>"
+    body = message.get_content()
+    assert "you have set up a new order" in body and "within 2 days" in body and "54.00 USD" in body
+
+
+def test_O7_account_manager_change_is_audited_and_refused_after_shipping_quote() -> None:
+    s = Scenario()
+    order_id = confirmed(s, [("RING-STEEL-PEARL", 12)], 5400)
+    s.at(2 * H)
+    order = s.app.change_order(order_id, "am-7", "customer asked for 24 rings", [("RING-STEEL-PEARL", 24)])
+    assert order.total_minor == 10800
+    assert order.changes[0] | {"lines_before": None} == {
+        "actor": "am-7",
+        "reason": "customer asked for 24 rings",
+        "at": T0 + 2 * H,
+        "lines_before": None,
+    }
+    event_type, payload = outbound(s, order_id)[-1]
+    assert (event_type, payload["actor"], payload["new_total"]["amount_minor"]) == ("OrderChanged", "am-7", 10800)
+    s.picking(order_id, weight=150)
+    s.quote_shipping(order_id, 2000)
+    with pytest.raises(TransitionRefused):
+        s.app.change_order(order_id, "am-7", "too late", [("RING-STEEL-PEARL", 12)])
+
+
+def test_O5_O7_terms_follow_changes_and_a_snapshot_replays_like_the_full_history() -> None:
+    s = Scenario()
+    order_id = confirmed(s, [("ODD-PRICE", 6)], 2010)
+    for i in range(120):  # past the snapshot interval (100)
+        s.app.change_order(order_id, "am-1", f"change {i}", [("ODD-PRICE", 6 + i % 2)])
+    assert s.app.snapshots is not None and list(s.app.snapshots.get(order_id))
+    live = s.order(order_id)  # from the snapshot at version 100 plus the later events
+    replayed = s.app.order_as_of(order_id, s.clock.now())  # every event from the start
+    assert (live.version, live.total_minor, live.lines) == (122, 7 * 335, replayed.lines)
+    assert s.app.cancellation_terms(order_id, T0 + 10 * H).fee_minor == 352  # 15 % of 2345 = 351.75
