@@ -4,6 +4,7 @@ raw PostgreSQL inserts, on a local Kafka and PostgreSQL (or KAFKA_BOOTSTRAP_SERV
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import time
@@ -11,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 
 import psycopg
+from psycopg import sql
 
 from services.orders.bootstrap import bootstrap
 from services.orders.domain.catalogue import CatalogueEntry
@@ -99,6 +101,41 @@ def bench_consumer(runtime) -> None:  # type: ignore[no-untyped-def]
     report("tracked consumer (decode, apply, track)", N, tracked, "raw psycopg insert, 1 tx per message", raw)
 
 
+def bench_replay(runtime) -> None:  # type: ignore[no-untyped-def]
+    """Issue goal: replay an order with 1,000 events and quote its cancellation terms in < 20 ms."""
+    app = runtime.app
+    order_id = app.place_order("bench-replay", [("B-1", 1)])
+    for i in range(999):
+        app.change_order(order_id, "am-bench", f"change {i}", [("B-1", 1 + i % 3)])
+    assert app.get_order(order_id).version == 1000
+    runs = 30
+    middle = app.domain_events(order_id)[499].timestamp
+    timings = {}
+    for name, call in [
+        ("quote now (snapshot + tail)", lambda: app.cancellation_terms(order_id, None)),
+        ("quote at the 500th event's instant (replay)", lambda: app.cancellation_terms(order_id, middle)),
+        ("load the order (snapshot + tail)", lambda: app.get_order(order_id)),
+    ]:
+        call()
+        t0 = time.perf_counter()
+        for _ in range(runs):
+            call()
+        timings[name] = (time.perf_counter() - t0) / runs * 1000
+    table = sql.Identifier(app.recorder.events_table_name)
+    query = sql.SQL("SELECT state FROM {} WHERE originator_id = %s ORDER BY originator_version").format(table)
+    with psycopg.connect(runtime.settings.dsn) as conn:
+        t0 = time.perf_counter()
+        for _ in range(runs):
+            rows = conn.execute(query, (order_id,)).fetchall()
+            [json.loads(bytes(r[0])) for r in rows]
+        raw = (time.perf_counter() - t0) / runs * 1000
+    print(f"order with 1,000 events, mean of {runs} runs (goal: quote < 20 ms)")
+    for name, ms in timings.items():
+        print(f"  {name:<44} {ms:>8.2f} ms")
+    print(f"  {'raw: SELECT 1,000 rows + json.loads':<44} {raw:>8.2f} ms")
+    print(f"  {'ratio (quote now / raw)':<44} {timings['quote now (snapshot + tail)'] / raw:>8.2f}\n")
+
+
 def main() -> None:
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL")
     stack = Stack(
@@ -121,6 +158,7 @@ def main() -> None:
         runtime = bootstrap(OrdersSettings(platform=platform))
         asyncio.run(bench_relay(runtime, stack.bootstrap))
         bench_consumer(runtime)
+        bench_replay(runtime)
         runtime.close()
     finally:
         stack.stop()

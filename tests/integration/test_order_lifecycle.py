@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
+from typing import Any
 
 import pytest
 
@@ -58,7 +59,7 @@ def publish_payment(system: Stack, order_id: str, amount_minor: int) -> None:
     produce(system.bootstrap, topic, [(order_id.encode(), envelope.to_json(), [("notification_id", notification_id)])])
 
 
-def mails_for(system: Stack, order_id: str) -> list[object]:
+def mails_for(system: Stack, order_id: str) -> list[Any]:
     found = []
     for path in sorted(system.mail_dir.glob("*.eml")):
         message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())

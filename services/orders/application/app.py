@@ -151,10 +151,10 @@ class OrdersApplication(HallmarkApplication):
     def cancellation_terms(self, order_id: uuid.UUID, at: datetime | None = None) -> CancellationTerms:
         """O5 terms at any instant, past or future (a pure function of the history and the instant)."""
         at = at or self.clock.now()
-        events = self.domain_events(order_id)
-        if not events:
-            raise OrderNotFound(f"no order {order_id}", field="order_id", rule="O4")
-        return cancellation.quote(events, at, current=self.policy_version)
+        order = self.get_order(order_id)
+        if at >= order.modified_on:  # nothing happened after `at`: the current state (snapshot + tail) is the fold
+            return cancellation.terms_for(order, at, cancellation.POLICIES, self.policy_version)
+        return cancellation.quote(self.domain_events(order_id), at, current=self.policy_version)
 
     def sla_breaches(self) -> list[dict[str, Any]]:
         topic = get_topic(Order.PickingSlaBreached)

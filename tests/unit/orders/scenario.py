@@ -110,12 +110,12 @@ class Scenario:
             )
         )
 
-    def pay(self, order_id: uuid.UUID, amount: int, purpose: str = "goods") -> Any:
+    def pay(self, order_id: uuid.UUID, amount: int, purpose: pay.Purpose = "goods") -> Any:
         return self.feed(
             pay.PaymentCaptured(
                 order_id=str(order_id),
                 purpose=purpose,
-                method="card",  # type: ignore[arg-type]
+                method="card",
                 amount=usd(amount),
                 captured_at=self.clock.now(),
             )

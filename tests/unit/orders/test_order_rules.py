@@ -15,7 +15,7 @@ H = timedelta(hours=1)
 S = timedelta(seconds=1)
 
 
-def outbound(s: Scenario, order_id) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
+def outbound(s: Scenario, order_id) -> list[tuple[str, dict]]:
     published = []
     for domain_event in s.app.domain_events(order_id):
         out = translate(domain_event)
@@ -134,7 +134,7 @@ def test_O4_a_forbidden_transition_is_refused_and_recorded_nowhere() -> None:
     assert (info.value.field, info.value.rule) == ("status", "O4")
 
 
-def confirmed(s: Scenario, lines: list[tuple[str, int]], total: int):  # type: ignore[no-untyped-def]
+def confirmed(s: Scenario, lines: list[tuple[str, int]], total: int):
     order_id = s.place(lines)
     s.pay(order_id, total)
     return order_id
@@ -150,7 +150,7 @@ def confirmed(s: Scenario, lines: list[tuple[str, int]], total: int):  # type: i
     ],
     ids=["5h59m59s-free", "6h00m00s-charged", "71h59m59s-charged", "72h00m00s-refused"],
 )
-def test_O5_fee_is_15_percent_between_6_and_72h_rounded_half_up(elapsed, cancellable, fee) -> None:  # type: ignore[no-untyped-def]
+def test_O5_fee_is_15_percent_between_6_and_72h_rounded_half_up(elapsed, cancellable, fee) -> None:
     s = Scenario()
     order_id = confirmed(s, [("ODD-PRICE", 6)], 2010)  # 15 % of 2010 = 301.5 -> 302
     terms = s.app.cancellation_terms(order_id, T0 + elapsed)
