@@ -1,0 +1,151 @@
+"""The DepositAccount aggregate (P3): one per customer; orders are paid from it, it never goes below 0."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate, event
+
+from services.payments.domain.errors import InsufficientDeposit, InvalidPayment, PaymentConflict, RefundExceedsCaptured
+from services.payments.domain.money import check_amount, check_currency, format_money
+from services.payments.domain.values import PURPOSES, check_text
+
+DEPOSIT_NAMESPACE = uuid.UUID("8c5e2a71-4f9d-4b03-a6e8-1d7c9b2f0e54")
+
+
+def deposit_account_id(customer_id: str) -> uuid.UUID:
+    """The deposit account's id follows from the customer (one account each)."""
+    return uuid.uuid5(DEPOSIT_NAMESPACE, customer_id)
+
+
+class DepositAccount(Aggregate):
+    """A customer's prepaid balance, in one currency, in integer minor units."""
+
+    Opened: ClassVar[type[Any]]
+    Credited: ClassVar[type[Any]]
+    Debited: ClassVar[type[Any]]
+    Refunded: ClassVar[type[Any]]
+
+    @classmethod
+    def open(cls, customer_id: str, currency: str, at: datetime) -> DepositAccount:
+        """Open an empty account for a customer, held in `currency`."""
+        check_text(customer_id, field="customer_id", rule="P3")
+        check_currency(currency, rule="P3")
+        return cls(customer_id, currency, at)
+
+    @event("Opened")
+    def __init__(self, customer_id: str, currency: str, at: datetime) -> None:
+        self.customer_id = customer_id
+        self.currency = currency
+        self.balance_minor = 0
+        self.credits: set[str] = set()
+        self.debits: dict[str, int] = {}
+        self.refunds: dict[str, tuple[str, int]] = {}
+
+    @staticmethod
+    def create_id(customer_id: str, **_: Any) -> uuid.UUID:
+        return deposit_account_id(customer_id)
+
+    def covers(self, amount_minor: int) -> bool:
+        """True if the balance pays `amount_minor` in full (P3)."""
+        return self.balance_minor >= amount_minor
+
+    def debited_for(self, order_id: str, purpose: str = "goods") -> int:
+        """What was debited for this order and purpose (0 if nothing)."""
+        return self.debits.get(_key(order_id, purpose), 0)
+
+    def refunded_for(self, order_id: str, purpose: str = "goods") -> int:
+        """What was credited back for this order and purpose."""
+        key = _key(order_id, purpose)
+        return sum(amount for k, amount in self.refunds.values() if k == key)
+
+    # --- credit -----------------------------------------------------------------------------------
+    def credit(self, amount_minor: int, currency: str, reference: str, at: datetime) -> bool:
+        """Add money to the balance; a reference already credited changes nothing."""
+        if reference in self.credits:
+            return False
+        check_text(reference, field="reference", rule="P3")
+        self._check_money(amount_minor, currency)
+        self._credit(amount_minor, reference, at)
+        return True
+
+    @event("Credited")
+    def _credit(self, amount_minor: int, reference: str, at: datetime) -> None:
+        self.credits.add(reference)
+        self.balance_minor += amount_minor
+
+    # --- debit ------------------------------------------------------------------------------------
+    def check_debit(self, order_id: str, amount_minor: int, currency: str, purpose: str = "goods") -> None:
+        """Raise unless the balance covers this order's amount and the order was not debited otherwise (P3)."""
+        check_text(order_id, field="order_id", rule="P3")
+        if purpose not in PURPOSES:
+            raise InvalidPayment(f"purpose must be one of {', '.join(PURPOSES)}", field="purpose", rule="P3")
+        self._check_money(amount_minor, currency)
+        already = self.debits.get(_key(order_id, purpose))
+        if already is not None and already != amount_minor:
+            raise PaymentConflict(
+                f"order {order_id}'s {purpose} was already debited {format_money(already, self.currency)}",
+                field="order_id",
+                rule="P3",
+            )
+        if not self.covers(amount_minor):
+            raise InsufficientDeposit(
+                f"the deposit balance of {format_money(self.balance_minor, self.currency)} does not cover "
+                f"{format_money(amount_minor, self.currency)}",
+                field="amount",
+                rule="P3",
+            )
+
+    def debit(self, order_id: str, amount_minor: int, currency: str, at: datetime, purpose: str = "goods") -> bool:
+        """Pay an order from the balance (P3); the same order debited again for the same amount changes nothing."""
+        if self.debits.get(_key(order_id, purpose)) == amount_minor:
+            return False
+        self.check_debit(order_id, amount_minor, currency, purpose)
+        self._debit(order_id, purpose, amount_minor, at)
+        return True
+
+    @event("Debited")
+    def _debit(self, order_id: str, purpose: str, amount_minor: int, at: datetime) -> None:
+        self.debits[_key(order_id, purpose)] = amount_minor
+        self.balance_minor -= amount_minor
+
+    # --- refund back to the deposit (P6) ----------------------------------------------------------
+    def refund(
+        self, order_id: str, amount_minor: int, reason: str, reference: str, at: datetime, purpose: str = "goods"
+    ) -> bool:
+        """Credit back (part of) what an order was debited (P6); a reference already used changes nothing."""
+        if reference in self.refunds:
+            return False
+        check_text(reference, field="reference", rule="P6")
+        check_text(reason, field="reason", rule="P6")
+        check_amount(amount_minor, rule="P6")
+        left = self.debited_for(order_id, purpose) - self.refunded_for(order_id, purpose)
+        if amount_minor > left:
+            raise RefundExceedsCaptured(
+                f"a refund of {format_money(amount_minor, self.currency)} exceeds the "
+                f"{format_money(left, self.currency)} left to refund for order {order_id}'s {purpose}",
+                field="amount",
+                rule="P6",
+            )
+        self._refund(order_id, purpose, amount_minor, reason, reference, at)
+        return True
+
+    @event("Refunded")
+    def _refund(
+        self, order_id: str, purpose: str, amount_minor: int, reason: str, reference: str, at: datetime
+    ) -> None:
+        self.refunds[reference] = (_key(order_id, purpose), amount_minor)
+        self.balance_minor += amount_minor
+
+    def _check_money(self, amount_minor: int, currency: str) -> None:
+        check_amount(amount_minor, rule="P3")
+        if currency != self.currency:
+            raise InvalidPayment(
+                f"this deposit is held in {self.currency}, not {currency!r}", field="currency", rule="P3"
+            )
+
+
+def _key(order_id: str, purpose: str) -> str:
+    return f"{order_id}:{purpose}"

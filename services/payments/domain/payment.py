@@ -1,0 +1,266 @@
+"""The Payment aggregate: one per order and purpose; captures, vouchers, settlement and refunds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate, event
+
+from services.payments.domain.errors import InvalidPayment, PaymentConflict, RefundExceedsCaptured
+from services.payments.domain.money import check_amount, format_money
+from services.payments.domain.values import CaptureOutcome, check_request, check_text, check_voucher
+
+PAYMENT_NAMESPACE = uuid.UUID("3b8f6d2e-91c4-4a7e-b5d0-6e2f1a9c8b47")
+CHARGED_METHODS = ("card", "paypal")
+SETTLEMENT_DAYS = 10
+
+
+def payment_id(order_id: str, purpose: str) -> uuid.UUID:
+    """The payment's id follows from the order and the purpose (one payment each)."""
+    return uuid.uuid5(PAYMENT_NAMESPACE, f"{order_id}:{purpose}")
+
+
+class Payment(Aggregate):
+    """The money for one purpose (goods, shipping, sample_fee) of one order."""
+
+    Requested: ClassVar[type[Any]]
+    CaptureRecorded: ClassVar[type[Any]]
+    CaptureDeclined: ClassVar[type[Any]]
+    DuplicateChargeDetected: ClassVar[type[Any]]
+    RefundRecorded: ClassVar[type[Any]]
+    VoucherReceived: ClassVar[type[Any]]
+    Settled: ClassVar[type[Any]]
+    SettlementOverdueFlagged: ClassVar[type[Any]]
+
+    @classmethod
+    def request(
+        cls, order_id: str, purpose: str, amount_minor: int, currency: str, method: str, customer_id: str, at: datetime
+    ) -> Payment:
+        """Open a payment after checking its request (P1, P7); raise InvalidPayment naming the field."""
+        check_request(order_id, purpose, amount_minor, currency, method, customer_id)
+        return cls(order_id, purpose, amount_minor, currency, method, customer_id, at)
+
+    @event("Requested")
+    def __init__(
+        self, order_id: str, purpose: str, amount_minor: int, currency: str, method: str, customer_id: str, at: datetime
+    ) -> None:
+        self.order_id = order_id
+        self.purpose = purpose
+        self.amount_minor = amount_minor
+        self.currency = currency
+        self.method = method
+        self.customer_id = customer_id
+        self.requested_at = at
+        self.attempts: dict[str, CaptureOutcome] = {}
+        self.refunds: list[dict[str, Any]] = []
+        self.vouchers: list[dict[str, Any]] = []
+        self.settled_minor = 0
+        self.settled_at: datetime | None = None
+        self.overdue_flagged_at: datetime | None = None
+
+    @staticmethod
+    def create_id(order_id: str, purpose: str, **_: Any) -> uuid.UUID:
+        return payment_id(order_id, purpose)
+
+    # --- what the history says ----------------------------------------------------------------
+    @property
+    def captures(self) -> list[CaptureOutcome]:
+        return [a for a in self.attempts.values() if a.status == "captured"]
+
+    @property
+    def captured_minor(self) -> int:
+        return sum(c.amount_minor for c in self.captures)
+
+    @property
+    def paid_minor(self) -> int:
+        return self.captured_minor + self.settled_minor
+
+    @property
+    def refunded_minor(self) -> int:
+        return sum(r["amount_minor"] for r in self.refunds)
+
+    @property
+    def refundable_minor(self) -> int:
+        return self.paid_minor - self.refunded_minor
+
+    @property
+    def confirms_order(self) -> bool:
+        """Captured, voucher received or settled: enough to confirm the order (O4, P2), fraud check aside (P5)."""
+        return bool(self.captures) or bool(self.vouchers) or self.settled_at is not None
+
+    # --- capture (card, PayPal) ---------------------------------------------------------------
+    def outcome_for(self, idempotency_key: str) -> CaptureOutcome | None:
+        """The first recorded outcome for this idempotency key, if any (P4: a retry reuses it)."""
+        return self.attempts.get(idempotency_key)
+
+    def check_chargeable(self) -> None:
+        """Raise unless the provider may be asked to charge this payment now (P2, P4)."""
+        self._check_charged_method()
+        if self.captures:
+            raise PaymentConflict(f"order {self.order_id}'s {self.purpose} is already paid", field="purpose", rule="P4")
+
+    def capture(
+        self,
+        idempotency_key: str,
+        provider_ref: str,
+        amount_minor: int,
+        network: str | None,
+        last4: str | None,
+        at: datetime,
+    ) -> CaptureOutcome:
+        """Record a capture the provider made; a key seen before returns its first outcome, recording nothing (P4)."""
+        seen = self.outcome_for(idempotency_key)
+        if seen is not None:
+            return seen
+        self._check_charged_method()
+        check_text(idempotency_key, field="idempotency_key", rule="P4")
+        check_text(provider_ref, field="provider_ref", rule="P4")
+        check_amount(amount_minor, rule="P4")
+        first = self.captures[0] if self.captures else None
+        self._record_capture(idempotency_key, provider_ref, amount_minor, network, last4, at)
+        if first is not None:
+            self._detect_duplicate(idempotency_key, provider_ref, amount_minor, first.idempotency_key, at)
+        return self.attempts[idempotency_key]
+
+    def decline(
+        self, idempotency_key: str, reason: str, network: str | None, last4: str | None, at: datetime
+    ) -> CaptureOutcome:
+        """Record a declined attempt; a key seen before returns its first outcome, recording nothing (P4)."""
+        seen = self.outcome_for(idempotency_key)
+        if seen is not None:
+            return seen
+        check_text(idempotency_key, field="idempotency_key", rule="P4")
+        self._record_decline(idempotency_key, reason, network, last4, at)
+        return self.attempts[idempotency_key]
+
+    def duplicates_to_refund(self) -> list[tuple[str, int]]:
+        """(provider_ref, amount_minor) of each duplicate capture not yet refunded in full (P4)."""
+        pending = [(c.provider_ref or "", self._capture_remaining(c)) for c in self.captures if c.duplicate]
+        return [(ref, amount) for ref, amount in pending if amount > 0]
+
+    def _check_charged_method(self) -> None:
+        if self.method not in CHARGED_METHODS:
+            raise InvalidPayment(f"a {self.method} payment is confirmed by a voucher", field="method", rule="P2")
+
+    def _capture_remaining(self, capture: CaptureOutcome) -> int:
+        refunded = sum(r["amount_minor"] for r in self.refunds if r["capture_ref"] == capture.provider_ref)
+        return capture.amount_minor - refunded
+
+    @event("CaptureRecorded")
+    def _record_capture(
+        self,
+        idempotency_key: str,
+        provider_ref: str,
+        amount_minor: int,
+        network: str | None,
+        last4: str | None,
+        at: datetime,
+    ) -> None:
+        duplicate = bool(self.captures)
+        self.attempts[idempotency_key] = CaptureOutcome(
+            "captured", idempotency_key, provider_ref, amount_minor, network, last4, None, duplicate
+        )
+
+    @event("DuplicateChargeDetected")
+    def _detect_duplicate(
+        self, idempotency_key: str, provider_ref: str, amount_minor: int, first_idempotency_key: str, at: datetime
+    ) -> None:
+        pass
+
+    @event("CaptureDeclined")
+    def _record_decline(
+        self, idempotency_key: str, reason: str, network: str | None, last4: str | None, at: datetime
+    ) -> None:
+        self.attempts[idempotency_key] = CaptureOutcome(
+            "declined", idempotency_key, None, self.amount_minor, network, last4, reason
+        )
+
+    # --- refunds (P6) ---------------------------------------------------------------------------
+    def check_refund(self, amount_minor: int, capture_ref: str | None = None) -> None:
+        """Raise unless refunding `amount_minor` keeps total refunds within what was paid (P6)."""
+        check_amount(amount_minor, rule="P6")
+        limit = self.refundable_minor
+        if capture_ref is not None:
+            capture = next((c for c in self.captures if c.provider_ref == capture_ref), None)
+            if capture is None:
+                raise InvalidPayment(f"no capture {capture_ref!r} on this payment", field="capture_ref", rule="P6")
+            limit = min(limit, self._capture_remaining(capture))
+        if amount_minor > limit:
+            raise RefundExceedsCaptured(
+                f"a refund of {format_money(amount_minor, self.currency)} exceeds what is left to refund: "
+                f"{format_money(limit, self.currency)} (paid {format_money(self.paid_minor, self.currency)}, "
+                f"refunded {format_money(self.refunded_minor, self.currency)})",
+                field="amount",
+                rule="P6",
+            )
+
+    def record_refund(
+        self, amount_minor: int, reason: str, provider_ref: str, at: datetime, capture_ref: str | None = None
+    ) -> bool:
+        """Record a refund to the original method (P6); a provider_ref already recorded changes nothing."""
+        if any(r["provider_ref"] == provider_ref for r in self.refunds):
+            return False
+        check_text(reason, field="reason", rule="P6")
+        check_text(provider_ref, field="provider_ref", rule="P6")
+        self.check_refund(amount_minor, capture_ref)
+        self._record_refund(amount_minor, reason, provider_ref, capture_ref, at)
+        return True
+
+    @event("RefundRecorded")
+    def _record_refund(
+        self, amount_minor: int, reason: str, provider_ref: str, capture_ref: str | None, at: datetime
+    ) -> None:
+        self.refunds.append(
+            {"amount_minor": amount_minor, "reason": reason, "provider_ref": provider_ref, "capture_ref": capture_ref}
+        )
+
+    # --- bank transfer: voucher, settlement, overdue (P2) -----------------------------------------
+    def receive_voucher(self, file_ref: str, size: int, content_type: str, at: datetime) -> bool:
+        """Record a payment voucher for a bank transfer (P2); the same file_ref twice changes nothing."""
+        if any(v["file_ref"] == file_ref for v in self.vouchers):
+            return False
+        check_voucher(self.method, file_ref, size, content_type)
+        self._receive_voucher(file_ref, size, content_type, at)
+        return True
+
+    @event("VoucherReceived")
+    def _receive_voucher(self, file_ref: str, size: int, content_type: str, at: datetime) -> None:
+        self.vouchers.append({"file_ref": file_ref, "size": size, "content_type": content_type, "at": at})
+
+    def settle(self, amount_minor: int, at: datetime) -> bool:
+        """Record that a bank transfer arrived (P2); a second settlement changes nothing."""
+        if self.settled_at is not None:
+            return False
+        if self.method != "bank_transfer":
+            raise InvalidPayment(f"a {self.method} payment does not settle by transfer", field="method", rule="P2")
+        check_amount(amount_minor, rule="P2")
+        self._settle(amount_minor, at)
+        return True
+
+    @event("Settled")
+    def _settle(self, amount_minor: int, at: datetime) -> None:
+        self.settled_minor = amount_minor
+        self.settled_at = at
+
+    def settlement_deadline(self, days: int = SETTLEMENT_DAYS) -> datetime | None:
+        """When an unsettled transfer becomes overdue: `days` after the first voucher (P2)."""
+        return self.vouchers[0]["at"] + timedelta(days=days) if self.vouchers else None
+
+    def settlement_overdue(self, now: datetime, days: int = SETTLEMENT_DAYS) -> bool:
+        """True if the transfer is unsettled past its deadline and not yet flagged (P2)."""
+        deadline = self.settlement_deadline(days)
+        unsettled = self.settled_at is None and self.overdue_flagged_at is None
+        return deadline is not None and unsettled and now >= deadline
+
+    def flag_settlement_overdue(self, now: datetime, days: int = SETTLEMENT_DAYS) -> None:
+        """Flag an overdue transfer for the account manager (P2); raise if it is not overdue."""
+        deadline = self.settlement_deadline(days)
+        if deadline is None or not self.settlement_overdue(now, days):
+            raise PaymentConflict(f"settlement is not overdue at {now.isoformat()}", field="settled_at", rule="P2")
+        self._flag_overdue(deadline, now)
+
+    @event("SettlementOverdueFlagged")
+    def _flag_overdue(self, due_at: datetime, at: datetime) -> None:
+        self.overdue_flagged_at = at
