@@ -21,9 +21,11 @@ import pytest
 
 from shared.launcher.stack import Ports, Stack, StackConfig
 
-LOCAL_INFRA_PORTS = Ports.offset(29000)
-SYSTEM_PORTS = Ports.offset(29200)
-HARNESS_PORTS = Ports.offset(29400)
+PORT_BASE = int(os.environ.get("HALLMARK_TEST_PORT_BASE", "29000"))
+"""Tests use ports PORT_BASE .. PORT_BASE+599 on 127.0.0.1 (two suites at once need two bases)."""
+LOCAL_INFRA_PORTS = Ports.offset(PORT_BASE)
+SYSTEM_PORTS = Ports.offset(PORT_BASE + 200)
+HARNESS_PORTS = Ports.offset(PORT_BASE + 400)
 
 
 def docker_reachable() -> bool:

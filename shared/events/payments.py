@@ -79,3 +79,32 @@ class DuplicateChargeDetected(_Payload):
     purpose: Purpose
     amount: Money
     detected_at: datetime
+
+
+@event("payments", "PaymentHeldForReview")
+class PaymentHeldForReview(_Payload):
+    """P5: the order was drawn for an authorization check; it confirms only once approved."""
+
+    order_id: str
+    purpose: Purpose
+    held_at: datetime
+
+
+@event("payments", "PaymentReviewCompleted")
+class PaymentReviewCompleted(_Payload):
+    order_id: str
+    approved: bool
+    reviewer: str
+    note: str
+    reviewed_at: datetime
+
+
+@event("payments", "SettlementOverdue")
+class SettlementOverdue(_Payload):
+    """P2: a transfer confirmed by voucher has not settled within the deadline; the account manager follows up."""
+
+    order_id: str
+    customer_id: str
+    amount: Money
+    due_at: datetime
+    flagged_at: datetime
