@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.runtime.settings import ServiceSettings
@@ -10,3 +11,9 @@ class PaymentsSettings(ServiceSettings):
 
     service_name: str = "payments"
     http_port: int = 8003
+    provider_url: str = Field(default="http://127.0.0.1:8090", description="Card/PayPal gateway (sandbox locally)")
+    provider_timeout_seconds: float = 5.0
+    fraud_share: float = Field(default=0.05, ge=0, le=1, description="P5: share of orders held for review")
+    settlement_days: int = Field(default=10, gt=0, description="P2: days a voucher may stay unsettled")
+    voucher_dir: str = Field(default="", description="Where uploaded vouchers are kept (default: a temp dir)")
+    voucher_max_bytes: int = 10 * 1024 * 1024

@@ -36,10 +36,13 @@ class PaymentVoucherReceived(_Payload):
 
 @event("payments", "DepositDebited")
 class DepositDebited(_Payload):
+    """P3: the order was paid from the customer's deposit."""
+
     order_id: str
     customer_id: str
     amount: Money
     debited_at: datetime
+    purpose: Purpose = "goods"
 
 
 @event("payments", "RefundIssued")

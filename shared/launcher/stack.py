@@ -23,6 +23,8 @@ from shared.runtime.kafka import create_topics, wait_for_topics
 from shared.runtime.settings import PlatformSettings, ServiceSettings
 from shared.runtime.store import ensure_database
 
+AUXILIARY = ("mailsink", "payment-gateway")
+
 
 @dataclass
 class Ports:
@@ -30,6 +32,7 @@ class Ports:
     kafka_controller: int = 9093
     postgres: int = 5433
     smtp: int = 8025
+    payment_gateway: int = 8090
     services: dict[str, int] = field(
         default_factory=lambda: {"orders": 8001, "inventory": 8002, "payments": 8003, "shipping": 8004, "tickets": 8005}
     )
@@ -42,6 +45,7 @@ class Ports:
             kafka_controller=base + 93,
             postgres=base + 33,
             smtp=base + 25,
+            payment_gateway=base + 90,
             services={s: base + 1 + i for i, s in enumerate(SERVICES)},
         )
 
@@ -105,6 +109,8 @@ class Stack:
             "NAMESPACE": self.config.namespace,
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.config.ports.smtp),
+            "PAYMENTS_PROVIDER_URL": f"http://127.0.0.1:{self.config.ports.payment_gateway}",
+            "PAYMENTS_VOUCHER_DIR": str(self.run_dir / "vouchers"),
             "CLOCK": self.config.clock,
             "CLOCK_FILE": str(self.clock_file),
         }
@@ -148,6 +154,7 @@ class Stack:
             self.timings["topics+databases"] = time.monotonic() - t0
             if self.config.start_services:
                 self.start_mail_sink()
+                self.start_payment_gateway()
                 t0 = time.monotonic()
                 for service in self.config.services:
                     self.start_service(service)
@@ -187,6 +194,30 @@ class Stack:
         self.handles["mailsink"] = proc
         self._save_state()
         wait_until(lambda: port_open(port), 30, "mail sink", alive=lambda: proc.poll() is None)
+
+    def start_payment_gateway(self) -> None:
+        """The sandbox card/PayPal gateway (services/payments/sandbox), in test mode."""
+        port = self.config.ports.payment_gateway
+        proc = spawn(
+            [
+                sys.executable,
+                "-m",
+                "services.payments.sandbox",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(self.run_dir / "payment-gateway"),
+            ],
+            self.run_dir / "logs" / "payment-gateway.log",
+            env={**os.environ, "PYTHONPATH": str(repo_root())},
+            cwd=repo_root(),
+        )
+        self.procs["payment-gateway"] = proc.pid
+        self.handles["payment-gateway"] = proc
+        self._save_state()
+        wait_until(lambda: port_open(port), 30, "payment gateway", alive=lambda: proc.poll() is None)
 
     def start_service(self, service: str, extra_env: dict[str, str] | None = None) -> None:
         self.start_api(service, extra_env)
@@ -265,7 +296,7 @@ class Stack:
             )
 
     def stop(self) -> None:
-        for name in [n for n in self.procs if n.endswith(("-api", "-worker")) or n == "mailsink"]:
+        for name in [n for n in self.procs if n.endswith(("-api", "-worker")) or n in AUXILIARY]:
             self.stop_process(name)
         self.kafka.stop()
         self.procs.pop("kafka", None)
@@ -291,6 +322,7 @@ class Stack:
             ("kafka", self.bootstrap),
             ("postgres", self.database_url),
             ("smtp sink", f"127.0.0.1:{self.config.ports.smtp} (mail kept in {self.mail_dir})"),
+            ("payments gateway (sandbox)", f"http://127.0.0.1:{self.config.ports.payment_gateway}"),
         ]
         for service in self.config.services:
             port = self.config.ports.services[service]
@@ -315,7 +347,7 @@ def stop_from_state(name: str = "dev") -> bool:
     state = json.loads(state_file.read_text())
     procs: dict[str, int] = state.get("procs", {})
     for pname, pid in procs.items():
-        if pname.endswith(("-api", "-worker")) or pname == "mailsink":
+        if pname.endswith(("-api", "-worker")) or pname in AUXILIARY:
             stop_pid(pid, timeout=15)
     if "kafka" in procs:
         stop_pid(procs["kafka"], timeout=20)

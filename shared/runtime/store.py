@@ -76,10 +76,20 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
     # --- recording -------------------------------------------------------------------------
     def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:
         self._stamp(processing_event.events, correlation_id_var.get() or str(uuid.uuid4()), causation_id_var.get())
+        for domain_event in processing_event.events:
+            aggregate = processing_event.aggregates.get(domain_event.originator_id)
+            context = self.event_context(aggregate) if aggregate is not None else None
+            if context:
+                vars(domain_event)["_meta"].setdefault("context", context)
         recordings = super()._record(processing_event)
         for listener in self.stored_listeners:
             listener(len(recordings))
         return recordings
+
+    def event_context(self, aggregate: Any) -> dict[str, Any] | None:
+        """What integration events about this aggregate must say besides the change itself (e.g. the
+        order id a payment belongs to); stored with each event's metadata for the outbound translator."""
+        return None
 
     @staticmethod
     def _stamp(events: Iterable[Any], correlation: str, causation: str | None) -> None:
@@ -108,6 +118,12 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
         finally:
             correlation_id_var.reset(token_c)
             causation_id_var.reset(token_k)
+
+    def record(self, processing_event: ProcessingEvent[uuid.UUID]) -> None:
+        """Store what a use case collected on a processing event (aggregates and timers) atomically."""
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
 
     def process_batch(self, items: list[tuple[Envelope, int]], tracking_name: str) -> None:
         """Apply several incoming events of one partition in one transaction, tracked by the last

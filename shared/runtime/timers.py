@@ -108,7 +108,7 @@ class TimerService:
         timer.fire(at=self.clock.now())
         pe.collect_events(timer)
         try:
-            self.app._record(pe)
+            self.app.record(pe)
         except IntegrityError:
             return False  # fired concurrently elsewhere
         return True

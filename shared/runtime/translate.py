@@ -19,6 +19,13 @@ Outbound = tuple[str, BaseModel, str | None]
 Translator = Callable[[Any], Outbound | None]
 
 
+def context_of(domain_event: Any) -> dict[str, Any]:
+    """The context the application stored with the event (HallmarkApplication.event_context)."""
+    meta = vars(domain_event).get("_meta") or {}
+    context: dict[str, Any] = meta.get("context") or {}
+    return context
+
+
 def envelope_for(service: str, domain_event: Any, outbound: Outbound) -> Envelope:
     event_type, payload, order_id = outbound
     version = current_version(event_type)

@@ -1,30 +1,24 @@
-"""From cart to Confirmed across orders, inventory and (for now) a payment event, over HTTP and the
-real broker; then the confirmation e-mail, the cancellation terms and a cancellation.
-
-Until the payments service publishes real captures, the test publishes the PaymentCaptured event on
-the payments topic itself, with a notification id above anything a relay of this run could use."""
+"""From cart to Confirmed across orders, inventory and payments (the sandbox card gateway), over HTTP
+and the real broker; then the confirmation e-mail, the cancellation terms, a cancellation and the
+refund to the card."""
 
 from __future__ import annotations
 
 import json
 import secrets
-import time
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 from typing import Any
 
 import pytest
 
-from shared.events import Envelope, Money
-from shared.events.payments import PaymentCaptured
 from shared.launcher.stack import Stack
 from tests.infra import eventually
 from tests.integration.client import SystemClient
 from tests.integration.test_walking_skeleton import CHECKOUT
-from tests.kafka_helpers import produce, read_all
+from tests.kafka_helpers import read_all
 
 
 @pytest.fixture(scope="module")
@@ -32,31 +26,6 @@ def client(system: Stack) -> Iterator[SystemClient]:
     c = SystemClient(system)
     yield c
     c.http.close()
-
-
-def publish_payment(system: Stack, order_id: str, amount_minor: int) -> None:
-    payload = PaymentCaptured(
-        order_id=order_id,
-        purpose="goods",
-        method="card",
-        amount=Money(amount_minor=amount_minor, currency="USD"),
-        captured_at=datetime.now(UTC),
-    )
-    envelope = Envelope(
-        event_id=uuid.uuid4(),
-        event_type="PaymentCaptured",
-        schema_version=1,
-        aggregate_id=order_id,
-        aggregate_version=1,
-        order_id=order_id,
-        occurred_at=datetime.now(UTC),
-        producer="payments",
-        correlation_id=f"pay-{order_id}",
-        payload=payload.model_dump(mode="json"),
-    )
-    notification_id = str(10**12 + time.time_ns() // 1_000_000).encode()
-    topic = f"{system.config.namespace}.payments.events"
-    produce(system.bootstrap, topic, [(order_id.encode(), envelope.to_json(), [("notification_id", notification_id)])])
 
 
 def mails_for(system: Stack, order_id: str) -> list[Any]:
@@ -105,7 +74,25 @@ def test_O1_O4_O5_O6_cart_to_confirmed_then_terms_and_cancellation(client: Syste
         lambda: client.call("GET", "orders", path, headers=customer).json()["stock"] == "reserved",
         what="stock reserved",
     )
-    publish_payment(system, order["order_id"], total)
+    # Payments opened the order's payment from OrderPlaced; the customer pays by Visa (P1).
+    eventually(
+        lambda: client.call("GET", "payments", f"/payments/{order['order_id']}", headers=customer).status_code == 200,
+        what="payment opened",
+    )
+    card = {"method": "card", "source": "4111 1111 1111 1111"}
+    pay = f"/payments/{order['order_id']}/goods/capture"
+    amex = client.call(
+        "POST",
+        "payments",
+        pay,
+        headers={**customer, "idempotency-key": "amex-" + secrets.token_hex(4)},
+        json={"method": "card", "source": "3782 822463 10005"},
+    )
+    assert (amex.status_code, amex.json()["detail"][0]["rule"]) == (422, "P1")
+    paid_key = {"idempotency-key": "visa-" + secrets.token_hex(4)}
+    capture = client.call("POST", "payments", pay, headers={**customer, **paid_key}, json=card).json()
+    assert (capture["status"], capture["network"], capture["last4"]) == ("captured", "Visa", "1111")
+    assert client.call("POST", "payments", pay, headers={**customer, **paid_key}, json=card).json() == capture
     shown = eventually(
         lambda: (o := client.call("GET", "orders", path, headers=customer).json())["status"] == "Confirmed" and o,
         what="order confirmed",

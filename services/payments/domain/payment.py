@@ -33,6 +33,7 @@ class Payment(Aggregate):
     VoucherReceived: ClassVar[type[Any]]
     Settled: ClassVar[type[Any]]
     SettlementOverdueFlagged: ClassVar[type[Any]]
+    ConfirmationReleased: ClassVar[type[Any]]
 
     @classmethod
     def request(
@@ -59,6 +60,7 @@ class Payment(Aggregate):
         self.settled_minor = 0
         self.settled_at: datetime | None = None
         self.overdue_flagged_at: datetime | None = None
+        self.released_at: datetime | None = None
 
     @staticmethod
     def create_id(order_id: str, purpose: str, **_: Any) -> uuid.UUID:
@@ -264,3 +266,16 @@ class Payment(Aggregate):
     @event("SettlementOverdueFlagged")
     def _flag_overdue(self, due_at: datetime, at: datetime) -> None:
         self.overdue_flagged_at = at
+
+    # --- telling orders (once, after any fraud review) ------------------------------------------
+    def release_confirmation(self, at: datetime) -> bool:
+        """Announce that this payment confirms the order (P2, P4, P5); once, and only when it does."""
+        if self.released_at is not None or not self.confirms_order:
+            return False
+        amount = self.captures[0].amount_minor if self.captures else self.amount_minor
+        self._release(amount_minor=amount, by="capture" if self.captures else "voucher", at=at)
+        return True
+
+    @event("ConfirmationReleased")
+    def _release(self, amount_minor: int, by: str, at: datetime) -> None:
+        self.released_at = at

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.payments.providers import (
+from services.payments.adapters.providers import (
     HttpSandboxProvider,
     ProviderRejected,
     ProviderResult,

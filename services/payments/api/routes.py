@@ -1,0 +1,218 @@
+"""Payments HTTP routes: pay, upload a voucher, deposits (customers); settlement, reviews (staff)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.payments.application import PaymentsApplication
+from services.payments.domain import CaptureOutcome, DepositAccount, Payment, PaymentNotFound
+from shared.events import Money
+from shared.runtime.http.deps import Auditor, Ops, PrincipalDep, RuntimeDep, require
+from shared.runtime.identity import Principal
+
+router = APIRouter(tags=["payments"])
+Customer = Annotated[Principal, Depends(require("customer"))]
+Staff = Annotated[Principal, Depends(require("account_manager", "ops"))]
+Purpose = Literal["goods", "shipping", "sample_fee"]
+SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CaptureCreate(_In):
+    method: Literal["card", "paypal"]
+    source: str = Field(min_length=1, max_length=64, description="card number, or PayPal payer id")
+
+
+class SettlementCreate(_In):
+    amount_minor: int = Field(gt=0)
+
+
+class CreditCreate(_In):
+    amount_minor: int = Field(gt=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    reference: str = Field(min_length=1, max_length=128, description="bank reference; the same one credits once")
+
+
+class ReviewCreate(_In):
+    approve: bool
+    note: str = Field(min_length=3, max_length=500)
+
+
+class CapturePublic(BaseModel):
+    status: str
+    provider_ref: str | None
+    network: str | None
+    last4: str | None
+    reason: str | None
+    duplicate: bool
+
+    @classmethod
+    def of(cls, o: CaptureOutcome) -> CapturePublic:
+        return cls(
+            status=o.status,
+            provider_ref=o.provider_ref,
+            network=o.network,
+            last4=o.last4,
+            reason=o.reason,
+            duplicate=o.duplicate,
+        )
+
+
+class PaymentPublic(BaseModel):
+    order_id: str
+    purpose: str
+    method: str
+    amount: Money
+    paid: Money
+    refunded: Money
+    confirms_order: bool
+    settled: bool
+    vouchers: int
+    captures: list[CapturePublic]
+
+    @classmethod
+    def of(cls, p: Payment) -> PaymentPublic:
+        def money(minor: int) -> Money:
+            return Money(amount_minor=minor, currency=p.currency)
+
+        return cls(
+            order_id=p.order_id,
+            purpose=p.purpose,
+            method=p.method,
+            amount=money(p.amount_minor),
+            paid=money(p.paid_minor),
+            refunded=money(p.refunded_minor),
+            confirms_order=p.confirms_order,
+            settled=p.settled_at is not None,
+            vouchers=len(p.vouchers),
+            captures=[CapturePublic.of(c) for c in p.attempts.values()],
+        )
+
+
+class DepositPublic(BaseModel):
+    customer_id: str
+    balance: Money
+
+    @classmethod
+    def of(cls, a: DepositAccount) -> DepositPublic:
+        return cls(customer_id=a.customer_id, balance=Money(amount_minor=a.balance_minor, currency=a.currency))
+
+
+def _app(runtime: Any) -> PaymentsApplication:
+    app: PaymentsApplication = runtime.app
+    return app
+
+
+async def _own_payment(app: PaymentsApplication, order_id: str, purpose: str, principal: Principal) -> Payment:
+    payment = await asyncio.to_thread(app.payment, order_id, purpose)
+    if not principal.may_see_customer(payment.customer_id):
+        raise HTTPException(403, "order_id: this order belongs to another customer (X2)")
+    return payment
+
+
+@router.post("/payments/{order_id}/{purpose}/capture", response_model=CapturePublic)
+async def capture(
+    order_id: str,
+    purpose: Purpose,
+    body: CaptureCreate,
+    runtime: RuntimeDep,
+    customer: Customer,
+    idempotency_key: Annotated[str, Header(min_length=8, max_length=128)],
+) -> CapturePublic:
+    """Pay by card (Visa, MasterCard, JCB) or PayPal; retries with the same Idempotency-Key never charge twice."""
+    app = _app(runtime)
+    await _own_payment(app, order_id, purpose, customer)
+    outcome = await asyncio.to_thread(app.capture, order_id, purpose, body.method, body.source, idempotency_key)
+    return CapturePublic.of(outcome)
+
+
+@router.post("/payments/{order_id}/voucher", response_model=PaymentPublic)
+async def upload_voucher(order_id: str, file: UploadFile, runtime: RuntimeDep, customer: Customer) -> PaymentPublic:
+    """Bank transfer: upload the payment voucher (PDF, JPEG or PNG, at most 10 MiB); the order confirms in advance."""
+    app = _app(runtime)
+    await _own_payment(app, order_id, "goods", customer)
+    content_type = file.content_type or ""
+    if content_type not in SUFFIXES:
+        raise HTTPException(422, [{"field": "file", "rule": "P2", "message": "a voucher must be PDF, JPEG or PNG"}])
+    data = await file.read(app.settings.voucher_max_bytes + 1 if app.settings else 10 * 1024 * 1024 + 1)
+    payment = await asyncio.to_thread(app.upload_voucher, order_id, data, content_type, SUFFIXES[content_type])
+    return PaymentPublic.of(payment)
+
+
+@router.post("/payments/{order_id}/settle", response_model=PaymentPublic)
+async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, _: Staff) -> PaymentPublic:
+    """The bank transfer arrived (account manager or ops)."""
+    return PaymentPublic.of(await asyncio.to_thread(_app(runtime).settle, order_id, body.amount_minor))
+
+
+@router.get("/payments/{order_id}", response_model=list[PaymentPublic])
+async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> list[PaymentPublic]:
+    """The order's payments (goods or sample fee, shipping)."""
+    app = _app(runtime)
+    found = []
+    for purpose in ("goods", "sample_fee", "shipping"):
+        try:
+            found.append(await _own_payment(app, order_id, purpose, principal))
+        except PaymentNotFound:
+            continue
+    if not found:
+        raise PaymentNotFound(f"no payments for order {order_id}", field="order_id", rule="P1")
+    return [PaymentPublic.of(p) for p in found]
+
+
+@router.get("/payments/{order_id}/{purpose}/history")
+async def payment_history(order_id: str, purpose: Purpose, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
+    """Every event of one payment, in order (auditors)."""
+    app = _app(runtime)
+    payment = await asyncio.to_thread(app.payment, order_id, purpose)
+    return await asyncio.to_thread(app.history, payment.id)
+
+
+@router.get("/deposits/mine", response_model=DepositPublic)
+async def my_deposit(runtime: RuntimeDep, customer: Customer) -> DepositPublic:
+    """The calling customer's deposit balance."""
+    return DepositPublic.of(await asyncio.to_thread(_app(runtime).deposit, customer.subject))
+
+
+@router.post("/deposits/{customer_id}/credits", response_model=DepositPublic)
+async def credit_deposit(customer_id: str, body: CreditCreate, runtime: RuntimeDep, staff: Staff) -> DepositPublic:
+    """Money a customer sent as a deposit (account manager or ops)."""
+    if not staff.may_see_customer(customer_id):
+        raise HTTPException(403, "customer_id: not one of your customers (X2)")
+    app = _app(runtime)
+    return DepositPublic.of(
+        await asyncio.to_thread(app.credit_deposit, customer_id, body.amount_minor, body.currency, body.reference)
+    )
+
+
+@router.post("/payments/{order_id}/shipping/deposit", response_model=DepositPublic)
+async def pay_shipping_from_deposit(order_id: str, runtime: RuntimeDep, customer: Customer) -> DepositPublic:
+    """Pay the quoted shipping cost (P7) from the deposit, when it covers it (P3)."""
+    app = _app(runtime)
+    payment = await _own_payment(app, order_id, "shipping", customer)
+    return DepositPublic.of(
+        await asyncio.to_thread(
+            app.pay_from_deposit, order_id, customer.subject, payment.amount_minor, payment.currency, "shipping"
+        )
+    )
+
+
+@router.get("/admin/reviews")
+async def held_for_review(runtime: RuntimeDep, _: Ops) -> list[dict[str, Any]]:
+    """P5: orders drawn for an authorization check and not yet decided."""
+    checks = await asyncio.to_thread(_app(runtime).held_for_review)
+    return [{"order_id": c.order_id, "drawn_at": c.drawn_at.isoformat(), "share": c.share} for c in checks]
+
+
+@router.post("/admin/reviews/{order_id}")
+async def review(order_id: str, body: ReviewCreate, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
+    """P5: approve (the order confirms) or reject (what was paid is refunded)."""
+    check = await asyncio.to_thread(_app(runtime).review, order_id, ops.subject, body.approve, body.note)
+    return {"order_id": check.order_id, "review": check.review, "reviewer": check.reviewer}

@@ -1,0 +1,136 @@
+"""The payments application on in-memory storage, with a controllable clock and the orders and
+shipping services' events fed through the tracked consumer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from itertools import count
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.payments.adapters.outbound import translate
+from services.payments.bootstrap import bootstrap
+from services.payments.settings import PaymentsSettings
+from shared.events import Envelope, Money, spec_for
+from shared.events import orders as o
+from shared.events import shipping as s
+from shared.runtime.messages import Incoming
+from tests.unit.orders.scenario import T0, StepClock
+from tests.unit.payments.fakes import MemoryGateway
+
+VISA = "4111111111111111"
+
+
+def usd(minor: int) -> Money:
+    return Money(amount_minor=minor, currency="USD")
+
+
+class PaymentsScenario:
+    def __init__(self, fraud_share: float = 0.0, gateway: MemoryGateway | None = None) -> None:
+        self.clock = StepClock(T0)
+        self.gateway = gateway or MemoryGateway()
+        self.runtime = bootstrap(
+            PaymentsSettings(fraud_share=fraud_share), provider=self.gateway, persistence="memory", clock=self.clock
+        )
+        self.app = self.runtime.app
+        self.ids = count(1)
+
+    def feed(self, event_type: str, payload: BaseModel) -> Any:
+        spec = spec_for(event_type)
+        order_id = getattr(payload, "order_id", None)
+        envelope = Envelope(
+            event_id=uuid.uuid4(),
+            event_type=event_type,
+            schema_version=spec.version,
+            aggregate_id=order_id or "agg",
+            aggregate_version=1,
+            order_id=order_id,
+            occurred_at=self.clock.now(),
+            producer=spec.producer,
+            correlation_id="corr",
+            payload=payload.model_dump(mode="json"),
+        )
+        nid = next(self.ids)
+        return self.runtime.consumer.apply_batch(
+            [
+                Incoming(
+                    f"{spec.producer}.events",
+                    0,
+                    nid,
+                    b"k",
+                    envelope.to_json(),
+                    (("notification_id", str(nid).encode()),),
+                )
+            ]
+        )
+
+    def placed(self, total: int, method: str = "card", customer: str = "cust-1", sample: bool = False) -> str:
+        order_id = str(uuid.uuid4())
+        self.feed(
+            "OrderPlaced",
+            o.OrderPlaced(
+                order_id=order_id,
+                customer_id=customer,
+                total=usd(total),
+                payment_method=method,  # type: ignore[arg-type]
+                lines=[o.OrderLine(sku="RING", quantity=1, unit_price=usd(total))],
+                placed_at=self.clock.now(),
+                sample=sample,
+            ),
+        )
+        return order_id
+
+    def cancelled(self, order_id: str, fee: int, refund: int) -> Any:
+        return self.feed(
+            "OrderCancelled",
+            o.OrderCancelled(
+                order_id=order_id,
+                customer_id="cust-1",
+                fee=usd(fee),
+                refund=usd(refund),
+                reason="customer request",
+                cancelled_at=self.clock.now(),
+            ),
+        )
+
+    def reduced(self, order_id: str, before: int, after: int, refund: int) -> Any:
+        return self.feed(
+            "OrderItemsReduced",
+            o.OrderItemsReduced(
+                order_id=order_id,
+                customer_id="cust-1",
+                lines=[o.ReducedLine(sku="RING", quantity_before=2, quantity_after=1)],
+                previous_total=usd(before),
+                new_total=usd(after),
+                refund=usd(refund),
+                reason="shortfall",
+                reduced_at=self.clock.now(),
+            ),
+        )
+
+    def quoted(self, order_id: str, cost: int) -> Any:
+        return self.feed(
+            "ShippingQuoted",
+            s.ShippingQuoted(
+                order_id=order_id,
+                carrier="DHL",
+                country="ES",
+                weight_grams=80,
+                cost=usd(cost),
+                tariff_version="DHL-2026-01",
+                quoted_at=self.clock.now(),
+            ),
+        )
+
+    def advance(self, delta: timedelta) -> None:
+        self.clock.at += delta
+
+    def published(self) -> list[tuple[str, dict[str, Any]]]:
+        out = []
+        for n in self.app.recorder.select_notifications(start=1, limit=10_000):
+            built = translate(self.app.mapper.to_domain_event(n))
+            if built:
+                out.append((built[0], built[1].model_dump(mode="json")))
+        return out

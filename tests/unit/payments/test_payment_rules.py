@@ -1,0 +1,150 @@
+"""The payments rules P1-P7 through the application (in-memory store, in-memory gateway)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+
+from services.payments.domain import CardRefused, InsufficientDeposit, PaymentConflict, payment_id
+from shared.runtime.timers import timer_id
+from tests.unit.payments.fakes import MemoryGateway
+from tests.unit.payments.scenario import VISA, PaymentsScenario
+
+
+def test_P1_amex_is_refused_before_the_gateway_is_asked() -> None:
+    s = PaymentsScenario()
+    order_id = s.placed(5400)
+    with pytest.raises(CardRefused) as info:
+        s.app.capture(order_id, "goods", "card", "378282246310005", "key-amex-0001")
+    assert str(info.value) == "American Express is not accepted: we take Visa, MasterCard or JCB"
+    assert (info.value.field, info.value.rule) == ("card.number", "P1")
+    assert s.gateway.captures == {} and s.app.payment(order_id, "goods").attempts == {}
+
+
+def test_P1_P4_a_card_capture_confirms_the_order_once_and_a_retry_returns_the_first_result() -> None:
+    s = PaymentsScenario()
+    order_id = s.placed(5400)
+    first = s.app.capture(order_id, "goods", "card", VISA, "key-visa-0001")
+    again = s.app.capture(order_id, "goods", "card", VISA, "key-visa-0001")
+    assert first == again and (first.status, first.last4, first.network) == ("captured", "1111", "visa")
+    assert len(s.gateway.captures) == 1
+    assert [t for t, _ in s.published()] == ["PaymentCaptured"]
+    assert s.published()[0][1]["amount"] == {"amount_minor": 5400, "currency": "USD"}
+    with pytest.raises(PaymentConflict):  # a new attempt on a paid order is refused before charging
+        s.app.capture(order_id, "goods", "card", VISA, "key-visa-0002")
+    assert len(s.gateway.captures) == 1
+
+
+def test_P4_a_second_real_capture_is_detected_and_refunded_automatically() -> None:
+    gateway = MemoryGateway(barrier=threading.Barrier(2))  # both requests reach the gateway before either saves
+    s = PaymentsScenario(gateway=gateway)
+    order_id = s.placed(5400)
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(
+            pool.map(lambda k: s.app.capture(order_id, "goods", "card", VISA, k), ["key-tab-one-01", "key-tab-two-02"])
+        )
+    assert {o.status for o in outcomes} == {"captured"} and len(gateway.captures) == 2
+    payment = s.app.payment(order_id, "goods")
+    assert (payment.captured_minor, payment.refunded_minor) == (10800, 5400)
+    assert [t for t, _ in s.published()] == ["PaymentCaptured", "DuplicateChargeDetected", "RefundIssued"]
+    assert s.published()[2][1]["reason"] == "duplicate charge (P4)"
+
+
+def test_P2_voucher_confirms_in_advance_then_settles_or_is_flagged_after_10_days() -> None:
+    s = PaymentsScenario()
+    paid, late = s.placed(5400, method="bank_transfer"), s.placed(3000, method="bank_transfer")
+    for order_id in (paid, late):
+        s.app.upload_voucher(order_id, b"%PDF-1.7 transfer " + order_id.encode(), "application/pdf", ".pdf")
+    assert [t for t, _ in s.published()] == ["PaymentVoucherReceived", "PaymentVoucherReceived"]
+    s.advance(timedelta(days=3))
+    s.app.settle(paid, 5400)
+    s.advance(timedelta(days=7))
+    assert s.app.timers is not None
+    for order_id in (paid, late):
+        s.app.timers.fire(timer_id("settlement-overdue", str(payment_id(order_id, "goods"))))
+    published = s.published()
+    assert [t for t, _ in published[2:]] == ["PaymentSettled", "SettlementOverdue"]
+    assert published[3][1]["order_id"] == late and published[3][1]["amount"]["amount_minor"] == 3000
+
+
+def test_P2_voucher_type_and_size_are_checked() -> None:
+    s = PaymentsScenario()
+    order_id = s.placed(5400, method="bank_transfer")
+    from services.payments.domain import InvalidPayment
+
+    with pytest.raises(InvalidPayment) as info:
+        s.app.upload_voucher(order_id, b"x", "text/plain", ".txt")
+    assert info.value.field == "voucher.content_type"
+    assert s.published() == []
+
+
+def test_P3_an_order_paid_from_a_deposit_that_covers_it_confirms_at_once() -> None:
+    s = PaymentsScenario()
+    s.app.credit_deposit("cust-1", 6000, "USD", "bank-ref-1")
+    s.app.credit_deposit("cust-1", 6000, "USD", "bank-ref-1")  # the same reference credits once
+    covered = s.placed(5400, method="deposit")
+    uncovered = s.placed(5400, method="deposit")
+    assert s.app.deposit("cust-1").balance_minor == 600
+    assert [(t, p["order_id"]) for t, p in s.published()] == [("DepositDebited", covered)]
+    assert uncovered not in str(s.published())
+    with pytest.raises(InsufficientDeposit):
+        s.app.pay_from_deposit(uncovered, "cust-1", 5400, "USD")
+
+
+def test_P5_the_fraud_draw_is_recorded_and_not_rerolled_on_replay() -> None:
+    s = PaymentsScenario(fraud_share=1.0)
+    order_id = s.placed(5400)
+    s.app.capture(order_id, "goods", "card", VISA, "key-fraud-001")
+    assert [t for t, _ in s.published()] == ["PaymentHeldForReview"]  # captured, but the order does not confirm
+    s.app.rng = lambda: 0.99  # a replay draws nothing: the recorded result stands
+    check = s.app.fraud_check(order_id)
+    assert check is not None and (check.selected, check.held) == (True, True)
+    assert [r.order_id for r in s.app.held_for_review()] == [order_id]
+    s.app.review(order_id, "ops-3", approve=True, note="holder confirmed by phone")
+    assert [t for t, _ in s.published()] == ["PaymentHeldForReview", "PaymentReviewCompleted", "PaymentCaptured"]
+    assert s.app.held_for_review() == []
+
+
+def test_P5_a_rejected_order_gets_its_money_back() -> None:
+    s = PaymentsScenario(fraud_share=1.0)
+    order_id = s.placed(5400)
+    s.app.capture(order_id, "goods", "card", VISA, "key-fraud-002")
+    s.app.review(order_id, "ops-3", approve=False, note="card reported stolen")
+    assert [t for t, _ in s.published()] == ["PaymentHeldForReview", "PaymentReviewCompleted", "RefundIssued"]
+    assert s.app.payment(order_id, "goods").refunded_minor == 5400
+
+
+def test_P6_O5_a_cancellation_fee_leaves_the_right_refund_on_the_card() -> None:
+    s = PaymentsScenario()
+    order_id = s.placed(10080)
+    s.app.capture(order_id, "goods", "card", VISA, "key-cancel-01")
+    s.cancelled(order_id, fee=1512, refund=8568)
+    s.cancelled(order_id, fee=1512, refund=8568)  # a different message, same order: the refund is capped
+    payment = s.app.payment(order_id, "goods")
+    assert (payment.paid_minor, payment.refunded_minor) == (10080, 10080)
+    refunds = [p for t, p in s.published() if t == "RefundIssued"]
+    assert [r["amount"]["amount_minor"] for r in refunds] == [8568, 1512]
+    assert refunds[0]["method"] == "card"
+
+
+def test_P6_I3_a_shortfall_refund_goes_back_to_the_deposit() -> None:
+    s = PaymentsScenario()
+    s.app.credit_deposit("cust-1", 10000, "USD", "bank-ref-2")
+    order_id = s.placed(9000, method="deposit")
+    s.reduced(order_id, before=9000, after=5400, refund=3600)
+    assert s.app.deposit("cust-1").balance_minor == 1000 + 3600
+    assert [t for t, _ in s.published()] == ["DepositDebited", "RefundIssued"]
+    assert s.published()[1][1]["method"] == "deposit"
+
+
+def test_P7_the_shipping_cost_is_a_second_payment_after_the_quote() -> None:
+    s = PaymentsScenario()
+    order_id = s.placed(5400)
+    s.app.capture(order_id, "goods", "card", VISA, "key-goods-001")
+    s.quoted(order_id, 2350)
+    s.app.capture(order_id, "shipping", "card", VISA, "key-ship-0001")
+    captured = [p for t, p in s.published() if t == "PaymentCaptured"]
+    assert [(p["purpose"], p["amount"]["amount_minor"]) for p in captured] == [("goods", 5400), ("shipping", 2350)]
