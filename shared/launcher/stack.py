@@ -183,41 +183,29 @@ class Stack:
 
     def start_mail_sink(self) -> None:
         """The local SMTP sink the services send mail to (kept on disk under run/<name>/mail)."""
-        port = self.config.ports.smtp
-        proc = spawn(
-            [sys.executable, "-m", "shared.launcher.mailsink", "--port", str(port), "--dir", str(self.mail_dir)],
-            self.run_dir / "logs" / "mailsink.log",
-            env={**os.environ, "PYTHONPATH": str(repo_root())},
-            cwd=repo_root(),
+        self._start_auxiliary(
+            "mailsink", self.config.ports.smtp, ["shared.launcher.mailsink", "--dir", str(self.mail_dir)]
         )
-        self.procs["mailsink"] = proc.pid
-        self.handles["mailsink"] = proc
-        self._save_state()
-        wait_until(lambda: port_open(port), 30, "mail sink", alive=lambda: proc.poll() is None)
 
     def start_payment_gateway(self) -> None:
         """The sandbox card/PayPal gateway (services/payments/sandbox), in test mode."""
-        port = self.config.ports.payment_gateway
+        self._start_auxiliary(
+            "payment-gateway",
+            self.config.ports.payment_gateway,
+            ["services.payments.sandbox", "--data-dir", str(self.run_dir / "payment-gateway")],
+        )
+
+    def _start_auxiliary(self, name: str, port: int, module_args: list[str]) -> None:
         proc = spawn(
-            [
-                sys.executable,
-                "-m",
-                "services.payments.sandbox",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(self.run_dir / "payment-gateway"),
-            ],
-            self.run_dir / "logs" / "payment-gateway.log",
+            [sys.executable, "-m", *module_args, "--host", "127.0.0.1", "--port", str(port)],
+            self.run_dir / "logs" / f"{name}.log",
             env={**os.environ, "PYTHONPATH": str(repo_root())},
             cwd=repo_root(),
         )
-        self.procs["payment-gateway"] = proc.pid
-        self.handles["payment-gateway"] = proc
+        self.procs[name] = proc.pid
+        self.handles[name] = proc
         self._save_state()
-        wait_until(lambda: port_open(port), 30, "payment gateway", alive=lambda: proc.poll() is None)
+        wait_until(lambda: port_open(port), 30, name, alive=lambda: proc.poll() is None)
 
     def start_service(self, service: str, extra_env: dict[str, str] | None = None) -> None:
         self.start_api(service, extra_env)

@@ -13,12 +13,12 @@ from pydantic import BaseModel
 from services.orders.application import Checkout, OrdersApplication
 from services.orders.bootstrap import bootstrap
 from services.orders.settings import OrdersSettings
-from shared.events import Envelope, Money, spec_for
+from shared.events import Money
 from shared.events import inventory as inv
 from shared.events import payments as pay
 from shared.events import shipping as ship
-from shared.runtime.messages import Incoming
 from shared.runtime.service import Runtime
+from tests.unit.messages import incoming
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 ADDRESS = {
@@ -68,27 +68,9 @@ class Scenario:
         self.clock.at = T0 + delta
         return self.clock.at
 
-    def feed(self, payload: BaseModel, producer: str | None = None) -> Any:
+    def feed(self, payload: BaseModel) -> Any:
         event_type = next(t for t, m in _MODELS.items() if isinstance(payload, m))
-        spec = spec_for(event_type)
-        order_id = getattr(payload, "order_id", None)
-        envelope = Envelope(
-            event_id=uuid.uuid4(),
-            event_type=event_type,
-            schema_version=spec.version,
-            aggregate_id=order_id or "agg",
-            aggregate_version=1,
-            order_id=order_id,
-            occurred_at=self.clock.now(),
-            producer=producer or spec.producer,
-            correlation_id="corr",
-            payload=payload.model_dump(mode="json"),
-        )
-        nid = next(self.ids)
-        message = Incoming(
-            f"{spec.producer}.events", 0, nid, b"k", envelope.to_json(), (("notification_id", str(nid).encode()),)
-        )
-        return self.runtime.consumer.apply_batch([message])
+        return self.runtime.consumer.apply_batch([incoming(event_type, payload, next(self.ids), self.clock.now())])
 
     def catalogue(self, sku: str, price: int, moq: int) -> None:
         self.feed(inv.SkuCatalogued(sku=sku, name=sku, unit_price=usd(price), moq=moq, weight_grams=5))

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 from services.payments.adapters.outbound import translate
 from services.payments.bootstrap import bootstrap
 from services.payments.settings import PaymentsSettings
-from shared.events import Envelope, Money, spec_for
+from shared.events import Money
 from shared.events import orders as o
 from shared.events import shipping as s
-from shared.runtime.messages import Incoming
+from tests.unit.messages import incoming
 from tests.unit.orders.scenario import T0, StepClock
 from tests.unit.payments.fakes import MemoryGateway
 
@@ -38,33 +38,7 @@ class PaymentsScenario:
         self.ids = count(1)
 
     def feed(self, event_type: str, payload: BaseModel) -> Any:
-        spec = spec_for(event_type)
-        order_id = getattr(payload, "order_id", None)
-        envelope = Envelope(
-            event_id=uuid.uuid4(),
-            event_type=event_type,
-            schema_version=spec.version,
-            aggregate_id=order_id or "agg",
-            aggregate_version=1,
-            order_id=order_id,
-            occurred_at=self.clock.now(),
-            producer=spec.producer,
-            correlation_id="corr",
-            payload=payload.model_dump(mode="json"),
-        )
-        nid = next(self.ids)
-        return self.runtime.consumer.apply_batch(
-            [
-                Incoming(
-                    f"{spec.producer}.events",
-                    0,
-                    nid,
-                    b"k",
-                    envelope.to_json(),
-                    (("notification_id", str(nid).encode()),),
-                )
-            ]
-        )
+        return self.runtime.consumer.apply_batch([incoming(event_type, payload, next(self.ids), self.clock.now())])
 
     def placed(self, total: int, method: str = "card", customer: str = "cust-1", sample: bool = False) -> str:
         order_id = str(uuid.uuid4())
