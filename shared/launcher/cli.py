@@ -78,6 +78,11 @@ def component_status(name: str) -> list[dict[str, Any]]:
         {"component": "kafka", "address": kafka, "healthy": _open(kafka)},
         {"component": "postgres", "address": postgres, "healthy": _open(postgres)},
     ]
+    auxiliary = (
+        state.get("auxiliary", {}) if state else {"smtp-sink": ports.smtp, "payment-gateway": ports.payment_gateway}
+    )
+    for name_, port in auxiliary.items():
+        rows.append({"component": name_, "address": f"127.0.0.1:{port}", "healthy": port_open(port)})
     for service, url in urls.items():
         detail: Any = None
         try:

@@ -301,6 +301,7 @@ class Stack:
             "kafka": self.bootstrap,
             "postgres": self.database_url,
             "mail_dir": str(self.mail_dir),
+            "auxiliary": {"smtp-sink": self.config.ports.smtp, "payment-gateway": self.config.ports.payment_gateway},
             "urls": {s: self.url(s) for s in self.config.services},
         }
         self.state_file.write_text(json.dumps(state, indent=2))

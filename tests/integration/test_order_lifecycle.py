@@ -149,3 +149,44 @@ def test_O1_O4_O5_O6_cart_to_confirmed_then_terms_and_cancellation(client: Syste
         "Order.Confirmed",
         "Order.Cancelled",
     ]
+
+
+def test_P2_a_payment_voucher_uploaded_over_http_confirms_the_order_in_advance(client: SystemClient) -> None:
+    customer = client.token("customer", f"cust-{secrets.token_hex(3)}")
+    body = {"lines": [{"sku": "NECK-ZIRC-PEND", "quantity": 6}], **CHECKOUT, "payment_method": "bank_transfer"}
+    order = eventually(
+        lambda: (
+            (r := client.call("POST", "orders", "/orders", headers=customer, json=body)).status_code == 201 and r.json()
+        ),
+        what="order placed",
+    )
+    path = f"/payments/{order['order_id']}"
+    eventually(lambda: client.call("GET", "payments", path, headers=customer).status_code == 200, what="payment")
+    refused = client.call(
+        "POST",
+        "payments",
+        f"{path}/voucher",
+        headers=customer,
+        files={"file": ("proof.txt", b"not a voucher", "text/plain")},
+    )
+    assert (refused.status_code, refused.json()["detail"][0]["field"]) == (422, "file")
+    upload = client.call(
+        "POST",
+        "payments",
+        f"{path}/voucher",
+        headers=customer,
+        files={"file": ("proof.pdf", b"%PDF-1.7 transfer 4680 USD", "application/pdf")},
+    )
+    assert (
+        upload.status_code,
+        upload.json()[0]["vouchers"] if isinstance(upload.json(), list) else upload.json()["vouchers"],
+    ) == (200, 1)
+    confirmed = eventually(
+        lambda: (
+            (o := client.call("GET", "orders", f"/orders/{order['order_id']}", headers=customer).json())["status"]
+            == "Confirmed"
+            and o
+        ),
+        what="order confirmed by the voucher",
+    )
+    assert (confirmed["payment_method"], confirmed["paid"]["amount_minor"]) == ("bank_transfer", 4680)
