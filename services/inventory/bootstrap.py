@@ -1,7 +1,8 @@
-"""Wiring for the inventory service: settings -> runtime (application, consumer, relay)."""
+"""Wiring for the inventory service: settings -> runtime (application, consumer, relay, timers)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from services.inventory.adapters.outbound import translate
@@ -16,12 +17,16 @@ SPEC: ServiceSpec[InventoryApplication] = ServiceSpec(
     app_class=InventoryApplication,
     translate=translate,
     consumes=(events_topic("orders"),),
+    timer_handlers=InventoryApplication.timer_handlers,
 )
 
 
 def bootstrap(settings: InventorySettings | None = None, **overrides: Any) -> Runtime[InventoryApplication]:
     settings = settings or InventorySettings()
     runtime = Runtime(SPEC, settings, **overrides)
+    runtime.app.hold_ttl = timedelta(seconds=settings.hold_ttl_seconds)
+    runtime.app.picking_sla = timedelta(hours=settings.picking_sla_hours)
+    runtime.app.conflict_retries = settings.conflict_retries
     if settings.seed_demo_catalogue:
         for item in DEMO_CATALOGUE:
             runtime.app.catalogue(**item)

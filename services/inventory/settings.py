@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.runtime.settings import ServiceSettings
@@ -11,3 +12,8 @@ class InventorySettings(ServiceSettings):
     service_name: str = "inventory"
     http_port: int = 8002
     seed_demo_catalogue: bool = False
+    hold_ttl_seconds: int = Field(default=1800, gt=0, description="I1: a hold not checked out in time expires")
+    picking_sla_hours: int = Field(default=48, gt=0, description="I4: picking must finish this long after confirmation")
+    conflict_retries: int = Field(
+        default=25, ge=1, description="I2: how often a write is decided again after a concurrent one won"
+    )

@@ -43,7 +43,9 @@ class StockReserved(_Payload):
 
 @event("inventory", "StockShortfallReduced")
 class StockShortfallReduced(_Payload):
-    """After confirmation, lines of an order were reduced because stock turned out missing."""
+    """After confirmation, lines of an order were reduced because stock turned out missing (I3).
+
+    Per line: `asked` = the order's quantity, `reserved` = what remains reserved, `short` = asked - reserved."""
 
     order_id: str
     lines: list[ReservedLine]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -42,7 +44,7 @@ class TrackedConsumer:
         dead_letters: DeadLetters,
         *,
         faults: Callable[[str], bool] = lambda _: False,
-        conflict_retries: int = 5,
+        conflict_retries: int = 20,
     ) -> None:
         self.app = app
         self.dead_letters = dead_letters
@@ -101,7 +103,7 @@ class TrackedConsumer:
         """Apply one message in its own transaction; 'applied', 'duplicate' or the error text."""
         name = message.tracking_name
         tracking = Tracking(application_name=name, notification_id=notification_id)
-        for _ in range(self.conflict_retries):
+        for attempt in range(self.conflict_retries):
             try:
                 self.app.process_envelope(envelope, tracking)
                 return "applied"
@@ -110,7 +112,8 @@ class TrackedConsumer:
                     after_batch and (self.app.recorder.max_tracking_id(name) or 0) >= notification_id
                 ):
                     return "duplicate"  # applied meanwhile (another replica)
-                continue  # another replica changed the same aggregate: reload and retry
+                # another replica changed the same aggregate: back off a little, reload and retry
+                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
             except Exception as exc:  # a rule the message can never pass
                 log.warning("message rejected", extra={"topic": message.topic, "error": repr(exc)})
                 return f"{type(exc).__name__}: {exc}"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -24,6 +26,10 @@ TIMER_NAMESPACE = uuid.UUID("0d3c7d7e-4b8e-4b8c-9a53-5b3f0a1e6c22")
 
 class TimerAlreadyFired(Exception):
     pass
+
+
+class TimerBusy(Exception):
+    """Firing kept conflicting with concurrent writers; the timer stays due."""
 
 
 class Timer(Aggregate):
@@ -96,22 +102,27 @@ class TimerService:
             pe.collect_events(Timer(kind=kind, target=target, due_at=due_at))
         return tid
 
-    def fire(self, tid: uuid.UUID) -> bool:
-        """Fire one timer with its effects in one transaction; False if it had fired already."""
-        timer: Timer = self.app.repository.get(tid)
-        if timer.fired_at is not None or timer.cancelled:
-            return False
-        pe: ProcessingEvent[uuid.UUID] = ProcessingEvent()
-        handler = self.handlers.get(timer.kind)
-        if handler is not None:
-            handler(self.app, timer, pe)
-        timer.fire(at=self.clock.now())
-        pe.collect_events(timer)
-        try:
-            self.app.record(pe)
-        except IntegrityError:
-            return False  # fired concurrently elsewhere
-        return True
+    def fire(self, tid: uuid.UUID, attempts: int = 10) -> bool:
+        """Fire one timer with its effects in one transaction; False if it had fired already.
+
+        A conflict on another aggregate the effect touches is retried (reload, decide again); only a
+        timer that is no longer pending counts as done."""
+        for attempt in range(attempts):
+            timer: Timer = self.app.repository.get(tid)
+            if timer.fired_at is not None or timer.cancelled:
+                return False
+            pe: ProcessingEvent[uuid.UUID] = ProcessingEvent()
+            handler = self.handlers.get(timer.kind)
+            if handler is not None:
+                handler(self.app, timer, pe)
+            timer.fire(at=self.clock.now())
+            pe.collect_events(timer)
+            try:
+                self.app.record(pe)
+                return True
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # fired elsewhere, or an effect conflicted
+        raise TimerBusy(f"timer {tid} kept conflicting; it stays due and is tried again")
 
     def due(self, limit: int = 100) -> list[uuid.UUID]:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
@@ -131,9 +142,12 @@ class TimerService:
     def _fire_due(self) -> int:
         fired = 0
         for tid in self.due():
-            if self.fire(tid):
-                fired += 1
-            with psycopg.connect(self.dsn, autocommit=True) as conn:
+            try:
+                fired += self.fire(tid)
+            except TimerBusy:
+                log.warning("timer busy; retried on the next round", extra={"timer_id": str(tid)})
+                continue
+            with psycopg.connect(self.dsn, autocommit=True) as conn:  # fired now or before: off the due list
                 conn.execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s", (tid,))
         return fired
 

@@ -1,30 +1,76 @@
-"""Inventory domain events -> integration events on `inventory.events`."""
+"""Inventory domain events -> integration events on `inventory.events`. Holds, counts and the
+other stock movements stay inside the service (ops and auditors read them over HTTP)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from services.inventory.domain.model import Reservation, Sku
+from pydantic import BaseModel
+
+from services.inventory.domain.reservation import Reservation
+from services.inventory.domain.sku import Sku
 from shared.events import Money
-from shared.events.inventory import ReservedLine, SkuCatalogued, StockReserved
+from shared.events import inventory as contract
 from shared.runtime.translate import Outbound
 
 
 def translate(domain_event: Any) -> Outbound | None:
-    if isinstance(domain_event, Sku.Catalogued):
-        payload = SkuCatalogued(
-            sku=domain_event.code,
-            name=domain_event.name,
-            unit_price=Money(amount_minor=domain_event.unit_price_minor, currency=domain_event.currency),
-            moq=domain_event.moq,
-            weight_grams=domain_event.weight_grams,
-        )
-        return "SkuCatalogued", payload, None
-    if isinstance(domain_event, Reservation.Made):
-        payload2 = StockReserved(
-            order_id=domain_event.order_id,
-            lines=[ReservedLine(**line) for line in domain_event.lines],
-            reserved_at=domain_event.timestamp,
-        )
-        return "StockReserved", payload2, domain_event.order_id
-    return None
+    build = _BUILDERS.get(type(domain_event))
+    if build is None:
+        return None
+    event_type, payload = build(domain_event)
+    return event_type, payload, getattr(payload, "order_id", None)
+
+
+def _listing(e: Any) -> tuple[str, BaseModel]:
+    return "SkuCatalogued", contract.SkuCatalogued(
+        sku=e.code,
+        name=e.name,
+        unit_price=Money(amount_minor=e.unit_price_minor, currency=e.currency),
+        moq=e.moq,
+        weight_grams=e.weight_grams,
+    )
+
+
+def _reserved(e: Any) -> tuple[str, BaseModel]:
+    return "StockReserved", contract.StockReserved(
+        order_id=e.order_id, lines=[contract.ReservedLine(**line) for line in e.lines], reserved_at=e.timestamp
+    )
+
+
+def _shortfall(e: Any) -> tuple[str, BaseModel]:
+    return "StockShortfallReduced", contract.StockShortfallReduced(
+        order_id=e.order_id,
+        lines=[contract.ReservedLine(**line) for line in e.lines],
+        reason=e.reason,
+        reduced_at=e.at,
+    )
+
+
+def _released(e: Any) -> tuple[str, BaseModel]:
+    return "StockReleased", contract.StockReleased(
+        order_id=e.order_id,
+        lines=[contract.ReleasedLine(**line) for line in e.lines],
+        reason=e.reason,
+        released_at=e.at,
+    )
+
+
+def _picking_started(e: Any) -> tuple[str, BaseModel]:
+    return "PickingStarted", contract.PickingStarted(order_id=e.order_id, started_at=e.at, due_at=e.due_at)
+
+
+def _goods_prepared(e: Any) -> tuple[str, BaseModel]:
+    return "GoodsPrepared", contract.GoodsPrepared(order_id=e.order_id, weight_grams=e.weight_grams, prepared_at=e.at)
+
+
+_BUILDERS: dict[type[Any], Callable[[Any], tuple[str, BaseModel]]] = {
+    Sku.Catalogued: _listing,
+    Sku.Relisted: _listing,
+    Reservation.Made: _reserved,
+    Reservation.ShortfallRecorded: _shortfall,
+    Reservation.Released: _released,
+    Reservation.PickingStarted: _picking_started,
+    Reservation.GoodsPrepared: _goods_prepared,
+}

@@ -1,5 +1,9 @@
-"""Inventory domain: SKUs with stock on hand and reservations per order. Pure: no I/O."""
+"""Inventory domain: SKUs with stock on hand, holds and reservations; reservations per order with
+their picking. Pure: no I/O."""
 
-from services.inventory.domain.model import InventoryError, Reservation, Sku, UnknownSku
+from services.inventory.domain.errors import InventoryError, UnknownSku
+from services.inventory.domain.holds import CustomerHolds
+from services.inventory.domain.reservation import Reservation
+from services.inventory.domain.sku import Sku
 
-__all__ = ["InventoryError", "Reservation", "Sku", "UnknownSku"]
+__all__ = ["CustomerHolds", "InventoryError", "Reservation", "Sku", "UnknownSku"]

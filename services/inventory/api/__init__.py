@@ -1,0 +1,41 @@
+"""Inventory HTTP API: catalogue and availability (public), holds (customers), stock and picking
+(ops), history and as-of replay (auditors)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.inventory.api import catalogue, holds, picking
+from services.inventory.application import InventoryApplication
+from services.inventory.domain import errors
+from shared.runtime.logs import configure_logging
+from shared.runtime.service import Runtime
+
+ERRORS: dict[type[Exception], int] = {
+    errors.UnknownSku: 404,
+    errors.HoldNotFound: 404,
+    errors.ReservationNotFound: 404,
+    errors.InvalidAdjustment: 422,
+    errors.InvalidParcelWeight: 422,
+    errors.SkuAlreadyCatalogued: 409,
+    errors.NotEnoughStock: 409,
+    errors.StockWouldGoNegative: 409,
+    errors.PickingRefused: 409,
+    errors.StockBusy: 409,
+    errors.InventoryError: 422,
+}
+
+
+def create_app(runtime: Runtime[InventoryApplication] | None = None) -> FastAPI:
+    from services.inventory.bootstrap import bootstrap
+    from shared.runtime.http.app import create_api
+
+    runtime = runtime or bootstrap()
+    configure_logging("inventory", runtime.settings.platform.log_level)
+    return create_api(
+        runtime,
+        [catalogue.router, holds.router, picking.router],
+        ERRORS,
+        title="Hallmark inventory",
+        description="Catalogue, stock, holds, reservations and picking.",
+    )

@@ -1,0 +1,101 @@
+"""Catalogue and stock routes: public reads, ops changes, auditor history and as-of replay."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+
+from services.inventory.api.models import (
+    AdjustmentCreate,
+    AdjustmentPublic,
+    ListingUpdate,
+    ReceiptCreate,
+    SkuCreate,
+    SkuPublic,
+    StockPublic,
+)
+from services.inventory.application import InventoryApplication
+from shared.runtime.http.deps import Auditor, Ops, OpsOrAuditor, RuntimeDep
+
+router = APIRouter(tags=["catalogue"])
+
+
+def inventory(runtime: Any) -> InventoryApplication:
+    app: InventoryApplication = runtime.app
+    return app
+
+
+@router.get("/skus", response_model=list[SkuPublic])
+async def list_skus(runtime: RuntimeDep) -> list[SkuPublic]:
+    """The catalogue with current availability (public)."""
+    skus = await asyncio.to_thread(inventory(runtime).list_skus)
+    return [SkuPublic.of(s) for s in sorted(skus, key=lambda s: s.code)]
+
+
+@router.get("/skus/{sku}", response_model=SkuPublic)
+async def get_sku(sku: str, runtime: RuntimeDep) -> SkuPublic:
+    """One SKU with its availability (public)."""
+    return SkuPublic.of(await asyncio.to_thread(inventory(runtime).get_sku, sku))
+
+
+@router.post("/skus", response_model=StockPublic, status_code=201)
+async def add_sku(body: SkuCreate, runtime: RuntimeDep, _: Ops) -> StockPublic:
+    """Put a new SKU in the catalogue with its stock on hand (ops); published as SkuCatalogued."""
+    price = body.unit_price
+    args = (body.sku, body.name, price.amount_minor, price.currency, body.moq, body.weight_grams, body.on_hand)
+    return StockPublic.of(await asyncio.to_thread(inventory(runtime).add_sku, *args))
+
+
+@router.put("/skus/{sku}", response_model=StockPublic)
+async def relist(sku: str, body: ListingUpdate, runtime: RuntimeDep, _: Ops) -> StockPublic:
+    """Change a SKU's name, price, MOQ or unit weight (ops); published as SkuCatalogued."""
+    price = body.unit_price
+    args = (sku, body.name, price.amount_minor, price.currency, body.moq, body.weight_grams)
+    return StockPublic.of(await asyncio.to_thread(inventory(runtime).relist, *args))
+
+
+@router.get("/skus/{sku}/stock", response_model=StockPublic)
+async def stock(sku: str, runtime: RuntimeDep, _: OpsOrAuditor) -> StockPublic:
+    """Stock on hand, holds and reservations of one SKU (ops, auditors)."""
+    return StockPublic.of(await asyncio.to_thread(inventory(runtime).get_sku, sku))
+
+
+@router.post("/skus/{sku}/receipts", response_model=StockPublic)
+async def receive(sku: str, body: ReceiptCreate, runtime: RuntimeDep, ops: Ops) -> StockPublic:
+    """Goods arrived: stock on hand goes up (ops)."""
+    app = inventory(runtime)
+    return StockPublic.of(await asyncio.to_thread(app.receive_stock, sku, body.quantity, body.reference, ops.subject))
+
+
+@router.post("/skus/{sku}/adjustments", response_model=AdjustmentPublic)
+async def adjust(sku: str, body: AdjustmentCreate, runtime: RuntimeDep, ops: Ops) -> AdjustmentPublic:
+    """Correct stock on hand to a count or by a change, with a reason (ops). Below what is held and
+    reserved, holds give way, then the newest reservations; each order cut gets StockShortfallReduced (I3)."""
+
+    def run() -> Any:
+        return inventory(runtime).adjust_stock(sku, body.reason, ops.subject, counted=body.counted, change=body.change)
+
+    adjustment = await asyncio.to_thread(run)
+    return AdjustmentPublic(stock=StockPublic.of(adjustment.sku), shortfalls=adjustment.shortfalls)
+
+
+@router.get("/skus/{sku}/history")
+async def history(sku: str, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
+    """Every event of the SKU in order, with who caused it (auditors)."""
+    return await asyncio.to_thread(inventory(runtime).sku_history, sku)
+
+
+@router.get("/skus/{sku}/replay", response_model=StockPublic)
+async def replay(
+    sku: str,
+    runtime: RuntimeDep,
+    _: Auditor,
+    as_of: Annotated[datetime, Query(description="Replay the SKU's events up to this instant")],
+) -> StockPublic:
+    """The SKU's stock as it was at an instant, replayed from its events (auditors)."""
+    if as_of.tzinfo is None:
+        raise HTTPException(422, [{"field": "as_of", "rule": "X3", "message": "include a time zone, e.g. Z"}])
+    return StockPublic.of(await asyncio.to_thread(inventory(runtime).sku_as_of, sku, as_of))

@@ -1,0 +1,150 @@
+"""How inventory reacts to the orders service's events, and to its own timers.
+
+OrderPlaced reserves (the customer's holds first, then free stock; a partial reservation states
+the shortage); OrderConfirmed opens picking and its SLA timer; OrderChanged (O7) follows the new
+quantities; OrderCancelled puts the stock back. Hold expiry frees a hold (I1)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.application import ProcessingEvent
+
+from services.inventory.adapters import inbound
+from services.inventory.application.base import HOLD_EXPIRY, PICKING_SLA, hold_target
+from services.inventory.domain.errors import UnknownSku
+from services.inventory.domain.reservation import OPEN, PREPARED, Reservation
+from services.inventory.domain.sku import Sku
+from shared.events import Envelope
+from shared.runtime.timers import Timer
+
+if TYPE_CHECKING:
+    from services.inventory.application.base import InventoryBase
+
+log = logging.getLogger("hallmark.inventory")
+PE = ProcessingEvent[uuid.UUID]
+
+
+def _reserve(app: InventoryBase, sku: Sku, order_id: str, customer_id: str, quantity: int, pe: PE) -> int:
+    """Reserve on one SKU (holds first); the holds used end, and so do their expiry timers."""
+    granted, holds = sku.reserve(order_id, customer_id, quantity)
+    pe.collect_events(sku, *(app.cancel_timer(HOLD_EXPIRY, hold_target(sku.code, h), pe) for h in holds))
+    return granted
+
+
+def on_order_placed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
+    order = inbound.order_placed(envelope)
+    if app.get_reservation(order.order_id, pe) is not None:
+        return
+    lines: list[dict[str, Any]] = []
+    for code, quantity in order.lines:
+        try:
+            sku = app.get_sku(code, pe)
+        except UnknownSku:
+            granted = 0
+        else:
+            granted = _reserve(app, sku, order.order_id, order.customer_id, quantity, pe)
+        lines.append({"sku": code, "asked": quantity, "reserved": granted, "short": quantity - granted})
+    pe.collect_events(Reservation(order_id=order.order_id, lines=lines, customer_id=order.customer_id))
+
+
+def on_order_confirmed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
+    order = inbound.order_confirmed(envelope)
+    reservation = app.get_reservation(order.order_id, pe)
+    if reservation is None:
+        log.warning("confirmation of an order inventory never saw", extra={"order_id": order.order_id})
+        return
+    due_at = order.at + app.picking_sla
+    if reservation.confirm(order.at, due_at):
+        pe.collect_events(reservation)
+        assert app.timers is not None
+        app.timers.schedule(pe, PICKING_SLA, order.order_id, due_at)
+
+
+def on_order_changed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
+    """O7: reserve more or release some so the reservation follows the new lines; what cannot be
+    reserved is a shortfall (StockShortfallReduced), which brings the order down to what there is."""
+    order = inbound.order_changed(envelope)
+    reservation = app.get_reservation(order.order_id, pe)
+    if reservation is None or reservation.status not in OPEN:
+        log.warning("change of an order not on the shelf here", extra={"order_id": order.order_id})
+        return
+    wanted: dict[str, int] = {}
+    for code, quantity in order.lines:
+        wanted[code] = wanted.get(code, 0) + quantity
+    now = dict(reservation.reserved)
+    short: list[dict[str, Any]] = []
+    for code in sorted(set(wanted) | set(now)):
+        want, have = wanted.get(code, 0), now.get(code, 0)
+        if want == have:
+            continue
+        try:
+            sku = app.get_sku(code, pe)
+        except UnknownSku:
+            now[code] = 0
+        else:
+            if want < have:
+                sku.release(order.order_id, order.reason, have - want)
+                pe.collect_events(sku)
+                now[code] = want
+            else:
+                now[code] = have + _reserve(app, sku, order.order_id, order.customer_id, want - have, pe)
+        if now[code] < want:
+            short.append({"sku": code, "asked": want, "reserved": now[code], "short": want - now[code]})
+    if now == reservation.reserved:
+        return
+    reservation.change({code: quantity for code, quantity in now.items() if quantity}, order.at)
+    if short:
+        reservation.record_shortfall(short, "not enough stock for the change", order.at)
+    pe.collect_events(reservation)
+
+
+def on_order_cancelled(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
+    """Cancelled: reserved stock goes back (StockReleased); so do goods already picked."""
+    order = inbound.order_cancelled(envelope)
+    reservation = app.get_reservation(order.order_id, pe)
+    if reservation is None:
+        return
+    picked = reservation.status == PREPARED
+    for line in reservation.release(order.reason, order.at):
+        sku = app.get_sku(line["sku"], pe)
+        if picked:
+            sku.restock(order_id=order.order_id, quantity=line["quantity"], reason=order.reason)
+        else:
+            sku.release(order.order_id, order.reason)
+        pe.collect_events(sku)
+    pe.collect_events(reservation, app.cancel_timer(PICKING_SLA, order.order_id, pe))
+
+
+def on_hold_expiry(app: InventoryBase, timer: Timer, pe: PE) -> None:
+    """I1: the hold's stock is free again. Saved on its own, retried on a conflict with the SKU's
+    other writers (the timer's own firing is recorded after it; firing twice changes nothing)."""
+    code, _, hold_id = timer.target.rpartition("/")
+    try:
+        app.expire_hold(code, hold_id)
+    except UnknownSku:
+        log.warning("hold on an unknown SKU", extra={"target": timer.target})
+
+
+def on_picking_sla_due(app: InventoryBase, timer: Timer, pe: PE) -> None:
+    """I4: picking had to finish within the SLA of confirmation; record a breach if it did not."""
+
+    def attempt() -> tuple[bool, list[Any]]:
+        reservation = app.get_reservation(timer.target)
+        if reservation is None:
+            log.warning("picking SLA of an order inventory never saw", extra={"order_id": timer.target})
+            return False, []
+        return reservation.breach_picking_sla(app.clock.now()), [reservation]
+
+    app.commit([], attempt)
+
+
+HANDLERS: dict[str, Any] = {
+    "OrderPlaced": on_order_placed,
+    "OrderConfirmed": on_order_confirmed,
+    "OrderChanged": on_order_changed,
+    "OrderCancelled": on_order_cancelled,
+}
+TIMERS: dict[str, Any] = {HOLD_EXPIRY: on_hold_expiry, PICKING_SLA: on_picking_sla_due}

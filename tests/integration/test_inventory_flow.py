@@ -1,0 +1,181 @@
+"""Inventory in the running system, over HTTP and the real broker: a customer's hold becomes her
+order's reservation (I1, I2); a damaged batch after confirmation cuts the newer order, which the
+orders service reduces, owing the refund it asks payments for (I3); picking reports the parcel
+weight (I4); a cancellation puts the stock back.
+
+Until the payments service publishes real captures, the test publishes PaymentCaptured on the
+payments topic itself, with a notification id above anything a relay of this run could use."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from shared.events import Envelope, Money, decode
+from shared.events.payments import PaymentCaptured
+from shared.launcher.stack import Stack
+from tests.infra import eventually
+from tests.integration.client import SystemClient
+from tests.kafka_helpers import produce, read_all
+
+ADDRESS = {"name": "Ana Ruiz", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}
+CHECKOUT = {
+    "shipping_address": ADDRESS,
+    "billing_address": ADDRESS,
+    "payment_method": "card",
+    "contact_email": "ana@example.com",
+}
+PRICE, WEIGHT = 450, 7
+
+
+@pytest.fixture(scope="module")
+def client(system: Stack) -> Iterator[SystemClient]:
+    c = SystemClient(system)
+    yield c
+    c.http.close()
+
+
+def publish_payment(system: Stack, order_id: str, amount_minor: int) -> None:
+    payload = PaymentCaptured(
+        order_id=order_id,
+        purpose="goods",
+        method="card",
+        amount=Money(amount_minor=amount_minor, currency="USD"),
+        captured_at=datetime.now(UTC),
+    )
+    envelope = Envelope(
+        event_id=uuid.uuid4(),
+        event_type="PaymentCaptured",
+        schema_version=1,
+        aggregate_id=order_id,
+        aggregate_version=1,
+        order_id=order_id,
+        occurred_at=datetime.now(UTC),
+        producer="payments",
+        correlation_id=f"pay-{order_id}",
+        payload=payload.model_dump(mode="json"),
+    )
+    notification_id = str(10**12 + time.time_ns() // 1_000_000).encode()
+    topic = f"{system.config.namespace}.payments.events"
+    produce(system.bootstrap, topic, [(order_id.encode(), envelope.to_json(), [("notification_id", notification_id)])])
+
+
+def published(system: Stack, service: str, event_type: str, order_id: str) -> list[dict[str, Any]]:
+    """The payloads of `event_type` about one order on `<service>.events` (each once)."""
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for record in read_all(system.bootstrap, f"{system.config.namespace}.{service}.events"):
+        envelope, _ = decode(record.value)
+        if envelope.event_type == event_type and envelope.order_id == order_id:
+            found[envelope.event_id] = envelope.payload
+    return list(found.values())
+
+
+def test_I1_I2_I3_I4_hold_to_reservation_shortfall_refund_picking_and_release(
+    client: SystemClient, system: Stack
+) -> None:
+    ops, auditor = client.token("ops", "ops-1"), client.token("auditor", "aud-1")
+    alice, bob = (f"cust-{secrets.token_hex(3)}" for _ in range(2))
+    as_alice, as_bob = client.token("customer", alice), client.token("customer", bob)
+    code = f"RING-T{secrets.token_hex(3).upper()}"
+
+    def order(who: dict[str, str], order_id: str) -> dict[str, Any]:
+        return client.call("GET", "orders", f"/orders/{order_id}", headers=who).json()
+
+    def available() -> int:
+        return client.call("GET", "inventory", f"/skus/{code}").json()["available"]
+
+    def place(who: str, quantity: int) -> str:
+        body = {"lines": [{"sku": code, "quantity": quantity}], **CHECKOUT}
+        headers = client.token("customer", who)
+        response = eventually(  # once the orders service has heard of the new SKU
+            lambda: (
+                (r := client.call("POST", "orders", "/orders", json=body, headers=headers)).status_code == 201 and r
+            ),
+            what="order accepted",
+        )
+        order_id: str = response.json()["order_id"]
+        eventually(lambda: order(headers, order_id)["stock"] == "reserved", what="stock reserved via Kafka")
+        return order_id
+
+    # Ops catalogue a new ring with 30 on hand (SkuCatalogued tells the orders service).
+    sku = {"sku": code, "name": "Test ring", "unit_price": {"amount_minor": PRICE, "currency": "USD"}, "moq": 1}
+    created = client.call(
+        "POST", "inventory", "/skus", json={**sku, "weight_grams": WEIGHT, "on_hand": 30}, headers=ops
+    )
+    assert created.status_code == 201
+
+    # I1: Alice adds 10 to her cart: a hold. Then she orders them: the hold becomes the reservation.
+    assert (
+        client.call("POST", "inventory", "/holds", json={"sku": code, "quantity": 10}, headers=as_alice).status_code
+        == 201
+    )
+    assert available() == 20
+    first = place(alice, 10)
+    assert client.call("GET", "inventory", "/holds/mine", headers=as_alice).json() == []
+    assert available() == 20
+    # I2: Bob takes the other 20.
+    second = place(bob, 20)
+    assert available() == 0
+
+    # Both are paid; inventory hears the confirmations (picking may start, its SLA runs).
+    publish_payment(system, first, 10 * PRICE)
+    publish_payment(system, second, 20 * PRICE)
+
+    def confirmed(who: dict[str, str], order_id: str) -> bool:
+        inventory_view = client.call("GET", "inventory", f"/picking/{order_id}", headers=ops).json()
+        return order(who, order_id)["status"] == "Confirmed" and inventory_view["status"] == "confirmed"
+
+    eventually(lambda: confirmed(as_alice, first) and confirmed(as_bob, second), what="both confirmed, both seen")
+
+    # I3: 6 rings turn out damaged; the newer order (Bob's) gives way: asked 20, reserved 14, short 6.
+    adjusted = client.call(
+        "POST", "inventory", f"/skus/{code}/adjustments", json={"change": -6, "reason": "damaged batch"}, headers=ops
+    ).json()
+    assert adjusted["shortfalls"] == [{"order_id": second, "sku": code, "asked": 20, "reserved": 14, "short": 6}]
+    # ... the orders service reduces Bob's order, and its total ...
+    reduced = eventually(
+        lambda: (o := order(as_bob, second))["total"]["amount_minor"] == 14 * PRICE and o, what="reduced"
+    )
+    assert ([line["quantity"] for line in reduced["lines"]], reduced["refund_due"]["amount_minor"]) == ([14], 6 * PRICE)
+    # ... and asks payments for the refund (OrderItemsReduced, which the payments service consumes).
+    [items_reduced] = eventually(
+        lambda: published(system, "orders", "OrderItemsReduced", second), what="OrderItemsReduced published"
+    )
+    assert items_reduced["lines"] == [{"sku": code, "quantity_before": 20, "quantity_after": 14}]
+    assert items_reduced["refund"] == {"amount_minor": 6 * PRICE, "currency": "USD"}
+    assert order(as_alice, first)["total"]["amount_minor"] == 10 * PRICE
+
+    # I4: Alice's order is picked: Processing, then the parcel weight (10 x 7 g) for shipping.
+    started = client.call("POST", "inventory", f"/picking/{first}/start", headers=ops)
+    assert started.json()["status"] == "picking"
+    eventually(lambda: order(as_alice, first)["status"] == "Processing", what="order processing")
+    finished = client.call("POST", "inventory", f"/picking/{first}/finish", headers=ops).json()
+    assert (finished["status"], finished["weight_grams"]) == ("prepared", 10 * WEIGHT)
+    [prepared] = eventually(lambda: published(system, "inventory", "GoodsPrepared", first), what="GoodsPrepared")
+    assert prepared["weight_grams"] == 10 * WEIGHT
+
+    # Bob cancels (free, within 6 hours): his 14 rings go back on the shelf.
+    assert client.call("POST", "orders", f"/orders/{second}/cancel", headers=as_bob).status_code == 200
+    eventually(lambda: available() == 14, what="stock released")
+    [released] = eventually(lambda: published(system, "inventory", "StockReleased", second), what="StockReleased")
+    assert released["lines"] == [{"sku": code, "quantity": 14}]
+
+    # Auditors read the whole story of the SKU.
+    history = client.call("GET", "inventory", f"/skus/{code}/history", headers=auditor).json()
+    assert [e["type"].removeprefix("Sku.") for e in history] == [
+        "Catalogued",
+        "HoldPlaced",
+        "Reserved",
+        "Reserved",
+        "StockAdjusted",
+        "Picked",
+        "ReservationReleased",
+    ]
+    stock = client.call("GET", "inventory", f"/skus/{code}/stock", headers=auditor).json()
+    assert (stock["on_hand"], stock["held"], stock["reserved"], stock["available"]) == (14, 0, 0, 14)

@@ -1,0 +1,101 @@
+"""Inventory and orders together on in-memory stores, their events carried as the relay and the
+consumers would: holds become the reservation, and a shortfall reduces the order and owes a refund
+(the OrderItemsReduced that payments refunds on)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from itertools import count
+
+from eventsourcing.persistence import Tracking
+
+from services.orders.adapters.outbound import translate as orders_translate
+from services.orders.bootstrap import bootstrap as orders_bootstrap
+from services.orders.settings import OrdersSettings
+from shared.events import Envelope, decode
+from shared.events.payments import PaymentCaptured
+from shared.runtime.service import Runtime
+from shared.runtime.translate import envelope_for
+from tests.unit.inventory.scenario import RING, Scenario, usd
+
+PAYMENT_IDS = count(1)
+
+
+def deliver(source: Runtime, target: Runtime) -> int:
+    """Carry every published event of `source` to `target` (once), as the relay and consumer would."""
+    applied = 0
+    name = f"{source.topic}:0"
+    for n in source.app.recorder.select_notifications(start=1, limit=10_000):
+        domain_event = source.app.mapper.to_domain_event(n)
+        outbound = source.spec.translate(domain_event)
+        if outbound is None or n.id <= (target.app.recorder.max_tracking_id(name) or 0):
+            continue
+        envelope, _ = decode(envelope_for(source.name, domain_event, outbound).to_json())
+        if target.app.handles(envelope.event_type):
+            target.app.process_envelope(envelope, Tracking(application_name=name, notification_id=n.id))
+            applied += 1
+    return applied
+
+
+def pay(orders: Runtime, order_id: uuid.UUID, amount_minor: int, s: Scenario) -> None:
+    payload = PaymentCaptured(
+        order_id=str(order_id), purpose="goods", method="card", amount=usd(amount_minor), captured_at=s.clock.now()
+    )
+    envelope = Envelope(
+        event_id=uuid.uuid4(),
+        event_type="PaymentCaptured",
+        schema_version=1,
+        aggregate_id=str(order_id),
+        aggregate_version=1,
+        order_id=str(order_id),
+        occurred_at=s.clock.now(),
+        producer="payments",
+        correlation_id="corr",
+        payload=payload.model_dump(mode="json"),
+    )
+    orders.app.process_envelope(envelope, Tracking("payments.events:0", next(PAYMENT_IDS)))
+
+
+def test_I1_I3_holds_become_the_reservation_and_a_shortfall_reduces_the_order_and_owes_the_refund() -> None:
+    s = Scenario(ring=20)
+    inventory = s.runtime
+    orders = orders_bootstrap(OrdersSettings(), persistence="memory", clock=s.clock)
+    deliver(inventory, orders)  # the catalogue
+
+    # cust-1 holds 12 rings at inventory, then orders them; cust-2 orders the other 8.
+    s.app.place_hold("cust-1", RING, 12)
+    first = orders.app.place_order("cust-1", [(RING, 12)])
+    second = orders.app.place_order("cust-2", [(RING, 8)])
+    deliver(orders, inventory)
+    deliver(inventory, orders)
+    assert [orders.app.get_order(o).stock for o in (first, second)] == ["reserved", "reserved"]
+    assert (s.sku().held, s.sku().reserved, s.sku().available) == (0, 20, 0)
+
+    # Both are paid and confirmed; inventory hears of it (picking may start).
+    pay(orders, first, 12 * 450, s)
+    pay(orders, second, 8 * 450, s)
+    deliver(orders, inventory)
+    assert [s.app.reservation(str(o)).status for o in (first, second)] == ["confirmed", "confirmed"]
+
+    # A damaged batch of 5: the newer order gives way; orders reduces it and owes 5 rings back.
+    s.at(timedelta(hours=2))
+    s.app.adjust_stock(RING, "damaged batch", "ops-1", change=-5)
+    deliver(inventory, orders)
+    order = orders.app.get_order(second)
+    assert ([line["quantity"] for line in order.lines], order.total_minor) == ([3], 3 * 450)
+    assert order.refund_due_minor == 5 * 450
+    reduced = [
+        out[1].model_dump(mode="json")
+        for e in orders.app.domain_events(second)
+        if (out := orders_translate(e)) and out[0] == "OrderItemsReduced"
+    ]
+    assert [(r["lines"], r["previous_total"], r["new_total"], r["refund"]) for r in reduced] == [
+        (
+            [{"sku": RING, "quantity_before": 8, "quantity_after": 3}],
+            {"amount_minor": 3600, "currency": "USD"},
+            {"amount_minor": 1350, "currency": "USD"},
+            {"amount_minor": 2250, "currency": "USD"},
+        )
+    ]
+    assert orders.app.get_order(first).total_minor == 12 * 450
