@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 
 DDL = """
@@ -38,13 +41,21 @@ CREATE INDEX IF NOT EXISTS hallmark_timers_due ON hallmark_timers (due_at) WHERE
 """
 
 
-def ensure_tables(dsn: str) -> None:
+@contextmanager
+def ddl_lock(dsn: str) -> Iterator[None]:
+    """Serialise schema changes across processes starting at once (concurrent CREATE TABLE IF NOT
+    EXISTS fails in PostgreSQL with 'tuple concurrently updated')."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext('hallmark-ddl'))")
         try:
-            conn.execute(DDL)
+            yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext('hallmark-ddl'))")
+
+
+def ensure_tables(dsn: str) -> None:
+    with ddl_lock(dsn), psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(DDL)
 
 
 def read_position(conn: psycopg.Connection, name: str) -> int:

@@ -19,7 +19,7 @@ from shared.runtime.consumer import TrackedConsumer
 from shared.runtime.deadletters import DeadLetters
 from shared.runtime.follower import EffectHandler
 from shared.runtime.metrics import Metrics
-from shared.runtime.positions import ensure_tables, read_position
+from shared.runtime.positions import ddl_lock, ensure_tables, read_position
 from shared.runtime.settings import ServiceSettings
 from shared.runtime.store import HallmarkApplication, ensure_database, postgres_env
 from shared.runtime.timers import TimerHandler, TimerService
@@ -60,10 +60,10 @@ class Runtime(Generic[TApp]):
         if persistence == "postgres":
             ensure_database(settings.dsn)
             ensure_tables(settings.dsn)
-            env = postgres_env(settings.dsn, settings.pool_size)
+            with ddl_lock(settings.dsn):  # the application creates its tables as it starts
+                self.app: TApp = spec.app_class(env=postgres_env(settings.dsn, settings.pool_size), clock=self.clock)
         else:
-            env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-        self.app: TApp = spec.app_class(env=env, clock=self.clock)
+            self.app = spec.app_class(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=self.clock)
         self.app.settings = settings
         self.app.timers = TimerService(self.app, self.clock, spec.timer_handlers, settings.dsn)
         self.metrics = Metrics(spec.name)

@@ -142,12 +142,22 @@ def test_O1_O4_O5_O6_cart_to_confirmed_then_terms_and_cancellation(client: Syste
         "OrderConfirmed",
         "OrderCancelled",
     ]
+    # P6: payments refunds the card in full; orders records the refund.
+    refunded = eventually(
+        lambda: (
+            (o := client.call("GET", "orders", path, headers=customer).json())["refunded"]["amount_minor"] == total
+            and o
+        ),
+        what="refund recorded on the order",
+    )
+    assert refunded["status"] == "Cancelled"
     history = client.call("GET", "orders", f"{path}/history", headers=client.token("auditor", "aud-1")).json()
     assert [e["type"] for e in history] == [
         "Order.Placed",
         "Order.StockReservationRecorded",
         "Order.Confirmed",
         "Order.Cancelled",
+        "Order.RefundRecorded",
     ]
 
 
