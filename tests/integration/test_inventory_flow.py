@@ -2,27 +2,22 @@
 order's reservation (I1, I2); a damaged batch after confirmation cuts the newer order, which the
 orders service reduces, owing the refund it asks payments for (I3); picking reports the parcel
 weight (I4); a cancellation puts the stock back.
-
-Until the payments service publishes real captures, the test publishes PaymentCaptured on the
-payments topic itself, with a notification id above anything a relay of this run could use."""
+Payments are made at the payments service over HTTP, with the sandbox gateway's test card."""
 
 from __future__ import annotations
 
 import secrets
-import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from shared.events import Envelope, Money, decode
-from shared.events.payments import PaymentCaptured
+from shared.events import decode
 from shared.launcher.stack import Stack
 from tests.infra import eventually
 from tests.integration.client import SystemClient
-from tests.kafka_helpers import produce, read_all
+from tests.kafka_helpers import read_all
 
 ADDRESS = {"name": "Ana Ruiz", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}
 CHECKOUT = {
@@ -41,29 +36,18 @@ def client(system: Stack) -> Iterator[SystemClient]:
     c.http.close()
 
 
-def publish_payment(system: Stack, order_id: str, amount_minor: int) -> None:
-    payload = PaymentCaptured(
-        order_id=order_id,
-        purpose="goods",
-        method="card",
-        amount=Money(amount_minor=amount_minor, currency="USD"),
-        captured_at=datetime.now(UTC),
+def pay_by_card(client: SystemClient, who: dict[str, str], order_id: str) -> None:
+    """The customer pays at the payments service (sandbox gateway, Visa test card)."""
+    path = f"/payments/{order_id}"
+    eventually(lambda: client.call("GET", "payments", path, headers=who).status_code == 200, what="payment opened")
+    capture = client.call(
+        "POST",
+        "payments",
+        f"{path}/goods/capture",
+        json={"method": "card", "source": "4111111111111111"},
+        headers={**who, "idempotency-key": f"pay-{order_id}"},
     )
-    envelope = Envelope(
-        event_id=uuid.uuid4(),
-        event_type="PaymentCaptured",
-        schema_version=1,
-        aggregate_id=order_id,
-        aggregate_version=1,
-        order_id=order_id,
-        occurred_at=datetime.now(UTC),
-        producer="payments",
-        correlation_id=f"pay-{order_id}",
-        payload=payload.model_dump(mode="json"),
-    )
-    notification_id = str(10**12 + time.time_ns() // 1_000_000).encode()
-    topic = f"{system.config.namespace}.payments.events"
-    produce(system.bootstrap, topic, [(order_id.encode(), envelope.to_json(), [("notification_id", notification_id)])])
+    assert capture.json()["status"] == "captured"
 
 
 def published(system: Stack, service: str, event_type: str, order_id: str) -> list[dict[str, Any]]:
@@ -124,8 +108,8 @@ def test_I1_I2_I3_I4_hold_to_reservation_shortfall_refund_picking_and_release(
     assert available() == 0
 
     # Both are paid; inventory hears the confirmations (picking may start, its SLA runs).
-    publish_payment(system, first, 10 * PRICE)
-    publish_payment(system, second, 20 * PRICE)
+    pay_by_card(client, as_alice, first)
+    pay_by_card(client, as_bob, second)
 
     def confirmed(who: dict[str, str], order_id: str) -> bool:
         inventory_view = client.call("GET", "inventory", f"/picking/{order_id}", headers=ops).json()
@@ -149,6 +133,10 @@ def test_I1_I2_I3_I4_hold_to_reservation_shortfall_refund_picking_and_release(
     )
     assert items_reduced["lines"] == [{"sku": code, "quantity_before": 20, "quantity_after": 14}]
     assert items_reduced["refund"] == {"amount_minor": 6 * PRICE, "currency": "USD"}
+    # ... which payments refunds to Bob's card (P6), and the orders service records.
+    [refund] = eventually(lambda: published(system, "payments", "RefundIssued", second), what="RefundIssued")
+    assert (refund["amount"]["amount_minor"], refund["method"]) == (6 * PRICE, "card")
+    eventually(lambda: order(as_bob, second)["refunded"]["amount_minor"] == 6 * PRICE, what="refund recorded")
     assert order(as_alice, first)["total"]["amount_minor"] == 10 * PRICE
 
     # I4: Alice's order is picked: Processing, then the parcel weight (10 x 7 g) for shipping.
