@@ -151,13 +151,33 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
         return [self.mapper.to_domain_event(s) for s in self.recorder.select_events(aggregate_id)]
 
     def replay_as_of(self, aggregate_id: uuid.UUID, instant: datetime | None) -> Aggregate | None:
-        """The aggregate as it was at `instant` (None = now), by replaying its events."""
-        aggregate: Any = None
-        for domain_event in self.domain_events(aggregate_id):
-            if instant is not None and domain_event.timestamp > instant:
-                break
-            aggregate = domain_event.mutate(aggregate)
-        return aggregate
+        """The aggregate as it was at `instant`; None replays every event from the first.
+
+        For an instant, the version that was current then is found by bisecting the event
+        timestamps (one small read per step), and that version is loaded the usual way: the
+        newest snapshot at or below it, then the events after it.
+        """
+        if instant is None:
+            aggregate: Any = None
+            for domain_event in self.domain_events(aggregate_id):
+                aggregate = domain_event.mutate(aggregate)
+            return aggregate
+        version = self.version_at(aggregate_id, instant)
+        return self.repository.get(aggregate_id, version=version) if version else None
+
+    def version_at(self, aggregate_id: uuid.UUID, instant: datetime) -> int:
+        """The last version of the aggregate recorded no later than `instant` (0: it did not exist yet)."""
+        newest = self.recorder.select_events(aggregate_id, desc=True, limit=1)
+        low, high = 0, newest[0].originator_version if newest else 0
+        while low < high:  # invariant: the answer is in [low, high]
+            middle = (low + high + 1) // 2
+            stored = self.recorder.select_events(aggregate_id, gt=middle - 1, lte=middle)
+            recorded: Any = self.mapper.to_domain_event(stored[0])
+            if recorded.timestamp <= instant:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def history(self, aggregate_id: uuid.UUID) -> list[dict[str, Any]]:
         return [describe_event(e) for e in self.domain_events(aggregate_id)]

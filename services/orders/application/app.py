@@ -37,7 +37,8 @@ class Checkout:
 
 class OrdersApplication(HallmarkApplication):
     service = "orders"
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Order: 100}
+    # every aggregate whose history grows without bound is snapshotted (a reseller's cart records each order)
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Order: 100, Cart: 100}
 
     # --- settings (defaults for in-memory use; bootstrap passes the service's settings) ----------
     sample_fee_minor = 300
@@ -139,7 +140,7 @@ class OrdersApplication(HallmarkApplication):
 
     def order_as_of(self, order_id: uuid.UUID, at: datetime) -> Order:
         """The order replayed up to `at` (auditors)."""
-        order = cancellation.replay_until(self.domain_events(order_id), at)
+        order: Order | None = self.replay_as_of(order_id, at)  # type: ignore[assignment]
         if order is None:
             raise OrderNotFound(f"no order {order_id} as of {at.isoformat()}", field="as_of", rule="O4")
         return order
@@ -154,7 +155,8 @@ class OrdersApplication(HallmarkApplication):
         order = self.get_order(order_id)
         if at >= order.modified_on:  # nothing happened after `at`: the current state (snapshot + tail) is the fold
             return cancellation.terms_for(order, at, cancellation.POLICIES, self.policy_version)
-        return cancellation.quote(self.domain_events(order_id), at, current=self.policy_version)
+        # the past: the same fold (cancellation.quote's), started from the newest snapshot before `at`
+        return cancellation.terms_for(self.replay_as_of(order_id, at), at, cancellation.POLICIES, self.policy_version)
 
     def sla_breaches(self) -> list[dict[str, Any]]:
         topic = get_topic(Order.PickingSlaBreached)

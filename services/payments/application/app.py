@@ -38,6 +38,7 @@ RETRIES = 8
 
 class PaymentsApplication(RefundsMixin, HallmarkApplication):
     service = "payments"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {DepositAccount: 100}  # grows with the customer
     provider: PaymentProvider | None = None
     vouchers = VoucherStore("")
     fraud_share = 0.05

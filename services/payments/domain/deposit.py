@@ -40,7 +40,7 @@ class DepositAccount(Aggregate):
         self.customer_id = customer_id
         self.currency = currency
         self.balance_minor = 0
-        self.credits: set[str] = set()
+        self.credits: dict[str, int] = {}  # reference → amount (a dict, not a set: snapshots are JSON)
         self.debits: dict[str, int] = {}
         self.refunds: dict[str, tuple[str, int]] = {}
 
@@ -73,7 +73,7 @@ class DepositAccount(Aggregate):
 
     @event("Credited")
     def _credit(self, amount_minor: int, reference: str, at: datetime) -> None:
-        self.credits.add(reference)
+        self.credits[reference] = amount_minor
         self.balance_minor += amount_minor
 
     # --- debit ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from services.orders.adapters.outbound import translate
+from services.orders.domain import cancellation
 from services.orders.domain.cart import ItemNotInCart
 from services.orders.domain.errors import BelowMinimumOrderQuantity, EmptyCart, TransitionRefused
 from tests.unit.orders.scenario import ADDRESS, BILLING, DETAILS, T0, Scenario
@@ -338,3 +339,45 @@ def test_O5_O7_terms_follow_changes_and_a_snapshot_replays_like_the_full_history
     replayed = s.app.order_as_of(order_id, s.clock.now())  # every event from the start
     assert (live.version, live.total_minor, live.lines) == (122, 7 * 335, replayed.lines)
     assert s.app.cancellation_terms(order_id, T0 + 10 * H).fee_minor == 352  # 15 % of 2345 = 351.75
+
+
+def test_O5_terms_and_as_of_from_snapshots_equal_the_pure_quote_over_the_whole_history() -> None:
+    """The past is read from the newest snapshot before the instant plus the later events; the
+    figures must be exactly those of the pure policy function over every event."""
+    s = Scenario()
+    order_id = confirmed(s, [("ODD-PRICE", 6)], 2010)
+    for i in range(250):  # snapshots at versions 100 and 200, one change per minute from +6 h
+        s.at(6 * H + i * 60 * S)
+        s.app.change_order(order_id, "am-1", f"change {i}", [("ODD-PRICE", 6 + i % 3)])
+    assert [snap.originator_version for snap in s.app.snapshots.get(order_id)] == [100, 200]  # type: ignore[union-attr]
+    history = s.app.domain_events(order_id)
+    for instant in [
+        T0,
+        T0 + 6 * H + 30 * S,
+        T0 + 6 * H + 97 * 60 * S,
+        T0 + 6 * H + 98 * 60 * S,
+        T0 + 6 * H + 197 * 60 * S,
+        T0 + 80 * H,
+    ]:
+        expected = cancellation.quote(history, instant, current=s.app.policy_version)
+        assert s.app.cancellation_terms(order_id, instant) == expected
+        replayed = cancellation.replay_until(history, instant)
+        as_of = s.app.order_as_of(order_id, instant)
+        assert (as_of.version, as_of.lines, as_of.total_minor) == (
+            replayed.version,
+            replayed.lines,
+            replayed.total_minor,
+        )
+    # exact figures at one instant: 98 changes made (i = 0..97), the last set 6 + 97 % 3 = 7 rings
+    at = s.app.cancellation_terms(order_id, T0 + 6 * H + 97 * 60 * S)
+    assert (at.fee_minor, at.status) == (352, "Confirmed")  # 15 % of 7 x 335 = 351.75 → 352
+
+
+def test_O1_a_resellers_cart_records_every_order_and_is_snapshotted_as_it_grows() -> None:
+    s = Scenario()
+    placed = [str(s.app.place_order("cust-9", [("ODD-PRICE", 1)])) for _ in range(130)]
+    cart = s.app.cart("cust-9")
+    assert s.app.snapshots is not None
+    assert [snap.originator_version for snap in s.app.snapshots.get(cart.id)] == [100]
+    assert (cart.version, cart.orders) == (131, placed)
+    assert [str(o.id) for o in s.app.orders_of(["cust-9"])] == placed

@@ -148,3 +148,21 @@ def test_P7_the_shipping_cost_is_a_second_payment_after_the_quote() -> None:
     s.app.capture(order_id, "shipping", "card", VISA, "key-ship-0001")
     captured = [p for t, p in s.published() if t == "PaymentCaptured"]
     assert [(p["purpose"], p["amount"]["amount_minor"]) for p in captured] == [("goods", 5400), ("shipping", 2350)]
+
+
+def test_P3_P6_a_long_lived_deposit_is_snapshotted_and_loads_like_its_full_history() -> None:
+    """A reseller's deposit grows with every order; it is loaded from a snapshot plus the tail, and
+    the credit references, debits and refunds kept for idempotency survive the snapshot."""
+    s = PaymentsScenario()
+    for i in range(120):
+        s.app.credit_deposit("cust-1", 100, "USD", f"bank-ref-{i}")
+    order_id = s.placed(9000, method="deposit")
+    s.reduced(order_id, before=9000, after=5400, refund=3600)
+    loaded = s.app.deposit("cust-1")
+    assert s.app.snapshots is not None
+    assert [snap.originator_version for snap in s.app.snapshots.get(loaded.id)] == [100]
+    replayed = s.app.replay_as_of(loaded.id, None)
+    assert (loaded.version, loaded.balance_minor) == (123, 12000 - 9000 + 3600)
+    assert (loaded.credits, loaded.debits, loaded.refunds) == (replayed.credits, replayed.debits, replayed.refunds)  # type: ignore[union-attr]
+    s.app.credit_deposit("cust-1", 100, "USD", "bank-ref-7")  # credited before the snapshot: still once
+    assert s.app.deposit("cust-1").balance_minor == 6600
