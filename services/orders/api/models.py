@@ -91,6 +91,7 @@ class OrderPublic(BaseModel):
     cancellation: dict[str, Any] | None
     changes: list[dict[str, Any]]
     picking_sla_breached_at: datetime | None
+    payment_failures: list[dict[str, Any]]
     version: int
 
     @classmethod
@@ -121,6 +122,7 @@ class OrderPublic(BaseModel):
             cancellation=order.cancellation,
             changes=order.changes,
             picking_sla_breached_at=order.sla_breached_at,
+            payment_failures=order.payment_failures,
             version=order.version,
         )
 

@@ -57,6 +57,11 @@ def on_order(func: Callable[[OrdersApplication, Order, Any, PE], None]) -> Calla
     return handle
 
 
+@on_order
+def on_payment_failed(app: OrdersApplication, order: Order, payload: Any, pe: PE) -> None:
+    order.record_payment_failure(purpose=payload.purpose, reason=payload.reason, at=payload.failed_at)
+
+
 def on_sku_catalogued(app: OrdersApplication, envelope: Envelope, pe: PE) -> None:
     listing = inbound.listing(envelope)
     try:
@@ -151,6 +156,7 @@ HANDLERS: dict[str, Any] = {
     "PaymentVoucherReceived": _paid("bank_transfer"),
     "DepositDebited": _paid("deposit"),
     "RefundIssued": on_refund,
+    "PaymentFailed": on_payment_failed,
     "PickingStarted": on_picking_started,
     "GoodsPrepared": on_goods_prepared,
     "ShippingQuoted": on_shipping_quoted,

@@ -31,6 +31,7 @@ class Order(Aggregate):
     Changed: ClassVar[type[Any]]
     RefundRecorded: ClassVar[type[Any]]
     PickingSlaBreached: ClassVar[type[Any]]
+    PaymentFailureRecorded: ClassVar[type[Any]]
 
     @event("Placed")
     def __init__(
@@ -72,6 +73,7 @@ class Order(Aggregate):
         self.cancellation: dict[str, Any] | None = None
         self.changes: list[dict[str, Any]] = []
         self.sla_breached_at: datetime | None = None
+        self.payment_failures: list[dict[str, Any]] = []
 
     @staticmethod
     def create_id(order_id: str, **_: Any) -> uuid.UUID:
@@ -309,6 +311,20 @@ class Order(Aggregate):
     @event("PickingSlaBreached")
     def _breach_picking_sla(self, due_at: datetime, at: datetime, confirmed_at: datetime | None) -> None:
         self.sla_breached_at = at
+
+    def record_payment_failure(self, purpose: str, reason: str, at: datetime) -> bool:
+        """A payment attempt failed (declined card, deposit short): shown on the order, status unchanged.
+        Only while that payment is still awaited; the same failure twice is recorded once."""
+        awaited = st.PENDING_PAYMENT if purpose != "shipping" else st.AWAITING_SHIPPING_PAYMENT
+        failure = {"purpose": purpose, "reason": reason, "at": at}
+        if self.status != awaited or failure in self.payment_failures:
+            return False
+        self._record_payment_failure(purpose=purpose, reason=reason, at=at)
+        return True
+
+    @event("PaymentFailureRecorded")
+    def _record_payment_failure(self, purpose: str, reason: str, at: datetime) -> None:
+        self.payment_failures.append({"purpose": purpose, "reason": reason, "at": at})
 
 
 def order_total(lines: list[dict[str, Any]], sample: bool, sample_fee_minor: int) -> int:

@@ -90,6 +90,12 @@ def _debited(e: Any, ctx: dict[str, Any]) -> Built:
     )
 
 
+def _debit_refused(e: Any, ctx: dict[str, Any]) -> Built:
+    return "PaymentFailed", contract.PaymentFailed(
+        order_id=e.order_id, purpose=e.purpose, reason=e.reason, failed_at=e.at
+    )
+
+
 def _deposit_refunded(e: Any, ctx: dict[str, Any]) -> Built:
     return "RefundIssued", contract.RefundIssued(
         order_id=e.order_id, amount=_money(e.amount_minor, ctx), reason=e.reason, issued_at=e.at, method="deposit"
@@ -124,6 +130,7 @@ _BUILDERS: dict[type[Any], Callable[[Any, dict[str, Any]], Built]] = {
     Payment.SettlementOverdueFlagged: _overdue,
     DepositAccount.Debited: _debited,
     DepositAccount.Refunded: _deposit_refunded,
+    DepositAccount.DebitRefused: _debit_refused,
     FraudCheck.FraudDrawRecorded: _drawn,
     FraudCheck.ReviewApproved: _reviewed(True),
     FraudCheck.ReviewRejected: _reviewed(False),

@@ -135,6 +135,8 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
         """The transfer arrived (ops / account manager)."""
         payment = self.payment(order_id, "goods")
         if payment.settle(amount_minor, self.clock.now()):
+            for amount, reason, reference in payment.deferred_refunds_due():  # owed since a cancel or shortfall
+                payment.record_refund(amount, reason, reference, self.clock.now())
             self.save(payment)
         return payment
 

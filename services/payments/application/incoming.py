@@ -34,8 +34,10 @@ def on_order_placed(app: PaymentsApplication, envelope: Envelope, pe: PE) -> Non
         try:
             if account.debit(placed.order_id, placed.total.amount_minor, placed.total.currency, at, purpose):
                 pe.collect_events(account)
-        except InsufficientDeposit as exc:
+        except InsufficientDeposit as exc:  # recorded and published (PaymentFailed); the customer may top up
             log.warning("deposit does not cover the order", extra={"order_id": placed.order_id, "error": str(exc)})
+            if account.refuse_debit(placed.order_id, purpose, placed.total.amount_minor, str(exc), at):
+                pe.collect_events(account)
         return
     pe.collect_events(
         Payment.request(

@@ -21,6 +21,10 @@ class RefundsMixin:
     def _refund_payment(self, payment: Payment, amount_minor: int, reason: str, key: str) -> int:
         """Refund up to `amount_minor` of a payment to where it came from; return what was refunded."""
         now = self.clock.now()
+        if payment.method == "bank_transfer" and payment.settled_at is None and payment.vouchers:
+            # confirmed on a voucher, the money not here yet: owed once the transfer settles (P2)
+            payment.defer_refund(amount_minor, reason, key, now)
+            return amount_minor
         amount_minor = min(amount_minor, payment.refundable_minor)
         if amount_minor <= 0:
             return 0

@@ -27,6 +27,7 @@ class DepositAccount(Aggregate):
     Credited: ClassVar[type[Any]]
     Debited: ClassVar[type[Any]]
     Refunded: ClassVar[type[Any]]
+    DebitRefused: ClassVar[type[Any]]
 
     @classmethod
     def open(cls, customer_id: str, currency: str, at: datetime) -> DepositAccount:
@@ -43,6 +44,7 @@ class DepositAccount(Aggregate):
         self.credits: dict[str, int] = {}  # reference → amount (a dict, not a set: snapshots are JSON)
         self.debits: dict[str, int] = {}
         self.refunds: dict[str, tuple[str, int]] = {}
+        self.refused: dict[str, int] = {}  # order:purpose → amount the balance did not cover
 
     @staticmethod
     def create_id(customer_id: str, **_: Any) -> uuid.UUID:
@@ -110,6 +112,18 @@ class DepositAccount(Aggregate):
     def _debit(self, order_id: str, purpose: str, amount_minor: int, at: datetime) -> None:
         self.debits[_key(order_id, purpose)] = amount_minor
         self.balance_minor -= amount_minor
+
+    def refuse_debit(self, order_id: str, purpose: str, amount_minor: int, reason: str, at: datetime) -> bool:
+        """Record that an order to be paid from the deposit was not covered (P3), once per order and purpose."""
+        key = _key(order_id, purpose)
+        if key in self.refused or key in self.debits:
+            return False
+        self._refuse_debit(order_id, purpose, amount_minor, reason, at)
+        return True
+
+    @event("DebitRefused")
+    def _refuse_debit(self, order_id: str, purpose: str, amount_minor: int, reason: str, at: datetime) -> None:
+        self.refused[_key(order_id, purpose)] = amount_minor
 
     # --- refund back to the deposit (P6) ----------------------------------------------------------
     def refund(

@@ -34,6 +34,7 @@ class Payment(Aggregate):
     Settled: ClassVar[type[Any]]
     SettlementOverdueFlagged: ClassVar[type[Any]]
     ConfirmationReleased: ClassVar[type[Any]]
+    RefundDeferred: ClassVar[type[Any]]
 
     @classmethod
     def request(
@@ -61,6 +62,7 @@ class Payment(Aggregate):
         self.settled_at: datetime | None = None
         self.overdue_flagged_at: datetime | None = None
         self.released_at: datetime | None = None
+        self.deferred: list[dict[str, Any]] = []
 
     @staticmethod
     def create_id(order_id: str, purpose: str, **_: Any) -> uuid.UUID:
@@ -217,6 +219,42 @@ class Payment(Aggregate):
         self.refunds.append(
             {"amount_minor": amount_minor, "reason": reason, "provider_ref": provider_ref, "capture_ref": capture_ref}
         )
+
+    def defer_refund(self, amount_minor: int, reason: str, key: str, at: datetime) -> bool:
+        """A refund is owed on money that has not arrived yet (a voucher, no settlement): it is kept
+        and paid when the transfer settles (P2, P6); a key already deferred changes nothing."""
+        if any(d["key"] == key for d in self.deferred):
+            return False
+        check_amount(amount_minor, rule="P6")
+        check_text(reason, field="reason", rule="P6")
+        if self.method != "bank_transfer" or self.settled_at is not None:
+            raise PaymentConflict("only an unsettled bank transfer defers a refund", field="method", rule="P6")
+        owed = sum(d["amount_minor"] for d in self.deferred)
+        if amount_minor > self.amount_minor - owed:
+            raise RefundExceedsCaptured(
+                f"a refund of {format_money(amount_minor, self.currency)} exceeds the "
+                f"{format_money(self.amount_minor - owed, self.currency)} of this transfer not yet owed back",
+                field="amount",
+                rule="P6",
+            )
+        self._defer_refund(amount_minor, reason, key, at)
+        return True
+
+    @event("RefundDeferred")
+    def _defer_refund(self, amount_minor: int, reason: str, key: str, at: datetime) -> None:
+        self.deferred.append({"amount_minor": amount_minor, "reason": reason, "key": key, "at": at})
+
+    def deferred_refunds_due(self) -> list[tuple[int, str, str]]:
+        """(amount, reason, refund reference) of each deferred refund not yet paid, capped by what is refundable."""
+        due, left = [], self.refundable_minor
+        paid = {r["provider_ref"] for r in self.refunds}
+        for d in self.deferred:
+            reference = f"transfer:{d['key']}"
+            amount = min(d["amount_minor"], left)
+            if reference not in paid and amount > 0:
+                due.append((amount, d["reason"], reference))
+                left -= amount
+        return due
 
     # --- bank transfer: voucher, settlement, overdue (P2) -----------------------------------------
     def receive_voucher(self, file_ref: str, size: int, content_type: str, at: datetime) -> bool:

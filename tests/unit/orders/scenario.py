@@ -156,6 +156,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "PaymentVoucherReceived": pay.PaymentVoucherReceived,
     "DepositDebited": pay.DepositDebited,
     "RefundIssued": pay.RefundIssued,
+    "PaymentFailed": pay.PaymentFailed,
     "ShippingQuoted": ship.ShippingQuoted,
     "ParcelDispatched": ship.ParcelDispatched,
     "ParcelDelivered": ship.ParcelDelivered,

@@ -10,6 +10,7 @@ from services.orders.adapters.outbound import translate
 from services.orders.domain import cancellation
 from services.orders.domain.cart import ItemNotInCart
 from services.orders.domain.errors import BelowMinimumOrderQuantity, EmptyCart, TransitionRefused
+from shared.events import payments as pay
 from tests.unit.orders.scenario import ADDRESS, BILLING, DETAILS, T0, Scenario
 
 H = timedelta(hours=1)
@@ -381,3 +382,31 @@ def test_O1_a_resellers_cart_records_every_order_and_is_snapshotted_as_it_grows(
     assert [snap.originator_version for snap in s.app.snapshots.get(cart.id)] == [100]
     assert (cart.version, cart.orders) == (131, placed)
     assert [str(o.id) for o in s.app.orders_of(["cust-9"])] == placed
+
+
+def test_O4_P3_a_failed_payment_is_shown_on_the_pending_order_and_changes_no_status() -> None:
+    s = Scenario()
+    order_id = s.place([("ODD-PRICE", 6)], payment_method="deposit")
+    s.reserve(order_id, ("ODD-PRICE", 6, 6))
+    failed = pay.PaymentFailed(
+        order_id=str(order_id),
+        purpose="goods",
+        reason="the deposit balance of 6.00 USD does not cover 20.10 USD",
+        failed_at=s.clock.now(),
+    )
+    s.feed(failed)
+    s.feed(failed)  # the same failure again (a republish with a new id): recorded once
+    order = s.order(order_id)
+    assert (order.status, order.payment_failures) == (
+        "PendingPayment",
+        [{"purpose": "goods", "reason": "the deposit balance of 6.00 USD does not cover 20.10 USD", "at": T0}],
+    )
+    s.pay(order_id, 2010)
+    s.feed(failed.model_copy(update={"reason": "late"}))  # paid: a failure afterwards is not the order's state
+    assert (s.order(order_id).status, len(s.order(order_id).payment_failures)) == ("Confirmed", 1)
+    assert [type(e).__name__ for e in s.app.domain_events(order_id)] == [
+        "Placed",
+        "StockReservationRecorded",
+        "PaymentFailureRecorded",
+        "Confirmed",
+    ]

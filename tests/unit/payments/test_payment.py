@@ -113,6 +113,24 @@ def test_P2_voucher_confirms_a_bank_transfer_in_advance_and_settlement_follows()
     assert not payment.settlement_overdue(T0 + timedelta(days=11))
 
 
+def test_P2_P6_a_refund_owed_on_an_unsettled_transfer_is_deferred_capped_and_paid_on_settlement() -> None:
+    payment = transfer_payment(40_000)
+    payment.receive_voucher("vouchers/o3.pdf", 2_000, "application/pdf", T0)
+    assert payment.defer_refund(34_000, "customer request", "OrderCancelled:e1", T0)
+    assert not payment.defer_refund(34_000, "customer request", "OrderCancelled:e1", T0)  # same key: once
+    with pytest.raises(RefundExceedsCaptured) as info:
+        payment.defer_refund(6_001, "shortage", "OrderItemsReduced:e2", T0)  # 40,000 - 34,000 = 6,000 left
+    assert (info.value.field, info.value.rule) == ("amount", "P6")
+    assert payment.deferred_refunds_due() == []  # nothing has arrived: nothing can go back
+    payment.settle(30_000, T0 + timedelta(days=2))  # the customer sent less than the order
+    assert payment.deferred_refunds_due() == [(30_000, "customer request", "transfer:OrderCancelled:e1")]
+    payment.record_refund(30_000, "customer request", "transfer:OrderCancelled:e1", T0 + timedelta(days=2))
+    assert payment.deferred_refunds_due() == []
+    with pytest.raises(PaymentConflict):  # settled: refunds go back at once, nothing is deferred
+        payment.defer_refund(1, "late", "OrderItemsReduced:e3", T0)
+    assert event_names(payment) == ["Requested", "VoucherReceived", "RefundDeferred", "Settled", "RefundRecorded"]
+
+
 def test_P2_an_unsettled_transfer_is_flagged_after_10_days_once() -> None:
     payment = transfer_payment()
     payment.receive_voucher("vouchers/o2.png", 1_000, "image/png", T0)

@@ -70,6 +70,25 @@ def test_P2_voucher_confirms_in_advance_then_settles_or_is_flagged_after_10_days
     assert published[3][1]["order_id"] == late and published[3][1]["amount"]["amount_minor"] == 3000
 
 
+def test_P2_P6_a_refund_owed_before_the_transfer_settles_is_paid_when_it_settles() -> None:
+    """Confirmed on a voucher, cancelled with a 15 % fee before the money arrived: nothing can go
+    back yet; the refund is kept (RefundDeferred) and issued by transfer the moment it settles."""
+    s = PaymentsScenario()
+    order_id = s.placed(10080, method="bank_transfer")
+    s.app.upload_voucher(order_id, b"%PDF-1.7 transfer " + order_id.encode(), "application/pdf", ".pdf")
+    s.cancelled(order_id, fee=1512, refund=8568)
+    payment = s.app.payment(order_id, "goods")
+    assert [(d["amount_minor"], d["reason"]) for d in payment.deferred] == [(8568, "customer request")]
+    assert [t for t, _ in s.published()] == ["PaymentVoucherReceived"]
+    s.app.settle(order_id, 10080)
+    s.app.settle(order_id, 10080)  # settling twice pays nothing twice
+    published = s.published()
+    assert [t for t, _ in published] == ["PaymentVoucherReceived", "PaymentSettled", "RefundIssued"]
+    refund = published[2][1]
+    assert (refund["amount"]["amount_minor"], refund["method"]) == (8568, "bank_transfer")
+    assert s.app.payment(order_id, "goods").refundable_minor == 1512  # the fee stays
+
+
 def test_P2_voucher_type_and_size_are_checked() -> None:
     s = PaymentsScenario()
     order_id = s.placed(5400, method="bank_transfer")
@@ -81,15 +100,16 @@ def test_P2_voucher_type_and_size_are_checked() -> None:
     assert s.published() == []
 
 
-def test_P3_an_order_paid_from_a_deposit_that_covers_it_confirms_at_once() -> None:
+def test_P3_a_deposit_order_is_debited_when_covered_and_fails_visibly_when_not() -> None:
     s = PaymentsScenario()
     s.app.credit_deposit("cust-1", 6000, "USD", "bank-ref-1")
     s.app.credit_deposit("cust-1", 6000, "USD", "bank-ref-1")  # the same reference credits once
     covered = s.placed(5400, method="deposit")
     uncovered = s.placed(5400, method="deposit")
     assert s.app.deposit("cust-1").balance_minor == 600
-    assert [(t, p["order_id"]) for t, p in s.published()] == [("DepositDebited", covered)]
-    assert uncovered not in str(s.published())
+    published = s.published()
+    assert [(t, p["order_id"]) for t, p in published] == [("DepositDebited", covered), ("PaymentFailed", uncovered)]
+    assert published[1][1]["reason"] == "the deposit balance of 6.00 USD does not cover 54.00 USD"
     with pytest.raises(InsufficientDeposit):
         s.app.pay_from_deposit(uncovered, "cust-1", 5400, "USD")
 
