@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.runtime.settings import ServiceSettings
@@ -17,3 +17,9 @@ class PaymentsSettings(ServiceSettings):
     settlement_days: int = Field(default=10, gt=0, description="P2: days a voucher may stay unsettled")
     voucher_dir: str = Field(default="", description="Where uploaded vouchers are kept (default: a temp dir)")
     voucher_max_bytes: int = 10 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _vouchers_are_kept_in_production(self) -> PaymentsSettings:
+        if self.platform.hallmark_env == "production" and not self.voucher_dir:
+            raise ValueError("PAYMENTS_VOUCHER_DIR must be set when HALLMARK_ENV=production (a temp dir loses proofs)")
+        return self

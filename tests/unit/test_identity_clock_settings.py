@@ -61,3 +61,13 @@ def test_manual_clock_and_dev_secret_are_refused_in_production(tmp_path: Path) -
     with pytest.raises(ValidationError, match="JWT_SECRET must be set"):
         PlatformSettings(hallmark_env="production")
     assert PlatformSettings(hallmark_env="production", jwt_secret=SECRET).clock == "system"
+
+
+def test_P2_vouchers_need_a_kept_directory_in_production(tmp_path: Path) -> None:
+    from services.payments.settings import PaymentsSettings
+
+    production = PlatformSettings(hallmark_env="production", jwt_secret=SECRET)
+    with pytest.raises(ValidationError, match="PAYMENTS_VOUCHER_DIR must be set"):
+        PaymentsSettings(platform=production)
+    assert PaymentsSettings(platform=production, voucher_dir=str(tmp_path)).voucher_dir == str(tmp_path)
+    assert PaymentsSettings(platform=PlatformSettings()).voucher_dir == ""  # development: a temp dir
