@@ -8,7 +8,6 @@ import json
 import os
 import secrets
 import time
-import uuid
 from datetime import UTC, datetime
 
 import psycopg
@@ -18,7 +17,7 @@ from services.orders.bootstrap import bootstrap
 from services.orders.domain import cancellation
 from services.orders.domain.catalogue import CatalogueEntry
 from services.orders.settings import OrdersSettings
-from shared.events import Envelope
+from shared.events import wrap
 from shared.events.inventory import ReservedLine, StockReserved
 from shared.launcher.stack import Ports, Stack, StackConfig
 from shared.runtime.kafka import create_topics, reliable_producer, wait_for_topics
@@ -67,18 +66,7 @@ def envelope(order_id: str, i: int) -> bytes:
     payload = StockReserved(
         order_id=order_id, lines=[ReservedLine(sku="B-1", asked=1, reserved=1, short=0)], reserved_at=datetime.now(UTC)
     )
-    return Envelope(
-        event_id=uuid.uuid4(),
-        event_type="StockReserved",
-        schema_version=1,
-        aggregate_id=order_id,
-        aggregate_version=1,
-        order_id=order_id,
-        occurred_at=datetime.now(UTC),
-        producer="inventory",
-        correlation_id=f"bench-{i}",
-        payload=payload.model_dump(mode="json"),
-    ).to_json()
+    return wrap("StockReserved", payload, occurred_at=datetime.now(UTC), correlation_id=f"bench-{i}").to_json()
 
 
 def bench_consumer(runtime) -> None:  # type: ignore[no-untyped-def]

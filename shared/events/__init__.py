@@ -16,6 +16,7 @@ from shared.events.registry import (
     spec_for,
     specs,
     upcast,
+    wrap,
 )
 from shared.events.topics import PARTITIONS, SERVICES, all_topics, dlq_topic, events_topic
 
@@ -40,4 +41,5 @@ __all__ = [
     "specs",
     "tickets",
     "upcast",
+    "wrap",
 ]

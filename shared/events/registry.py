@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -78,6 +80,41 @@ def spec_for(event_type: str, version: int | None = None) -> EventSpec:
         return _SPECS[(event_type, version)]
     except KeyError:
         raise ContractError(f"schema_version: {event_type} has no version {version}") from None
+
+
+def wrap(
+    event_type: str,
+    payload: BaseModel,
+    *,
+    occurred_at: datetime,
+    correlation_id: str,
+    aggregate_id: str | None = None,
+    aggregate_version: int = 1,
+    order_id: str | None = None,
+    event_id: uuid.UUID | None = None,
+    causation_id: str | None = None,
+) -> Envelope:
+    """`payload` in its envelope at the current version of `event_type`, from its registered producer.
+
+    The payload must be that version's model; the order id defaults to the payload's, and the
+    aggregate id to the order id."""
+    spec = spec_for(event_type)
+    if not isinstance(payload, spec.model):
+        raise TypeError(f"{event_type} v{spec.version} expects {spec.model.__name__}, got {type(payload).__name__}")
+    order_id = order_id if order_id is not None else getattr(payload, "order_id", None)
+    return Envelope(
+        event_id=event_id or uuid.uuid4(),
+        event_type=event_type,
+        schema_version=spec.version,
+        aggregate_id=aggregate_id or order_id or event_type,
+        aggregate_version=aggregate_version,
+        order_id=order_id,
+        occurred_at=occurred_at,
+        producer=spec.producer,
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+        payload=payload.model_dump(mode="json"),
+    )
 
 
 def model_for(event_type: str) -> type[BaseModel]:

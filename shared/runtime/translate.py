@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.events import Envelope, current_version, spec_for
+from shared.events import Envelope, spec_for, wrap
 
 EVENT_NAMESPACE = uuid.UUID("6b0f8f5e-3c1a-4a51-9d0e-2f1f6c7a9b11")
 
@@ -28,24 +28,20 @@ def context_of(domain_event: Any) -> dict[str, Any]:
 
 def envelope_for(service: str, domain_event: Any, outbound: Outbound) -> Envelope:
     event_type, payload, order_id = outbound
-    version = current_version(event_type)
-    expected = spec_for(event_type, version).model
-    if not isinstance(payload, expected):
-        raise TypeError(f"{event_type} v{version} expects {expected.__name__}, got {type(payload).__name__}")
+    if spec_for(event_type).producer != service:
+        raise TypeError(f"{service} does not publish {event_type}")
     meta = vars(domain_event).get("_meta") or {}
     aggregate_id = str(domain_event.originator_id)
     aggregate_version = int(domain_event.originator_version)
     event_id = uuid.uuid5(EVENT_NAMESPACE, f"{service}:{aggregate_id}:{aggregate_version}:{event_type}")
-    return Envelope(
-        event_id=event_id,
-        event_type=event_type,
-        schema_version=version,
+    return wrap(
+        event_type,
+        payload,
+        occurred_at=domain_event.timestamp,
+        correlation_id=meta.get("correlation_id") or str(event_id),
+        causation_id=meta.get("causation_id"),
         aggregate_id=aggregate_id,
         aggregate_version=aggregate_version,
         order_id=order_id,
-        occurred_at=domain_event.timestamp,
-        producer=service,
-        correlation_id=meta.get("correlation_id") or str(event_id),
-        causation_id=meta.get("causation_id"),
-        payload=payload.model_dump(mode="json"),
+        event_id=event_id,
     )

@@ -9,11 +9,12 @@ import psycopg
 from fastapi.testclient import TestClient
 
 from services.inventory.api import create_app
-from shared.events import Envelope, Money
+from shared.events import Money
 from shared.events.orders import OrderLine, OrderPlaced
 from shared.runtime.identity import mint
 from tests.infra import Harness, eventually
 from tests.kafka_helpers import produce, read_all
+from tests.unit.messages import message_bytes
 
 SKU = "EAR-RESIN-HOOP"
 
@@ -26,18 +27,7 @@ def order_placed(order_id: str, quantity: int) -> bytes:
         total=Money(amount_minor=320 * quantity, currency="USD"),
         placed_at=datetime.now(UTC),
     )
-    return Envelope(
-        event_id=uuid.uuid4(),
-        event_type="OrderPlaced",
-        schema_version=2,
-        aggregate_id=order_id,
-        aggregate_version=1,
-        order_id=order_id,
-        occurred_at=datetime.now(UTC),
-        producer="orders",
-        correlation_id="corr-dlq",
-        payload=payload.model_dump(mode="json"),
-    ).to_json()
+    return message_bytes("OrderPlaced", payload, correlation_id="corr-dlq")
 
 
 def test_undecodable_message_is_dead_lettered_and_the_next_is_processed(harness: Harness) -> None:

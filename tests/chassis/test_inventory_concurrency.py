@@ -22,12 +22,13 @@ from eventsourcing.utils import get_topic
 from services.inventory.application import base as inventory_base
 from services.inventory.domain.errors import NotEnoughStock
 from services.inventory.domain.model import Reservation
-from shared.events import Envelope, Money, decode
+from shared.events import Money, decode
 from shared.events.orders import OrderLine, OrderPlaced
 from shared.launcher.procs import port_open
 from shared.runtime.identity import mint
 from tests.infra import HARNESS_PORTS, Harness, eventually
 from tests.kafka_helpers import metric, produce, read_all
+from tests.unit.messages import message_bytes
 
 SKU, STOCK, REQUESTS = "BRAC-STEEL-CHAIN", 20, 50
 
@@ -134,18 +135,7 @@ def order_placed(order_id: str, customer: str) -> bytes:
         total=price,
         placed_at=datetime.now(UTC),
     )
-    return Envelope(
-        event_id=uuid.uuid4(),
-        event_type="OrderPlaced",
-        schema_version=2,
-        aggregate_id=order_id,
-        aggregate_version=1,
-        order_id=order_id,
-        occurred_at=datetime.now(UTC),
-        producer="orders",
-        correlation_id=f"corr-{order_id}",
-        payload=payload.model_dump(mode="json"),
-    ).to_json()
+    return message_bytes("OrderPlaced", payload, correlation_id=f"corr-{order_id}")
 
 
 async def _group(bootstrap: str, group: str) -> tuple[str, int]:

@@ -5,7 +5,7 @@ recorded as a breach (I4)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -13,29 +13,19 @@ from pydantic import BaseModel
 
 from services.inventory.application.base import HOLD_EXPIRY, PICKING_SLA, hold_target
 from services.inventory.domain.model import Reservation
-from shared.events import Envelope, Money
+from shared.events import Money
 from shared.events.orders import OrderConfirmed, OrderLine, OrderPlaced
 from shared.runtime.timers import timer_id
 from tests.infra import Harness, eventually
 from tests.kafka_helpers import produce
+from tests.unit.messages import message_bytes
 
 SKU = "RING-STEEL-PEARL"
 USD = Money(amount_minor=450, currency="USD")
 
 
-def message(event_type: str, version: int, payload: BaseModel, order_id: str) -> bytes:
-    return Envelope(
-        event_id=uuid.uuid4(),
-        event_type=event_type,
-        schema_version=version,
-        aggregate_id=order_id,
-        aggregate_version=1,
-        order_id=order_id,
-        occurred_at=datetime.now(UTC),
-        producer="orders",
-        correlation_id=f"corr-{order_id}",
-        payload=payload.model_dump(mode="json"),
-    ).to_json()
+def message(event_type: str, payload: BaseModel, order_id: str) -> bytes:
+    return message_bytes(event_type, payload, correlation_id=f"corr-{order_id}")
 
 
 def pending_targets(runtime: Any) -> set[str]:
@@ -68,8 +58,8 @@ def test_I1_I4_hold_expiry_and_picking_sla_fire_when_the_manual_clock_passes_the
         harness.infra.bootstrap,
         f"{harness.prefix}orders.events",
         [
-            (order_id.encode(), message("OrderPlaced", 2, placed, order_id), [("notification_id", b"1")]),
-            (order_id.encode(), message("OrderConfirmed", 1, confirmed, order_id), [("notification_id", b"2")]),
+            (order_id.encode(), message("OrderPlaced", placed, order_id), [("notification_id", b"1")]),
+            (order_id.encode(), message("OrderConfirmed", confirmed, order_id), [("notification_id", b"2")]),
         ],
     )
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from shared.events import ContractError, decode, specs
+from shared.events import ContractError, decode, specs, wrap
+from shared.events.inventory import ReservedLine, StockReserved
 from shared.events.schema import ASYNCAPI_PATH, render
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "events" / "samples"
@@ -80,3 +82,16 @@ def test_money_is_never_a_float() -> None:
     data["payload"]["amount"]["amount_minor"] = 12.5
     with pytest.raises(ContractError, match=r"payload\.amount\.amount_minor"):
         decode(json.dumps(data))
+
+
+def test_wrap_puts_a_payload_in_the_envelope_of_its_current_version_and_refuses_the_wrong_model() -> None:
+    at = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    reserved = StockReserved(
+        order_id="o-1", lines=[ReservedLine(sku="R", asked=2, reserved=2, short=0)], reserved_at=at
+    )
+    envelope = wrap("StockReserved", reserved, occurred_at=at, correlation_id="c-1")
+    assert (envelope.event_type, envelope.schema_version, envelope.producer) == ("StockReserved", 1, "inventory")
+    assert (envelope.order_id, envelope.aggregate_id, envelope.correlation_id) == ("o-1", "o-1", "c-1")
+    assert decode(envelope.to_json())[1] == reserved
+    with pytest.raises(TypeError, match="OrderPlaced v2 expects OrderPlaced, got StockReserved"):
+        wrap("OrderPlaced", reserved, occurred_at=at, correlation_id="c-1")

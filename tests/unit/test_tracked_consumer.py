@@ -9,23 +9,14 @@ from datetime import UTC, datetime
 from services.orders.bootstrap import bootstrap
 from services.orders.domain.catalogue import entry_id
 from services.orders.settings import OrdersSettings
-from shared.events import Envelope, Money
+from shared.events import Money
 from shared.events.inventory import ReservedLine, SkuCatalogued, StockReserved
 from shared.runtime.messages import Incoming
+from tests.unit.messages import message_bytes
 
 
 def message(nid: int, event_type: str, payload: object, partition: int = 0) -> Incoming:
-    body = Envelope(
-        event_id=uuid.uuid4(),
-        event_type=event_type,
-        schema_version=1,
-        aggregate_id="agg",
-        aggregate_version=1,
-        occurred_at=datetime.now(UTC),
-        producer="inventory",
-        correlation_id=f"corr-{nid}",
-        payload=payload.model_dump(mode="json"),  # type: ignore[attr-defined]
-    ).to_json()
+    body = message_bytes(event_type, payload, correlation_id=f"corr-{nid}")  # type: ignore[arg-type]
     return Incoming("inventory.events", partition, nid, b"k", body, (("notification_id", str(nid).encode()),))
 
 

@@ -15,32 +15,13 @@ from services.inventory.application import InventoryApplication
 from services.inventory.bootstrap import bootstrap
 from services.inventory.domain.sku import Sku
 from services.inventory.settings import InventorySettings
-from shared.events import Money
 from shared.events import orders as contract
 from shared.runtime.service import Runtime
 from shared.runtime.timers import timer_id
-from tests.unit.messages import incoming
+from tests.unit.messages import StepClock, incoming, usd
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 RING, PENDANT = "RING-STEEL-PEARL", "NECK-ZIRC-PEND"
-
-
-class StepClock:
-    manual = True
-
-    def __init__(self, start: datetime) -> None:
-        self.at = start
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> datetime:
-        self.at += timedelta(seconds=seconds)
-        return self.at
-
-
-def usd(minor: int) -> Money:
-    return Money(amount_minor=minor, currency="USD")
 
 
 class Scenario:

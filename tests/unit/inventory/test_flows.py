@@ -13,7 +13,7 @@ from eventsourcing.persistence import Tracking
 from services.orders.adapters.outbound import translate as orders_translate
 from services.orders.bootstrap import bootstrap as orders_bootstrap
 from services.orders.settings import OrdersSettings
-from shared.events import Envelope, decode
+from shared.events import decode, wrap
 from shared.events.payments import PaymentCaptured
 from shared.runtime.service import Runtime
 from shared.runtime.translate import envelope_for
@@ -42,18 +42,7 @@ def pay(orders: Runtime, order_id: uuid.UUID, amount_minor: int, s: Scenario) ->
     payload = PaymentCaptured(
         order_id=str(order_id), purpose="goods", method="card", amount=usd(amount_minor), captured_at=s.clock.now()
     )
-    envelope = Envelope(
-        event_id=uuid.uuid4(),
-        event_type="PaymentCaptured",
-        schema_version=1,
-        aggregate_id=str(order_id),
-        aggregate_version=1,
-        order_id=str(order_id),
-        occurred_at=s.clock.now(),
-        producer="payments",
-        correlation_id="corr",
-        payload=payload.model_dump(mode="json"),
-    )
+    envelope = wrap("PaymentCaptured", payload, occurred_at=s.clock.now(), correlation_id="corr")
     orders.app.process_envelope(envelope, Tracking("payments.events:0", next(PAYMENT_IDS)))
 
 

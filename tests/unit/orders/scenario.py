@@ -13,12 +13,11 @@ from pydantic import BaseModel
 from services.orders.application import Checkout, OrdersApplication
 from services.orders.bootstrap import bootstrap
 from services.orders.settings import OrdersSettings
-from shared.events import Money
 from shared.events import inventory as inv
 from shared.events import payments as pay
 from shared.events import shipping as ship
 from shared.runtime.service import Runtime
-from tests.unit.messages import incoming
+from tests.unit.messages import StepClock, incoming, usd
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 ADDRESS = {
@@ -33,24 +32,6 @@ BILLING = {**ADDRESS, "name": "Ruiz Joyas SL", "line1": "Gran Via 20"}
 DETAILS = Checkout(
     shipping_address=ADDRESS, billing_address=BILLING, payment_method="card", contact_email="ana@example.com"
 )
-
-
-class StepClock:
-    manual = True
-
-    def __init__(self, start: datetime) -> None:
-        self.at = start
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> datetime:
-        self.at += timedelta(seconds=seconds)
-        return self.at
-
-
-def usd(minor: int) -> Money:
-    return Money(amount_minor=minor, currency="USD")
 
 
 class Scenario:

@@ -13,18 +13,13 @@ from pydantic import BaseModel
 from services.payments.adapters.outbound import translate
 from services.payments.bootstrap import bootstrap
 from services.payments.settings import PaymentsSettings
-from shared.events import Money
 from shared.events import orders as o
 from shared.events import shipping as s
-from tests.unit.messages import incoming
-from tests.unit.orders.scenario import T0, StepClock
+from tests.unit.messages import StepClock, incoming, usd
+from tests.unit.orders.scenario import T0
 from tests.unit.payments.fakes import MemoryGateway
 
 VISA = "4111111111111111"
-
-
-def usd(minor: int) -> Money:
-    return Money(amount_minor=minor, currency="USD")
 
 
 class PaymentsScenario:
