@@ -94,6 +94,20 @@ class OrderCancelled(_Payload):
     policy_version: str | None = None
 
 
+@event("orders", "OrderRefundDue")
+class OrderRefundDue(_Payload):
+    """More was paid than the order now costs (it was reduced before the money arrived, I3): the
+    excess `refund` = `paid` - `total` goes back to the original payment method (P6)."""
+
+    order_id: str
+    customer_id: str
+    paid: Money
+    total: Money
+    refund: Money
+    reason: str
+    due_at: datetime
+
+
 class ReducedLine(_Payload):
     sku: str
     quantity_before: int = Field(ge=0)

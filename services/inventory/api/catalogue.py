@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter
 
 from services.inventory.api.models import (
     AdjustmentCreate,
@@ -18,7 +17,7 @@ from services.inventory.api.models import (
     StockPublic,
 )
 from services.inventory.application import InventoryApplication
-from shared.runtime.http.deps import Auditor, Ops, OpsOrAuditor, RuntimeDep
+from shared.runtime.http.deps import AsOf, Auditor, Ops, OpsOrAuditor, RuntimeDep
 
 router = APIRouter(tags=["catalogue"])
 
@@ -93,9 +92,7 @@ async def replay(
     sku: str,
     runtime: RuntimeDep,
     _: Auditor,
-    as_of: Annotated[datetime, Query(description="Replay the SKU's events up to this instant")],
+    as_of: AsOf,
 ) -> StockPublic:
-    """The SKU's stock as it was at an instant, replayed from its events (auditors)."""
-    if as_of.tzinfo is None:
-        raise HTTPException(422, [{"field": "as_of", "rule": "X3", "message": "include a time zone, e.g. Z"}])
+    """The SKU's stock as it was at an instant (none: now), replayed from its events (auditors)."""
     return StockPublic.of(await asyncio.to_thread(inventory(runtime).sku_as_of, sku, as_of))

@@ -167,11 +167,12 @@ class InventoryBase(HallmarkApplication):
         self.get_sku(code)
         return self.history(sku_id(code))
 
-    def sku_as_of(self, code: str, at: datetime) -> Sku:
-        """The SKU replayed up to `at` (auditors)."""
+    def sku_as_of(self, code: str, at: datetime | None) -> Sku:
+        """The SKU replayed up to `at` (None: every event), for auditors."""
         sku = self.replay_as_of(sku_id(code), at)
         if not isinstance(sku, Sku):
-            raise UnknownSku(f"no SKU {code!r} in the catalogue as of {at.isoformat()}", field="as_of", rule="I1")
+            when = at.isoformat() if at else "now"
+            raise UnknownSku(f"no SKU {code!r} in the catalogue as of {when}", field="as_of", rule="I1")
         return sku
 
     def sla_breaches(self) -> list[dict[str, Any]]:

@@ -73,6 +73,18 @@ def _reduced(e: Any) -> tuple[str, BaseModel]:
     )
 
 
+def _overpaid(e: Any) -> tuple[str, BaseModel]:
+    return "OrderRefundDue", contract.OrderRefundDue(
+        order_id=str(e.originator_id),
+        customer_id=e.customer_id,
+        paid=_money(e.paid_minor, e.currency),
+        total=_money(e.total_minor, e.currency),
+        refund=_money(e.refund_minor, e.currency),
+        reason=f"paid {e.paid_minor} for an order reduced to {e.total_minor} before the payment arrived",
+        due_at=e.at,
+    )
+
+
 def _cancelled(e: Any) -> tuple[str, BaseModel]:
     return "OrderCancelled", contract.OrderCancelled(
         order_id=str(e.originator_id),
@@ -117,6 +129,7 @@ _BUILDERS: dict[type[Any], Callable[[Any], tuple[str, BaseModel]]] = {
     Order.Placed: _placed,
     Order.Confirmed: _confirmed,
     Order.ItemsReduced: _reduced,
+    Order.OverpaymentRecorded: _overpaid,
     Order.Cancelled: _cancelled,
     Order.Changed: _changed,
     Order.ProcessingStarted: _processing,

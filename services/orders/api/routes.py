@@ -22,7 +22,7 @@ from services.orders.api.models import (
 from services.orders.application import Checkout, OrdersApplication
 from services.orders.domain.errors import NotYourOrder
 from services.orders.domain.order import Order
-from shared.runtime.http.deps import Auditor, Ops, PrincipalDep, RuntimeDep, require
+from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, aware, require
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["orders"])
@@ -44,12 +44,6 @@ def _checkout(body: CheckoutCreate) -> Checkout:
         sample=body.sample,
         contact_email=body.contact_email,
     )
-
-
-def _utc(at: datetime, field: str) -> datetime:
-    if at.tzinfo is None:
-        raise HTTPException(422, [{"field": field, "rule": "X3", "message": "include a time zone, e.g. Z"}])
-    return at
 
 
 async def _visible_order(app: OrdersApplication, order_id: uuid.UUID, principal: Principal) -> Order:
@@ -131,7 +125,7 @@ async def get_order(
     order_id: uuid.UUID,
     runtime: RuntimeDep,
     principal: PrincipalDep,
-    as_of: Annotated[datetime | None, Query(description="auditors: replay up to this instant")] = None,
+    as_of: AsOf,
 ) -> OrderPublic:
     """One order with its status derived from its events; auditors may ask as of an instant."""
     app = _app(runtime)
@@ -140,7 +134,7 @@ async def get_order(
         return OrderPublic.of(order)
     if principal.role not in ("auditor", "ops"):
         raise HTTPException(403, "role: as_of is for auditors and ops")
-    return OrderPublic.of(await asyncio.to_thread(app.order_as_of, order_id, _utc(as_of, "as_of")))
+    return OrderPublic.of(await asyncio.to_thread(app.order_as_of, order_id, as_of))
 
 
 @router.get("/orders/{order_id}/history")
@@ -161,7 +155,7 @@ async def cancellation_terms(
     """O5: status, whether cancelling is allowed, fee and refund, at any instant (past or future)."""
     app = _app(runtime)
     await _visible_order(app, order_id, principal)
-    when = _utc(at, "at") if at is not None else None
+    when = aware(at, "at") if at is not None else None
     return TermsPublic.of(await asyncio.to_thread(app.cancellation_terms, order_id, when))
 
 

@@ -32,6 +32,7 @@ class Order(Aggregate):
     RefundRecorded: ClassVar[type[Any]]
     PickingSlaBreached: ClassVar[type[Any]]
     PaymentFailureRecorded: ClassVar[type[Any]]
+    OverpaymentRecorded: ClassVar[type[Any]]
 
     @event("Placed")
     def __init__(
@@ -167,6 +168,25 @@ class Order(Aggregate):
             **self._context(),
             total_minor=self.total_minor,
         )
+        self._owe_back_any_excess(at)
+
+    def _owe_back_any_excess(self, at: datetime) -> None:
+        """The order was reduced (I3) while the money was on its way: what exceeds the total goes back (P6)."""
+        excess = self.paid_net_minor - self.total_minor
+        if excess > 0:
+            self._record_overpayment(
+                paid_minor=self.paid_minor,
+                total_minor=self.total_minor,
+                refund_minor=excess,
+                at=at,
+                **self._context(),
+            )
+
+    @event("OverpaymentRecorded")
+    def _record_overpayment(
+        self, paid_minor: int, total_minor: int, refund_minor: int, at: datetime, customer_id: str, currency: str
+    ) -> None:
+        self.refund_due_minor += refund_minor
 
     @event("Confirmed")
     def _confirm(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, UploadFile
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.payments.application import PaymentsApplication
 from services.payments.domain import CaptureOutcome, DepositAccount, Payment, PaymentNotFound
 from shared.events import Money
-from shared.runtime.http.deps import Auditor, Ops, PrincipalDep, RuntimeDep, require
+from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, require
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["payments"])
@@ -105,6 +106,21 @@ class DepositPublic(BaseModel):
         return cls(customer_id=a.customer_id, balance=Money(amount_minor=a.balance_minor, currency=a.currency))
 
 
+class MovementPublic(BaseModel):
+    kind: Literal["Credited", "Debited", "Refunded", "DebitRefused"]
+    amount_minor: int
+    balance_after_minor: int
+    order_id: str | None
+    purpose: str | None
+    reference: str | None
+    reason: str | None
+    at: datetime
+
+
+class DepositStatement(DepositPublic):
+    movements: list[MovementPublic]
+
+
 def _app(runtime: Any) -> PaymentsApplication:
     app: PaymentsApplication = runtime.app
     return app
@@ -153,8 +169,8 @@ async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, _: 
 
 
 @router.get("/payments/{order_id}", response_model=list[PaymentPublic])
-async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> list[PaymentPublic]:
-    """The order's payments (goods or sample fee, shipping)."""
+async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDep, as_of: AsOf) -> list[PaymentPublic]:
+    """The order's payments (goods or sample fee, shipping); auditors may ask as of an instant."""
     app = _app(runtime)
     found = []
     for purpose in ("goods", "sample_fee", "shipping"):
@@ -164,6 +180,11 @@ async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDe
             continue
     if not found:
         raise PaymentNotFound(f"no payments for order {order_id}", field="order_id", rule="P1")
+    if as_of is not None:
+        if principal.role not in ("auditor", "ops"):
+            raise HTTPException(403, "role: as_of is for auditors and ops")
+        then = [await asyncio.to_thread(app.payment_as_of, order_id, p.purpose, as_of) for p in found]
+        found = [p for p in then if p is not None]
     return [PaymentPublic.of(p) for p in found]
 
 
@@ -181,6 +202,26 @@ async def my_deposit(runtime: RuntimeDep, customer: Customer) -> DepositPublic:
     return DepositPublic.of(await asyncio.to_thread(_app(runtime).deposit, customer.subject))
 
 
+@router.get("/deposits/mine/history", response_model=list[MovementPublic])
+async def my_deposit_history(runtime: RuntimeDep, customer: Customer) -> list[MovementPublic]:
+    """The calling customer's deposit statement, oldest first, with the balance after each movement."""
+    movements = await asyncio.to_thread(_app(runtime).deposit_movements, customer.subject)
+    return [MovementPublic(**m) for m in movements]
+
+
+@router.get("/deposits/{customer_id}", response_model=DepositStatement)
+async def deposit_of(customer_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> DepositStatement:
+    """A customer's deposit and statement: their account manager, ops and auditors (X2)."""
+    if principal.role == "customer" or not principal.may_see_customer(customer_id):
+        raise HTTPException(403, "customer_id: not one of your customers (X2)")
+    app = _app(runtime)
+    account = await asyncio.to_thread(app.deposit, customer_id)
+    movements = await asyncio.to_thread(app.deposit_movements, customer_id)
+    return DepositStatement(
+        **DepositPublic.of(account).model_dump(), movements=[MovementPublic(**m) for m in movements]
+    )
+
+
 @router.post("/deposits/{customer_id}/credits", response_model=DepositPublic)
 async def credit_deposit(customer_id: str, body: CreditCreate, runtime: RuntimeDep, staff: Staff) -> DepositPublic:
     """Money a customer sent as a deposit (account manager or ops)."""
@@ -192,16 +233,15 @@ async def credit_deposit(customer_id: str, body: CreditCreate, runtime: RuntimeD
     )
 
 
-@router.post("/payments/{order_id}/shipping/deposit", response_model=DepositPublic)
-async def pay_shipping_from_deposit(order_id: str, runtime: RuntimeDep, customer: Customer) -> DepositPublic:
-    """Pay the quoted shipping cost (P7) from the deposit, when it covers it (P3)."""
+@router.post("/payments/{order_id}/{purpose}/deposit", response_model=DepositPublic)
+async def pay_from_deposit(order_id: str, purpose: Purpose, runtime: RuntimeDep, customer: Customer) -> DepositPublic:
+    """Pay from the deposit when it covers the amount (P3): the goods (or sample fee) of an order the
+    balance did not cover at checkout, after a top-up; or the quoted shipping cost (P7)."""
     app = _app(runtime)
-    payment = await _own_payment(app, order_id, "shipping", customer)
-    return DepositPublic.of(
-        await asyncio.to_thread(
-            app.pay_from_deposit, order_id, customer.subject, payment.amount_minor, payment.currency, "shipping"
-        )
-    )
+    if purpose == "shipping":
+        await _own_payment(app, order_id, purpose, customer)
+    account = await asyncio.to_thread(app.pay_awaited_from_deposit, order_id, customer.subject, purpose)
+    return DepositPublic.of(account)
 
 
 @router.get("/admin/reviews")

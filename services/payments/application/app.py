@@ -6,6 +6,7 @@ import logging
 import random
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
@@ -59,6 +60,36 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
         except AggregateNotFoundError:
             account = DepositAccount.open(customer_id, currency, self.clock.now())
         return account
+
+    def payment_as_of(self, order_id: str, purpose: str, at: datetime) -> Payment | None:
+        """One payment as it was at `at` (auditors); None if it did not exist yet."""
+        payment: Payment | None = self.replay_as_of(payment_id(order_id, purpose), at)  # type: ignore[assignment]
+        return payment
+
+    def deposit_movements(self, customer_id: str) -> list[dict[str, Any]]:
+        """The deposit's statement: every credit, debit, refund and refused debit, with the balance after."""
+        account_id = deposit_account_id(customer_id)
+        balance, movements = 0, []
+        signs = {"Credited": 1, "Debited": -1, "Refunded": 1, "DebitRefused": 0}
+        for domain_event in self.domain_events(account_id):
+            kind = type(domain_event).__name__
+            if kind not in signs:
+                continue
+            amount = domain_event.amount_minor
+            balance += signs[kind] * amount
+            movements.append(
+                {
+                    "kind": kind,
+                    "amount_minor": amount,
+                    "balance_after_minor": balance,
+                    "order_id": getattr(domain_event, "order_id", None),
+                    "purpose": getattr(domain_event, "purpose", None),
+                    "reference": getattr(domain_event, "reference", None),
+                    "reason": getattr(domain_event, "reason", None),
+                    "at": domain_event.at,
+                }
+            )
+        return movements
 
     def fraud_check(self, order_id: str) -> FraudCheck | None:
         try:
@@ -154,6 +185,26 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
         return self._with_account(
             customer_id, currency, lambda a: a.debit(order_id, amount_minor, currency, self.clock.now(), purpose)
         )
+
+    def pay_awaited_from_deposit(self, order_id: str, customer_id: str, purpose: str) -> DepositAccount:
+        """The customer pays from the deposit (after a top-up): the goods or sample fee the amount the
+        order waits for (it was not covered at checkout), the shipping its quote (P3, P7)."""
+        if purpose == "shipping":
+            payment = self.payment(order_id, "shipping")
+            amount, currency = payment.amount_minor, payment.currency
+        else:
+            account = self.deposit(customer_id)
+            if account.debited_for(order_id, purpose):  # paid already (a second click): nothing more
+                return account
+            awaited = account.awaiting(order_id, purpose)
+            if awaited is None:
+                raise PaymentNotFound(
+                    f"order {order_id}'s {purpose} is not waiting for a payment from your deposit",
+                    field="order_id",
+                    rule="P3",
+                )
+            amount, currency = awaited, account.currency
+        return self.pay_from_deposit(order_id, customer_id, amount, currency, purpose)
 
     def _with_account(
         self, customer_id: str, currency: str, change: Callable[[DepositAccount], bool]

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from services.payments.adapters.inbound import payload
-from services.payments.domain import FraudCheck, InsufficientDeposit, Payment, PaymentNotFound, payment_id
+from services.payments.domain import (
+    DepositAccount,
+    FraudCheck,
+    InsufficientDeposit,
+    Payment,
+    PaymentConflict,
+    PaymentNotFound,
+    payment_id,
+)
 from shared.events import Envelope
 from shared.runtime.timers import Timer
 
@@ -31,13 +39,7 @@ def on_order_placed(app: PaymentsApplication, envelope: Envelope, pe: PE) -> Non
     at = app.clock.now()
     if placed.payment_method == "deposit":
         account = app.deposit(placed.customer_id, placed.total.currency)
-        try:
-            if account.debit(placed.order_id, placed.total.amount_minor, placed.total.currency, at, purpose):
-                pe.collect_events(account)
-        except InsufficientDeposit as exc:  # recorded and published (PaymentFailed); the customer may top up
-            log.warning("deposit does not cover the order", extra={"order_id": placed.order_id, "error": str(exc)})
-            if account.refuse_debit(placed.order_id, purpose, placed.total.amount_minor, str(exc), at):
-                pe.collect_events(account)
+        _debit_or_refuse(account, placed.order_id, purpose, placed.total.amount_minor, at, pe)
         return
     pe.collect_events(
         Payment.request(
@@ -51,6 +53,43 @@ def on_order_placed(app: PaymentsApplication, envelope: Envelope, pe: PE) -> Non
         ),
         FraudCheck.draw(placed.order_id, app.fraud_share, app.rng(), at),  # P5: recorded, never re-rolled
     )
+
+
+def _debit_or_refuse(account: DepositAccount, order_id: str, purpose: str, amount_minor: int, at: Any, pe: PE) -> None:
+    """Pay the order from the deposit (P3), or record that the balance does not cover it (PaymentFailed)."""
+    try:
+        if account.debit(order_id, amount_minor, account.currency, at, purpose):
+            pe.collect_events(account)
+    except InsufficientDeposit as exc:  # recorded and published; the customer may top up and pay from it
+        log.warning("deposit does not cover the order", extra={"order_id": order_id, "error": str(exc)})
+        if account.refuse_debit(order_id, purpose, amount_minor, str(exc), at):
+            pe.collect_events(account)
+
+
+def on_items_reduced(app: PaymentsApplication, envelope: Envelope, pe: PE) -> None:
+    """OrderItemsReduced (I3, O7): refund what was paid for the missing items; if nothing was paid
+    yet, ask for the new total instead (a card is charged for what is there, a deposit debited)."""
+    event = payload(envelope)
+    if event.refund.amount_minor > 0:
+        on_refund_due(app, envelope, pe)
+        return
+    new_total, at = event.new_total.amount_minor, app.clock.now()
+    if new_total <= 0:
+        log.info("nothing left to pay for", extra={"order_id": event.order_id})
+        return
+    for purpose in ("goods", "sample_fee"):
+        if payment_id(event.order_id, purpose) in app.repository:
+            payment: Payment = app.load(payment_id(event.order_id, purpose), pe)
+            try:
+                if payment.amend_amount(new_total, event.reason, at):
+                    pe.collect_events(payment)
+            except PaymentConflict:  # paid meanwhile: orders owes the excess back (OrderRefundDue)
+                log.info("paid before the reduction arrived", extra={"order_id": event.order_id})
+            return
+    account = app.deposit(event.customer_id, event.new_total.currency)
+    for purpose in ("goods", "sample_fee"):
+        if account.awaiting(event.order_id, purpose) is not None:  # a deposit order still waiting for money
+            _debit_or_refuse(account, event.order_id, purpose, new_total, at, pe)
 
 
 def on_refund_due(app: PaymentsApplication, envelope: Envelope, pe: PE) -> None:
@@ -104,8 +143,9 @@ def on_settlement_due(app: PaymentsApplication, timer: Timer, pe: PE) -> None:
 
 HANDLERS: dict[str, Any] = {
     "OrderPlaced": on_order_placed,
-    "OrderItemsReduced": on_refund_due,
+    "OrderItemsReduced": on_items_reduced,
     "OrderCancelled": on_refund_due,
+    "OrderRefundDue": on_refund_due,
     "ShippingQuoted": on_shipping_quoted,
 }
 TIMERS: dict[str, Any] = {"settlement-overdue": on_settlement_due}

@@ -113,10 +113,16 @@ class DepositAccount(Aggregate):
         self.debits[_key(order_id, purpose)] = amount_minor
         self.balance_minor -= amount_minor
 
-    def refuse_debit(self, order_id: str, purpose: str, amount_minor: int, reason: str, at: datetime) -> bool:
-        """Record that an order to be paid from the deposit was not covered (P3), once per order and purpose."""
+    def awaiting(self, order_id: str, purpose: str = "goods") -> int | None:
+        """The amount an order to be paid from the deposit still waits for (it was not covered), if any."""
         key = _key(order_id, purpose)
-        if key in self.refused or key in self.debits:
+        return None if key in self.debits else self.refused.get(key)
+
+    def refuse_debit(self, order_id: str, purpose: str, amount_minor: int, reason: str, at: datetime) -> bool:
+        """Record that an order to be paid from the deposit was not covered (P3): once per order, purpose
+        and amount (a reduced order that is still not covered is recorded again, with its new amount)."""
+        key = _key(order_id, purpose)
+        if self.refused.get(key) == amount_minor or key in self.debits:
             return False
         self._refuse_debit(order_id, purpose, amount_minor, reason, at)
         return True

@@ -35,6 +35,7 @@ class Payment(Aggregate):
     SettlementOverdueFlagged: ClassVar[type[Any]]
     ConfirmationReleased: ClassVar[type[Any]]
     RefundDeferred: ClassVar[type[Any]]
+    AmountAmended: ClassVar[type[Any]]
 
     @classmethod
     def request(
@@ -219,6 +220,26 @@ class Payment(Aggregate):
         self.refunds.append(
             {"amount_minor": amount_minor, "reason": reason, "provider_ref": provider_ref, "capture_ref": capture_ref}
         )
+
+    def amend_amount(self, amount_minor: int, reason: str, at: datetime) -> bool:
+        """The order was reduced (I3) before anything was paid: ask for the new amount instead.
+        The same amount again changes nothing; once money has come in, the excess is refunded instead."""
+        if amount_minor == self.amount_minor:
+            return False
+        check_amount(amount_minor, rule="I3")
+        check_text(reason, field="reason", rule="I3")
+        if self.paid_minor or self.vouchers:
+            raise PaymentConflict(
+                "money has already come in for this payment: the excess is refunded, not re-asked",
+                field="amount",
+                rule="P6",
+            )
+        self._amend_amount(amount_minor, self.amount_minor, reason, at)
+        return True
+
+    @event("AmountAmended")
+    def _amend_amount(self, amount_minor: int, previous_minor: int, reason: str, at: datetime) -> None:
+        self.amount_minor = amount_minor
 
     def defer_refund(self, amount_minor: int, reason: str, key: str, at: datetime) -> bool:
         """A refund is owed on money that has not arrived yet (a voucher, no settlement): it is kept

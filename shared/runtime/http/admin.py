@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from shared.runtime.http.deps import Auditor, Ops, OpsOrAuditor, RuntimeDep
+from shared.runtime.http.deps import AsOf, Auditor, Ops, OpsOrAuditor, RuntimeDep
 from shared.runtime.store import aggregate_state
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -100,11 +99,9 @@ async def replay(
     aggregate_id: uuid.UUID,
     runtime: RuntimeDep,
     _: Auditor,
-    as_of: Annotated[datetime | None, Query(description="Replay up to this instant")] = None,
+    as_of: AsOf,
 ) -> dict[str, Any]:
     """Replay one aggregate from its events, as of an instant (read-only)."""
-    if as_of is not None and as_of.tzinfo is None:
-        raise HTTPException(422, "as_of: must include a time zone (e.g. Z)")
     aggregate = await asyncio.to_thread(runtime.app.replay_as_of, aggregate_id, as_of)
     if aggregate is None:
         raise HTTPException(404, f"aggregate_id: nothing recorded for {aggregate_id} as of {as_of}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.runtime.identity import InvalidToken, Principal, verify
@@ -52,3 +53,22 @@ def require(*roles: str) -> Callable[[Principal], Principal]:
 Ops = Annotated[Principal, Depends(require("ops"))]
 OpsOrAuditor = Annotated[Principal, Depends(require("ops", "auditor"))]
 Auditor = Annotated[Principal, Depends(require("auditor", "ops"))]
+
+
+def aware(at: datetime, field: str) -> datetime:
+    """An instant from a request; one without a time zone is ambiguous and refused (422, X3)."""
+    if at.tzinfo is None:
+        raise HTTPException(422, [{"field": field, "rule": "X3", "message": "include a time zone, e.g. Z"}])
+    return at
+
+
+def _as_of(
+    as_of: Annotated[
+        datetime | None, Query(description="Replay the events up to this instant (ISO 8601 with a time zone)")
+    ] = None,
+) -> datetime | None:
+    return None if as_of is None else aware(as_of, "as_of")
+
+
+AsOf = Annotated[datetime | None, Depends(_as_of)]
+"""An optional instant to replay up to; one without a time zone is refused (422, naming the field)."""

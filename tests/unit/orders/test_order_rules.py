@@ -410,3 +410,40 @@ def test_O4_P3_a_failed_payment_is_shown_on_the_pending_order_and_changes_no_sta
         "PaymentFailureRecorded",
         "Confirmed",
     ]
+
+
+def test_I3_P6_money_that_arrives_after_a_reduction_is_owed_back_above_the_new_total() -> None:
+    """Reserved short while the payment was on its way: 20 rings asked, 12 there; the card paid the
+    20 (9000) before payments heard of the reduction. The order confirms on 5400 and owes 3600 back."""
+    s = Scenario()
+    order_id = s.place([("RING-STEEL-PEARL", 20)])
+    s.reserve(order_id, ("RING-STEEL-PEARL", 20, 12))
+    assert (s.order(order_id).total_minor, s.order(order_id).refund_due_minor) == (5400, 0)
+    s.pay(order_id, 9000)
+    order = s.order(order_id)
+    assert (order.status, order.paid_minor, order.refund_due_minor, order.paid_net_minor) == (
+        "Confirmed",
+        9000,
+        3600,
+        5400,
+    )
+    published = outbound(s, order_id)
+    assert [t for t, _ in published] == ["OrderPlaced", "OrderItemsReduced", "OrderConfirmed", "OrderRefundDue"]
+    due = published[-1][1]
+    assert (due["paid"]["amount_minor"], due["total"]["amount_minor"], due["refund"]["amount_minor"]) == (
+        9000,
+        5400,
+        3600,
+    )
+    s.at(7 * H)  # O5 afterwards: the fee is on the reduced total, the refund on what is still held
+    terms = s.app.cancellation_terms(order_id)
+    assert (terms.fee_minor, terms.refund_minor) == (810, 4590)  # 15 % of 5400; 5400 - 810
+
+
+def test_I3_the_exact_amount_after_a_reduction_owes_nothing_back() -> None:
+    s = Scenario()
+    order_id = s.place([("RING-STEEL-PEARL", 20)])
+    s.reserve(order_id, ("RING-STEEL-PEARL", 20, 12))
+    s.pay(order_id, 5400)
+    assert [t for t, _ in outbound(s, order_id)] == ["OrderPlaced", "OrderItemsReduced", "OrderConfirmed"]
+    assert s.order(order_id).refund_due_minor == 0

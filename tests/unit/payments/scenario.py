@@ -79,6 +79,20 @@ class PaymentsScenario:
             ),
         )
 
+    def refund_due(self, order_id: str, paid: int, total: int) -> Any:
+        return self.feed(
+            "OrderRefundDue",
+            o.OrderRefundDue(
+                order_id=order_id,
+                customer_id="cust-1",
+                paid=usd(paid),
+                total=usd(total),
+                refund=usd(paid - total),
+                reason=f"paid {paid} for an order reduced to {total} before the payment arrived",
+                due_at=self.clock.now(),
+            ),
+        )
+
     def quoted(self, order_id: str, cost: int) -> Any:
         return self.feed(
             "ShippingQuoted",

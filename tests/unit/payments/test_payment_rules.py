@@ -186,3 +186,60 @@ def test_P3_P6_a_long_lived_deposit_is_snapshotted_and_loads_like_its_full_histo
     assert (loaded.credits, loaded.debits, loaded.refunds) == (replayed.credits, replayed.debits, replayed.refunds)  # type: ignore[union-attr]
     s.app.credit_deposit("cust-1", 100, "USD", "bank-ref-7")  # credited before the snapshot: still once
     assert s.app.deposit("cust-1").balance_minor == 6600
+
+
+def test_I3_a_reduction_before_anything_was_paid_asks_the_card_for_the_new_total() -> None:
+    s = PaymentsScenario()
+    order_id = s.placed(9000)
+    s.reduced(order_id, before=9000, after=5400, refund=0)  # reserved short at checkout (I3)
+    s.reduced(order_id, before=9000, after=5400, refund=0)  # the same news again: amended once
+    assert [type(e).__name__ for e in s.app.domain_events(payment_id(order_id, "goods"))] == [
+        "Requested",
+        "AmountAmended",
+    ]
+    s.app.capture(order_id, "goods", "card", VISA, "key-reduced-01")
+    captured = [p for t, p in s.published() if t == "PaymentCaptured"]
+    assert [p["amount"]["amount_minor"] for p in captured] == [5400]
+
+
+def test_I3_P6_money_paid_before_the_reduction_arrived_goes_back_when_orders_says_it_is_due() -> None:
+    s = PaymentsScenario()
+    order_id = s.placed(9000)
+    s.app.capture(order_id, "goods", "card", VISA, "key-early-0001")  # 9000 before the news arrived
+    s.reduced(order_id, before=9000, after=5400, refund=0)  # too late to ask for less: nothing changes
+    assert s.app.payment(order_id, "goods").amount_minor == 9000
+    s.refund_due(order_id, paid=9000, total=5400)  # orders confirmed on 9000 and owes 3600 back
+    refunds = [p for t, p in s.published() if t == "RefundIssued"]
+    assert [(p["amount"]["amount_minor"], p["method"]) for p in refunds] == [(3600, "card")]
+    assert s.app.payment(order_id, "goods").refundable_minor == 5400
+
+
+def test_P3_I3_a_deposit_order_not_covered_is_debited_once_reduced_to_what_the_balance_covers() -> None:
+    s = PaymentsScenario()
+    s.app.credit_deposit("cust-1", 6000, "USD", "bank-ref-9")
+    order_id = s.placed(9000, method="deposit")
+    assert s.app.deposit("cust-1").awaiting(order_id) == 9000
+    s.reduced(order_id, before=9000, after=5400, refund=0)
+    assert [(t, p["order_id"]) for t, p in s.published()] == [("PaymentFailed", order_id), ("DepositDebited", order_id)]
+    assert s.published()[1][1]["amount"]["amount_minor"] == 5400
+    assert (s.app.deposit("cust-1").balance_minor, s.app.deposit("cust-1").awaiting(order_id)) == (600, None)
+
+
+def test_P3_after_a_top_up_the_customer_pays_the_awaited_order_from_the_deposit() -> None:
+    s = PaymentsScenario()
+    s.app.credit_deposit("cust-1", 6000, "USD", "bank-ref-10")
+    order_id = s.placed(9000, method="deposit")
+    with pytest.raises(InsufficientDeposit):  # still short
+        s.app.pay_awaited_from_deposit(order_id, "cust-1", "goods")
+    s.app.credit_deposit("cust-1", 3500, "USD", "bank-ref-11")
+    s.app.pay_awaited_from_deposit(order_id, "cust-1", "goods")
+    s.app.pay_awaited_from_deposit(order_id, "cust-1", "goods")  # a second click debits nothing more
+    account = s.app.deposit("cust-1")
+    assert (account.balance_minor, account.debited_for(order_id)) == (500, 9000)
+    assert [m["kind"] for m in s.app.deposit_movements("cust-1")] == [
+        "Credited",
+        "DebitRefused",
+        "Credited",
+        "Debited",
+    ]
+    assert [m["balance_after_minor"] for m in s.app.deposit_movements("cust-1")] == [6000, 6000, 9500, 500]
