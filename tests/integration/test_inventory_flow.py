@@ -167,3 +167,46 @@ def test_I1_I2_I3_I4_hold_to_reservation_shortfall_refund_picking_and_release(
     ]
     stock = client.call("GET", "inventory", f"/skus/{code}/stock", headers=auditor).json()
     assert (stock["on_hand"], stock["held"], stock["reserved"], stock["available"]) == (14, 0, 0, 14)
+
+
+def test_I2_I3_P6_an_order_reserved_short_at_checkout_is_charged_for_what_is_there(
+    client: SystemClient, system: Stack
+) -> None:
+    """12 rings on hand, 20 asked: the reservation is partial, the orders service reduces the order
+    before payment, payments asks the card for the new total, and nothing has to be refunded."""
+    ops = client.token("ops", "ops-1")
+    carol = f"cust-{secrets.token_hex(3)}"
+    as_carol = client.token("customer", carol)
+    code = f"RING-S{secrets.token_hex(3).upper()}"
+    sku = {"sku": code, "name": "Short ring", "unit_price": {"amount_minor": PRICE, "currency": "USD"}, "moq": 1}
+    created = client.call(
+        "POST", "inventory", "/skus", json={**sku, "weight_grams": WEIGHT, "on_hand": 12}, headers=ops
+    )
+    assert created.status_code == 201
+
+    body = {"lines": [{"sku": code, "quantity": 20}], **CHECKOUT}
+    response = eventually(
+        lambda: (r := client.call("POST", "orders", "/orders", json=body, headers=as_carol)).status_code == 201 and r,
+        what="order accepted",
+    )
+    order_id = response.json()["order_id"]
+    assert response.json()["total"]["amount_minor"] == 20 * PRICE
+
+    def order() -> dict[str, Any]:
+        return client.call("GET", "orders", f"/orders/{order_id}", headers=as_carol).json()
+
+    reduced = eventually(lambda: (o := order())["stock"] == "partially reserved" and o, what="partial reservation")
+    assert ([line["quantity"] for line in reduced["lines"]], reduced["total"]["amount_minor"]) == ([12], 12 * PRICE)
+    assert (reduced["status"], reduced["refund_due"]["amount_minor"]) == ("PendingPayment", 0)
+
+    def asked() -> int:
+        found = client.call("GET", "payments", f"/payments/{order_id}", headers=as_carol)
+        return found.json()[0]["amount"]["amount_minor"] if found.status_code == 200 else 0
+
+    eventually(lambda: asked() == 12 * PRICE, what="payments asks for the reduced total")
+    pay_by_card(client, as_carol, order_id)
+    confirmed = eventually(lambda: (o := order())["status"] == "Confirmed" and o, what="confirmed")
+    assert (confirmed["paid"]["amount_minor"], confirmed["refund_due"]["amount_minor"]) == (12 * PRICE, 0)
+    [captured] = eventually(lambda: published(system, "payments", "PaymentCaptured", order_id), what="captured")
+    assert captured["amount"]["amount_minor"] == 12 * PRICE
+    assert published(system, "orders", "OrderRefundDue", order_id) == []
