@@ -106,6 +106,8 @@ async def list_orders(
     runtime: RuntimeDep,
     principal: PrincipalDep,
     customer_id: Annotated[str | None, Query(description="ops/auditors: whose")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="page size, newest first")] = 50,
+    offset: Annotated[int, Query(ge=0, description="orders to skip")] = 0,
 ) -> list[OrderPublic]:
     """A customer's own orders; an account manager's customers' orders; ops/auditors by customer."""
     if principal.role == "customer":
@@ -116,8 +118,8 @@ async def list_orders(
         customers = [customer_id]
     else:
         raise HTTPException(422, [{"field": "customer_id", "rule": "X3", "message": "required for ops and auditors"}])
-    orders = await asyncio.to_thread(_app(runtime).orders_of, customers)
-    return [OrderPublic.of(o) for o in sorted(orders, key=lambda o: o.placed_at, reverse=True)]
+    orders = await asyncio.to_thread(_app(runtime).orders_of, customers, limit, offset)
+    return [OrderPublic.of(o) for o in orders]
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic)

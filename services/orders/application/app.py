@@ -145,9 +145,18 @@ class OrdersApplication(HallmarkApplication):
             raise OrderNotFound(f"no order {order_id} as of {at.isoformat()}", field="as_of", rule="O4")
         return order
 
-    def orders_of(self, customer_ids: list[str]) -> list[Order]:
-        ids = [uuid.UUID(o) for c in customer_ids if cart_id(c) in self.repository for o in self.cart(c).orders]
-        return [self.get_order(i) for i in ids]
+    def orders_of(self, customer_ids: list[str], limit: int | None = None, offset: int = 0) -> list[Order]:
+        """The customers' orders, newest first, one page of them. Only the newest `offset + limit` of
+        each customer can be on the page, so a reseller with thousands of orders loads one page."""
+        window = None if limit is None else offset + limit
+        ids = [
+            uuid.UUID(o)
+            for c in customer_ids
+            if cart_id(c) in self.repository
+            for o in list(reversed(self.cart(c).orders))[:window]
+        ]
+        newest_first = sorted((self.get_order(i) for i in ids), key=lambda o: o.placed_at, reverse=True)
+        return newest_first[offset:window]
 
     def cancellation_terms(self, order_id: uuid.UUID, at: datetime | None = None) -> CancellationTerms:
         """O5 terms at any instant, past or future (a pure function of the history and the instant)."""

@@ -381,7 +381,21 @@ def test_O1_a_resellers_cart_records_every_order_and_is_snapshotted_as_it_grows(
     assert s.app.snapshots is not None
     assert [snap.originator_version for snap in s.app.snapshots.get(cart.id)] == [100]
     assert (cart.version, cart.orders) == (131, placed)
-    assert [str(o.id) for o in s.app.orders_of(["cust-9"])] == placed
+    assert [str(o.id) for o in s.app.orders_of(["cust-9"])] == placed[::-1]  # newest first
+
+
+def test_O1_order_lists_come_in_pages_newest_first_across_an_account_managers_customers() -> None:
+    s = Scenario()
+    placed = []
+    for minute in range(9):  # three customers, interleaved in time
+        s.at(timedelta(minutes=minute))
+        placed.append(str(s.app.place_order(f"cust-{minute % 3}", [("ODD-PRICE", 1)])))
+    newest = placed[::-1]
+    everyone = ["cust-0", "cust-1", "cust-2"]
+    assert [str(o.id) for o in s.app.orders_of(everyone, limit=4)] == newest[:4]
+    assert [str(o.id) for o in s.app.orders_of(everyone, limit=4, offset=4)] == newest[4:8]
+    assert [str(o.id) for o in s.app.orders_of(everyone, limit=4, offset=8)] == newest[8:]
+    assert [str(o.id) for o in s.app.orders_of(["cust-1"], limit=2)] == [placed[7], placed[4]]
 
 
 def test_O4_P3_a_failed_payment_is_shown_on_the_pending_order_and_changes_no_status() -> None:
