@@ -19,12 +19,17 @@ log = logging.getLogger("hallmark.follower")
 EffectHandler = Callable[[Any, int], None]
 
 
+def position_name(service: str, follower: str) -> str:
+    """Where a follower's position is kept (hallmark_positions)."""
+    return f"follow:{service}:{follower}"
+
+
 class LogFollower:
     def __init__(
-        self, app: HallmarkApplication, name: str, handle: EffectHandler, dsn: str, batch_size: int = 100
+        self, app: HallmarkApplication, service: str, name: str, handle: EffectHandler, dsn: str, batch_size: int = 100
     ) -> None:
         self.app = app
-        self.position_name = f"follow:{name}"
+        self.position_name = position_name(service, name)
         self.handle = handle
         self.dsn = dsn
         self.batch_size = batch_size

@@ -45,9 +45,15 @@ class Metrics:
 class StoreCollector(Collector):
     """Gauges read from the service's database at scrape time."""
 
-    def __init__(self, service: str, read: Callable[[], dict[str, int]]) -> None:
+    def __init__(
+        self,
+        service: str,
+        read: Callable[[], dict[str, int]],
+        followers: Callable[[], dict[str, dict[str, int]]] | None = None,
+    ) -> None:
         self.service = service
         self.read = read
+        self.followers = followers
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
@@ -65,3 +71,16 @@ class StoreCollector(Collector):
             family = GaugeMetricFamily(f"hallmark_{name}", helps.get(name, name), labels=["service"])
             family.add_metric([self.service], value)
             yield family
+        if self.followers is not None:
+            lag = GaugeMetricFamily(
+                "hallmark_follower_lag",
+                "Notifications a log follower (e-mail) has still to handle",
+                labels=["service", "follower"],
+            )
+            try:
+                for follower, position in self.followers().items():
+                    lag.add_metric([self.service, follower], position["lag"])
+            except Exception:
+                log.exception("metrics: follower positions read failed")
+                return
+            yield lag

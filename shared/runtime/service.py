@@ -17,7 +17,7 @@ from shared.events import PARTITIONS, events_topic
 from shared.runtime.clock import Clock, install_event_clock, make_clock
 from shared.runtime.consumer import TrackedConsumer
 from shared.runtime.deadletters import DeadLetters
-from shared.runtime.follower import EffectHandler
+from shared.runtime.follower import EffectHandler, position_name
 from shared.runtime.metrics import Metrics
 from shared.runtime.positions import ddl_lock, ensure_tables, read_position
 from shared.runtime.settings import ServiceSettings
@@ -89,6 +89,13 @@ class Runtime(Generic[TApp]):
                 "relay_lag": max(stored - published, 0),
                 "dlq_open": self.dead_letters.count_open(conn),
             }
+
+    def follower_positions(self) -> dict[str, dict[str, int]]:
+        """Each log follower's position and how many notifications it has still to handle (e-mail)."""
+        with self.connect() as conn:
+            stored = self.app.max_notification_id()
+            positions = {name: read_position(conn, position_name(self.name, name)) for name in self.spec.followers}
+        return {name: {"position": p, "lag": max(stored - p, 0)} for name, p in positions.items()}
 
     def consumer_positions(self) -> dict[str, int]:
         names = [f"{t}:{p}" for t in self.consumes for p in range(PARTITIONS)]

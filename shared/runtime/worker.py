@@ -93,7 +93,7 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
         assert runtime.app.timers is not None
         log.info("worker background started", extra={"topic": runtime.topic})
         followers = [
-            LogFollower(runtime.app, f"{runtime.name}:{name}", factory(runtime), settings.dsn)
+            LogFollower(runtime.app, runtime.name, name, factory(runtime), settings.dsn)
             for name, factory in runtime.spec.followers.items()
         ]
         try:

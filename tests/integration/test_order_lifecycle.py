@@ -104,6 +104,14 @@ def test_O1_O4_O5_O6_cart_to_confirmed_then_terms_and_cancellation(client: Syste
     assert len(mails) == 1
     assert mails[0]["To"] == "ana@example.com"
     assert mails[0]["Subject"] == f"You have set up a new order ({order['order_id'][:8]})"
+    # ... and ops can see how far the mailer has got (an SMTP outage would show as a growing lag).
+    ops = client.token("ops", "ops-1")
+    mailer = client.call("GET", "orders", "/admin/positions", headers=ops).json()["followers"]["confirmation-mail"]
+    assert mailer["position"] > 0 and mailer["lag"] >= 0
+    assert (
+        'hallmark_follower_lag{follower="confirmation-mail",service="orders"}'
+        in client.call("GET", "orders", "/metrics").text
+    )
 
     # O5: the terms at any instant; 7 h after placing, 15 % of 10080 = 1512.
     placed_at = datetime.fromisoformat(order["placed_at"])

@@ -21,10 +21,12 @@ class ClockAdvance(BaseModel):
 
 @router.get("/positions")
 async def positions(runtime: RuntimeDep, _: OpsOrAuditor) -> dict[str, Any]:
-    """Relay position and lag, and the consumer position per topic:partition."""
+    """Relay position and lag, the consumer position per topic:partition, and each log follower's
+    position and lag (a confirmation e-mail stuck on an SMTP outage shows here)."""
     gauges = await asyncio.to_thread(runtime.store_gauges)
     consumers = await asyncio.to_thread(runtime.consumer_positions)
-    return {"relay": {"topic": runtime.topic, **gauges}, "consumers": consumers}
+    followers = await asyncio.to_thread(runtime.follower_positions)
+    return {"relay": {"topic": runtime.topic, **gauges}, "consumers": consumers, "followers": followers}
 
 
 @router.get("/dlq")

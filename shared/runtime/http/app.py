@@ -31,7 +31,11 @@ def create_api(
 ) -> FastAPI:
     api = FastAPI(title=title, description=description, version="0.1.0")
     api.state.runtime = runtime
-    runtime.metrics.registry.register(StoreCollector(runtime.name, runtime.store_gauges))
+    runtime.metrics.registry.register(
+        StoreCollector(
+            runtime.name, runtime.store_gauges, runtime.follower_positions if runtime.spec.followers else None
+        )
+    )
 
     @api.middleware("http")
     async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
