@@ -24,6 +24,7 @@ from shared.runtime.settings import PlatformSettings, ServiceSettings
 from shared.runtime.store import ensure_database
 
 AUXILIARY = ("mailsink", "payment-gateway")
+INFRASTRUCTURE = ("kafka", "postgres")  # stopped last, after everything that uses them
 
 
 @dataclass
@@ -236,16 +237,25 @@ class Stack:
         self._save_state()
         return proc.pid
 
-    def start_worker(self, service: str, extra_env: dict[str, str] | None = None) -> int:
+    def start_worker(self, service: str, extra_env: dict[str, str] | None = None, replica: int = 0) -> int:
+        """Start a worker of `service`. Replica n > 0 is another member of the same consumer group
+        (its relay stands by): named `<service>-worker-<n>`, metrics on API port + 100 + 10 n, its
+        own Faust data directory."""
+        name = f"{service}-worker" if replica == 0 else f"{service}-worker-{replica}"
         env = self.service_env(service, extra_env)
+        if replica:
+            data = self.run_dir / "replicas" / name
+            data.mkdir(parents=True, exist_ok=True)
+            env["TMPDIR"] = str(data)
+            env[f"{service.upper()}_METRICS_PORT"] = str(self.config.ports.services[service] + 100 + 10 * replica)
         proc = spawn(
             [sys.executable, "-m", f"services.{service}.worker", "worker", "-l", "info"],
-            self.run_dir / "logs" / f"{service}-worker.log",
+            self.run_dir / "logs" / f"{name}.log",
             env=env,
             cwd=repo_root(),
         )
-        self.procs[f"{service}-worker"] = proc.pid
-        self.handles[f"{service}-worker"] = proc
+        self.procs[name] = proc.pid
+        self.handles[name] = proc
         self._save_state()
         return proc.pid
 
@@ -284,7 +294,7 @@ class Stack:
             )
 
     def stop(self) -> None:
-        for name in [n for n in self.procs if n.endswith(("-api", "-worker")) or n in AUXILIARY]:
+        for name in [n for n in self.procs if n not in INFRASTRUCTURE]:  # services, replicas, auxiliaries
             self.stop_process(name)
         self.kafka.stop()
         self.procs.pop("kafka", None)
@@ -336,7 +346,7 @@ def stop_from_state(name: str = "dev") -> bool:
     state = json.loads(state_file.read_text())
     procs: dict[str, int] = state.get("procs", {})
     for pname, pid in procs.items():
-        if pname.endswith(("-api", "-worker")) or pname in AUXILIARY:
+        if pname not in INFRASTRUCTURE:  # services, worker replicas, auxiliaries first
             stop_pid(pid, timeout=15)
     if "kafka" in procs:
         stop_pid(procs["kafka"], timeout=20)

@@ -11,7 +11,6 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -150,24 +149,18 @@ async def _group(bootstrap: str, group: str) -> tuple[str, int]:
         await admin.close()
 
 
-def start_replica(harness: Harness, name: str, metrics_port: int, tmp: Path) -> None:
-    """A second worker of the same service: its own metrics port and Faust data dir."""
-    tmp.mkdir(parents=True, exist_ok=True)
-    # Small batches: many transactions of the two replicas on the one SKU, so they overlap.
-    env = {"INVENTORY_METRICS_PORT": str(metrics_port), "TMPDIR": str(tmp), "INVENTORY_CONSUMER_BATCH_SIZE": "2"}
-    harness.stack.start_worker("inventory", env)
-    # The launcher names a worker by its service; rename it so both are known (and stopped).
-    stack = harness.stack
-    stack.procs[f"inventory-{name}-worker"] = stack.procs.pop("inventory-worker")
-    stack.handles[f"inventory-{name}-worker"] = stack.handles.pop("inventory-worker")
+def start_replica(harness: Harness, replica: int) -> None:
+    """Another worker of the same service (the launcher gives it its own metrics port and Faust data dir);
+    small batches, so the two replicas' transactions on the one SKU overlap."""
+    harness.stack.start_worker("inventory", {"INVENTORY_CONSUMER_BATCH_SIZE": "2"}, replica=replica)
 
 
-def test_I2_two_worker_replicas_reserve_exactly_the_20_on_hand_for_50_orders(harness: Harness, tmp_path: Path) -> None:
+def test_I2_two_worker_replicas_reserve_exactly_the_20_on_hand_for_50_orders(harness: Harness) -> None:
     inventory = harness.runtime("inventory")
     catalogue(inventory)
-    ports = {"a": HARNESS_PORTS.services["inventory"] + 100, "b": HARNESS_PORTS.services["inventory"] + 150}
-    for name, port in ports.items():
-        start_replica(harness, name, port, tmp_path / name)
+    ports = {n: HARNESS_PORTS.services["inventory"] + 100 + 10 * n for n in (1, 2)}
+    for replica in ports:
+        start_replica(harness, replica)
     eventually(lambda: all(port_open(p) for p in ports.values()), timeout=60, what="both replicas' metrics up")
     group = f"{harness.prefix}hallmark-inventory"
     eventually(
@@ -221,7 +214,7 @@ def test_I2_two_worker_replicas_reserve_exactly_the_20_on_hand_for_50_orders(har
 
     stock_reserved = eventually(published, timeout=30, what="50 StockReserved published")
     assert Counter(p.lines[0].short for p in stock_reserved) == {0: STOCK, 1: REQUESTS - STOCK}
-    logged = (harness.stack.run_dir / "logs" / "inventory-worker.log").read_text()
+    logged = "".join(p.read_text() for p in (harness.stack.run_dir / "logs").glob("inventory-worker-*.log"))
     conflicts = {
         "batches": logged.count('"msg": "version conflict on a batch'),
         "messages_applied_again": logged.count('"msg": "version conflict: applying again'),
