@@ -208,3 +208,39 @@ def test_P2_a_payment_voucher_uploaded_over_http_confirms_the_order_in_advance(c
         what="order confirmed by the voucher",
     )
     assert (confirmed["payment_method"], confirmed["paid"]["amount_minor"]) == ("bank_transfer", 4680)
+
+
+def test_P3_a_deposit_that_does_not_cover_the_order_fails_visibly_and_a_top_up_pays_it(client: SystemClient) -> None:
+    who = f"cust-{secrets.token_hex(3)}"
+    customer, manager = client.token("customer", who), client.token("account_manager", "am-9", (who,))
+    body = {"lines": [{"sku": "NECK-ZIRC-PEND", "quantity": 6}], **CHECKOUT, "payment_method": "deposit"}
+    order = eventually(
+        lambda: (
+            (r := client.call("POST", "orders", "/orders", headers=customer, json=body)).status_code == 201 and r.json()
+        ),
+        what="order placed",
+    )
+    path = f"/orders/{order['order_id']}"
+    # The empty deposit does not cover 6 x 780: payments publishes PaymentFailed, the order shows it.
+    failed = eventually(
+        lambda: (o := client.call("GET", "orders", path, headers=customer).json())["payment_failures"] and o,
+        what="the failure shown on the order",
+    )
+    assert failed["status"] == "PendingPayment"
+    assert failed["payment_failures"][0]["reason"] == "the deposit balance of 0.00 USD does not cover 46.80 USD"
+    # The account manager books the customer's wire; the customer pays the order from the deposit.
+    credit = {"amount_minor": 5000, "currency": "USD", "reference": f"wire-{who}"}
+    assert client.call("POST", "payments", f"/deposits/{who}/credits", headers=manager, json=credit).status_code == 200
+    paid = client.call("POST", "payments", f"/payments/{order['order_id']}/goods/deposit", headers=customer)
+    assert (paid.status_code, paid.json()["balance"]["amount_minor"]) == (200, 5000 - 4680)
+    confirmed = eventually(
+        lambda: (o := client.call("GET", "orders", path, headers=customer).json())["status"] == "Confirmed" and o,
+        what="order confirmed from the deposit",
+    )
+    assert (confirmed["payment_method"], confirmed["paid"]["amount_minor"]) == ("deposit", 4680)
+    statement = client.call("GET", "payments", "/deposits/mine/history", headers=customer).json()
+    assert [(m["kind"], m["balance_after_minor"]) for m in statement] == [
+        ("DebitRefused", 0),
+        ("Credited", 5000),
+        ("Debited", 320),
+    ]
