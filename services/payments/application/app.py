@@ -47,16 +47,20 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
     rng: Callable[[], float] = staticmethod(random.random)
 
     # --- queries --------------------------------------------------------------------------------
-    def payment(self, order_id: str, purpose: str) -> Payment:
+    # Inside a consumer batch, pass its processing event `pe`: an aggregate created or changed by an
+    # earlier message of the same batch is found there, not (yet) in the store.
+    def payment(self, order_id: str, purpose: str, pe: ProcessingEvent[uuid.UUID] | None = None) -> Payment:
         try:
-            payment: Payment = self.repository.get(payment_id(order_id, purpose))
+            payment: Payment = self.load(payment_id(order_id, purpose), pe)
         except AggregateNotFoundError:
             raise PaymentNotFound(f"no {purpose} payment for order {order_id}", field="order_id", rule="P1") from None
         return payment
 
-    def deposit(self, customer_id: str, currency: str = "USD") -> DepositAccount:
+    def deposit(
+        self, customer_id: str, currency: str = "USD", pe: ProcessingEvent[uuid.UUID] | None = None
+    ) -> DepositAccount:
         try:
-            account: DepositAccount = self.repository.get(deposit_account_id(customer_id))
+            account: DepositAccount = self.load(deposit_account_id(customer_id), pe)
         except AggregateNotFoundError:
             account = DepositAccount.open(customer_id, currency, self.clock.now())
         return account

@@ -34,11 +34,11 @@ def on_order_placed(app: PaymentsApplication, envelope: Envelope, pe: PE) -> Non
     if placed.payment_method is None:
         return
     purpose = "sample_fee" if placed.sample else "goods"
-    if payment_id(placed.order_id, purpose) in app.repository:
+    if _exists(app, payment_id(placed.order_id, purpose), pe):
         return
     at = app.clock.now()
     if placed.payment_method == "deposit":
-        account = app.deposit(placed.customer_id, placed.total.currency)
+        account = app.deposit(placed.customer_id, placed.total.currency, pe)
         _debit_or_refuse(account, placed.order_id, purpose, placed.total.amount_minor, at, pe)
         return
     pe.collect_events(
@@ -53,6 +53,10 @@ def on_order_placed(app: PaymentsApplication, envelope: Envelope, pe: PE) -> Non
         ),
         FraudCheck.draw(placed.order_id, app.fraud_share, app.rng(), at),  # P5: recorded, never re-rolled
     )
+
+
+def _exists(app: PaymentsApplication, aggregate_id: uuid.UUID, pe: PE) -> bool:
+    return aggregate_id in pe.aggregates or aggregate_id in app.repository
 
 
 def _debit_or_refuse(account: DepositAccount, order_id: str, purpose: str, amount_minor: int, at: Any, pe: PE) -> None:
@@ -78,15 +82,17 @@ def on_items_reduced(app: PaymentsApplication, envelope: Envelope, pe: PE) -> No
         log.info("nothing left to pay for", extra={"order_id": event.order_id})
         return
     for purpose in ("goods", "sample_fee"):
-        if payment_id(event.order_id, purpose) in app.repository:
-            payment: Payment = app.load(payment_id(event.order_id, purpose), pe)
-            try:
-                if payment.amend_amount(new_total, event.reason, at):
-                    pe.collect_events(payment)
-            except PaymentConflict:  # paid meanwhile: orders owes the excess back (OrderRefundDue)
-                log.info("paid before the reduction arrived", extra={"order_id": event.order_id})
-            return
-    account = app.deposit(event.customer_id, event.new_total.currency)
+        try:
+            payment = app.payment(event.order_id, purpose, pe)
+        except PaymentNotFound:
+            continue
+        try:
+            if payment.amend_amount(new_total, event.reason, at):
+                pe.collect_events(payment)
+        except PaymentConflict:  # paid meanwhile: orders owes the excess back (OrderRefundDue)
+            log.info("paid before the reduction arrived", extra={"order_id": event.order_id})
+        return
+    account = app.deposit(event.customer_id, event.new_total.currency, pe)
     for purpose in ("goods", "sample_fee"):
         if account.awaiting(event.order_id, purpose) is not None:  # a deposit order still waiting for money
             _debit_or_refuse(account, event.order_id, purpose, new_total, at, pe)
@@ -103,16 +109,17 @@ def on_refund_due(app: PaymentsApplication, envelope: Envelope, pe: PE) -> None:
         event.refund.amount_minor,
         event.reason,
         key=f"{envelope.event_type}:{envelope.event_id}",
+        pe=pe,
     )
     pe.collect_events(*changed)
 
 
 def on_shipping_quoted(app: PaymentsApplication, envelope: Envelope, pe: PE) -> None:
     quoted = payload(envelope)
-    if payment_id(quoted.order_id, "shipping") in app.repository:
+    if _exists(app, payment_id(quoted.order_id, "shipping"), pe):
         return
     try:
-        goods = app.payment(quoted.order_id, "goods")
+        goods = app.payment(quoted.order_id, "goods", pe)
         method, customer = goods.method, goods.customer_id
     except PaymentNotFound:
         method, customer = "card", ""

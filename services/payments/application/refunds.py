@@ -21,16 +21,11 @@ class RefundsMixin:
     def _refund_payment(self, payment: Payment, amount_minor: int, reason: str, key: str) -> int:
         """Refund up to `amount_minor` of a payment to where it came from; return what was refunded."""
         now = self.clock.now()
-        if payment.method == "bank_transfer" and payment.settled_at is None and payment.vouchers:
-            # confirmed on a voucher, the money not here yet: owed once the transfer settles (P2)
-            payment.defer_refund(amount_minor, reason, key, now)
-            return amount_minor
+        if payment.method == "bank_transfer":  # no provider: the domain refunds now or when it settles
+            return payment.refund_by_transfer(amount_minor, reason, key, now)
         amount_minor = min(amount_minor, payment.refundable_minor)
         if amount_minor <= 0:
             return 0
-        if payment.method == "bank_transfer":  # settled transfers go back by transfer
-            payment.record_refund(amount_minor, reason, f"transfer:{key}", now)
-            return amount_minor
         assert self.provider is not None
         left = amount_minor
         for capture in payment.captures:
@@ -64,19 +59,21 @@ class RefundsMixin:
                 capture_ref=ref,
             )
 
-    def refund_order(self, order_id: str, customer_id: str, amount_minor: int, reason: str, key: str) -> list[Any]:
+    def refund_order(
+        self, order_id: str, customer_id: str, amount_minor: int, reason: str, key: str, pe: Any = None
+    ) -> list[Any]:
         """Refund an order's goods money to its original method: card, PayPal, transfer or deposit (P6)."""
         app: Any = self
         changed: list[Any] = []
         for purpose in ("goods", "sample_fee"):
             try:
-                payment = app.payment(order_id, purpose)
+                payment = app.payment(order_id, purpose, pe)
             except PaymentNotFound:
                 continue
             if self._refund_payment(payment, amount_minor, reason, key):
                 changed.append(payment)
             return changed
-        account = app.deposit(customer_id)
+        account = app.deposit(customer_id, pe=pe)
         paid = account.debited_for(order_id) - account.refunded_for(order_id)
         if paid > 0 and account.refund(order_id, min(amount_minor, paid), reason, key, app.clock.now()):
             changed.append(account)

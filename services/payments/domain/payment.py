@@ -17,6 +17,11 @@ CHARGED_METHODS = ("card", "paypal")
 SETTLEMENT_DAYS = 10
 
 
+def transfer_refund_ref(key: str) -> str:
+    """The reference of a refund sent by bank transfer for the request `key` (unique per request)."""
+    return f"transfer:{key}"
+
+
 def payment_id(order_id: str, purpose: str) -> uuid.UUID:
     """The payment's id follows from the order and the purpose (one payment each)."""
     return uuid.uuid5(PAYMENT_NAMESPACE, f"{order_id}:{purpose}")
@@ -241,6 +246,19 @@ class Payment(Aggregate):
     def _amend_amount(self, amount_minor: int, previous_minor: int, reason: str, at: datetime) -> None:
         self.amount_minor = amount_minor
 
+    def refund_by_transfer(self, amount_minor: int, reason: str, key: str, at: datetime) -> int:
+        """Give back by bank transfer (P6): now, up to what has arrived; or, if the order was confirmed
+        on a voucher and the money is not here yet, when the transfer settles (P2). Returns the amount
+        refunded or owed; the same key twice gives back once."""
+        if self.settled_at is None and self.vouchers:
+            self.defer_refund(amount_minor, reason, key, at)
+            return amount_minor
+        amount_minor = min(amount_minor, self.refundable_minor)
+        if amount_minor <= 0:
+            return 0
+        self.record_refund(amount_minor, reason, transfer_refund_ref(key), at)
+        return amount_minor
+
     def defer_refund(self, amount_minor: int, reason: str, key: str, at: datetime) -> bool:
         """A refund is owed on money that has not arrived yet (a voucher, no settlement): it is kept
         and paid when the transfer settles (P2, P6); a key already deferred changes nothing."""
@@ -270,7 +288,7 @@ class Payment(Aggregate):
         due, left = [], self.refundable_minor
         paid = {r["provider_ref"] for r in self.refunds}
         for d in self.deferred:
-            reference = f"transfer:{d['key']}"
+            reference = transfer_refund_ref(d["key"])
             amount = min(d["amount_minor"], left)
             if reference not in paid and amount > 0:
                 due.append((amount, d["reason"], reference))

@@ -221,3 +221,16 @@ def test_P4_replay_restores_captures_refunds_and_keys() -> None:
     assert replayed.capture("key-2", "cap_C", 12_500, "JCB", "0000", T0).provider_ref == "cap_B"
     assert replayed.collect_events() == []
     assert (replayed.paid_minor, replayed.refunded_minor, replayed.duplicates_to_refund()) == (25_000, 12_500, [])
+
+
+def test_P2_P6_refund_by_transfer_defers_before_settlement_and_refunds_capped_after() -> None:
+    waiting = transfer_payment(40_000)
+    waiting.receive_voucher("vouchers/o4.pdf", 2_000, "application/pdf", T0)
+    assert waiting.refund_by_transfer(34_000, "customer request", "OrderCancelled:e1", T0) == 34_000
+    assert (len(waiting.deferred), waiting.refunds) == (1, [])
+    settled = transfer_payment(40_000)
+    settled.receive_voucher("vouchers/o5.pdf", 2_000, "application/pdf", T0)
+    settled.settle(30_000, T0 + timedelta(days=1))
+    assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e2", T0) == 30_000  # what arrived
+    assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e2", T0) == 0  # nothing left
+    assert [r["provider_ref"] for r in settled.refunds] == ["transfer:OrderItemsReduced:e2"]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 
 from services.payments.domain import CardRefused, InsufficientDeposit, PaymentConflict, payment_id
+from shared.events import orders as o
 from shared.runtime.timers import timer_id
+from tests.unit.messages import incoming, usd
 from tests.unit.payments.fakes import MemoryGateway
 from tests.unit.payments.scenario import VISA, PaymentsScenario
 
@@ -243,3 +246,36 @@ def test_P3_after_a_top_up_the_customer_pays_the_awaited_order_from_the_deposit(
         "Debited",
     ]
     assert [m["balance_after_minor"] for m in s.app.deposit_movements("cust-1")] == [6000, 6000, 9500, 500]
+
+
+def test_I3_a_reduction_in_the_same_consumer_batch_as_the_order_still_amends_the_amount() -> None:
+    """OrderPlaced and OrderItemsReduced share a partition (keyed by order id) and often a batch: the
+    payment opened by the first message is found in the batch, not yet in the store."""
+    s = PaymentsScenario()
+    order_id = str(uuid.uuid4())
+    placed = o.OrderPlaced(
+        order_id=order_id,
+        customer_id="cust-1",
+        total=usd(9000),
+        payment_method="card",
+        lines=[o.OrderLine(sku="RING", quantity=20, unit_price=usd(450))],
+        placed_at=s.clock.now(),
+    )
+    reduced = o.OrderItemsReduced(
+        order_id=order_id,
+        customer_id="cust-1",
+        lines=[o.ReducedLine(sku="RING", quantity_before=20, quantity_after=12)],
+        previous_total=usd(9000),
+        new_total=usd(5400),
+        refund=usd(0),
+        reason="reserved short at checkout",
+        reduced_at=s.clock.now(),
+    )
+    s.runtime.consumer.apply_batch(
+        [incoming("OrderPlaced", placed, 1, s.clock.now()), incoming("OrderItemsReduced", reduced, 2, s.clock.now())]
+    )
+    payment = s.app.payment(order_id, "goods")
+    assert (payment.amount_minor, [type(e).__name__ for e in s.app.domain_events(payment.id)]) == (
+        5400,
+        ["Requested", "AmountAmended"],
+    )
