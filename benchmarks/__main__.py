@@ -19,11 +19,11 @@ from services.orders.domain.catalogue import CatalogueEntry
 from services.orders.settings import OrdersSettings
 from shared.events import wrap
 from shared.events.inventory import ReservedLine, StockReserved
-from shared.launcher.stack import Ports, Stack, StackConfig
 from shared.runtime.kafka import create_topics, reliable_producer, wait_for_topics
 from shared.runtime.messages import Incoming
 from shared.runtime.relay import OutboxRelay
 from shared.runtime.settings import PlatformSettings
+from tools.launcher.stack import Ports, Stack, StackConfig
 
 N = int(os.environ.get("BENCH_EVENTS", "3000"))
 

@@ -1,2 +1,2 @@
-"""Hallmark shared code: event contracts (`shared.events`), the service chassis (`shared.runtime`)
-and the local launcher (`shared.launcher`)."""
+"""Hallmark shared code that services import: event contracts (`shared.events`), the service chassis
+(`shared.runtime`) and the business calendar (`shared.calendar`)."""

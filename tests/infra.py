@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from shared.launcher.stack import Ports, Stack, StackConfig
+from tools.launcher.stack import Ports, Stack, StackConfig
 
 PORT_BASE = int(os.environ.get("HALLMARK_TEST_PORT_BASE", "29000"))
 """Tests use ports PORT_BASE .. PORT_BASE+599 on 127.0.0.1 (two suites at once need two bases)."""

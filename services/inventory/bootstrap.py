@@ -17,7 +17,8 @@ SPEC: ServiceSpec[InventoryApplication] = ServiceSpec(
     app_class=InventoryApplication,
     translate=translate,
     consumes=(events_topic("orders"),),
-    timer_handlers=InventoryApplication.timer_handlers,
+    policies=InventoryApplication.handlers,
+    timers=InventoryApplication.timer_handlers,
 )
 
 

@@ -17,7 +17,8 @@ SPEC: ServiceSpec[OrdersApplication] = ServiceSpec(
     app_class=OrdersApplication,
     translate=translate,
     consumes=(events_topic("inventory"), events_topic("payments"), events_topic("shipping")),
-    timer_handlers=OrdersApplication.timer_handlers,
+    policies=OrdersApplication.handlers,
+    timers=OrdersApplication.timer_handlers,
     followers={"confirmation-mail": confirmation_mailer},
 )
 

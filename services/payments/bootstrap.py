@@ -17,7 +17,8 @@ SPEC: ServiceSpec[PaymentsApplication] = ServiceSpec(
     app_class=PaymentsApplication,
     translate=translate,
     consumes=tuple(events_topic(t) for t in ("orders", "inventory", "shipping", "tickets")),
-    timer_handlers=PaymentsApplication.timer_handlers,
+    policies=PaymentsApplication.handlers,
+    timers=PaymentsApplication.timer_handlers,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.shipping.adapters.outbound import translate
-from services.shipping.application import ShippingApplication
+from services.shipping.application import ShippingApplication, policies
 from services.shipping.settings import ShippingSettings
 from shared.events import events_topic
 from shared.runtime.service import Runtime, ServiceSpec
@@ -14,6 +14,8 @@ SPEC: ServiceSpec[ShippingApplication] = ServiceSpec(
     name="shipping",
     app_class=ShippingApplication,
     translate=translate,
+    policies=policies.POLICIES,
+    timers=policies.TIMERS,
     consumes=tuple(events_topic(t) for t in ("orders", "inventory", "payments")),
 )
 

@@ -1,17 +1,9 @@
 """Shipping worker: `python -m services.shipping.worker` (Faust CLI arguments accepted)."""
 
-from __future__ import annotations
-
 from services.shipping.bootstrap import bootstrap
-from shared.runtime.logs import configure_logging
-from shared.runtime.worker import run_worker
+from shared.runtime.worker import service_worker
 
-
-def main() -> None:
-    runtime = bootstrap()
-    configure_logging("shipping", runtime.settings.platform.log_level)
-    run_worker(runtime)
-
+main = service_worker(bootstrap)
 
 if __name__ == "__main__":
     main()

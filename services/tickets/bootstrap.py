@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.tickets.adapters.outbound import translate
-from services.tickets.application import TicketsApplication
+from services.tickets.application import TicketsApplication, policies
 from services.tickets.settings import TicketsSettings
 from shared.events import events_topic
 from shared.runtime.service import Runtime, ServiceSpec
@@ -14,6 +14,8 @@ SPEC: ServiceSpec[TicketsApplication] = ServiceSpec(
     name="tickets",
     app_class=TicketsApplication,
     translate=translate,
+    policies=policies.POLICIES,
+    timers=policies.TIMERS,
     consumes=tuple(events_topic(t) for t in ("orders", "shipping", "payments")),
 )
 

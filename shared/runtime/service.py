@@ -1,12 +1,13 @@
 """The runtime of one service: settings -> clock, event store, application, consumer, metrics.
 
 Each service's `bootstrap.py` describes itself with a `ServiceSpec` and calls `Runtime(...)`;
-the API and the worker are both built from a Runtime. Nothing here runs at import time.
+the API (`shared.runtime.http.app.service_app`) and the worker (`shared.runtime.worker.service_worker`)
+are both built from a Runtime. Nothing here runs at import time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
@@ -21,7 +22,7 @@ from shared.runtime.follower import EffectHandler, position_name
 from shared.runtime.metrics import Metrics
 from shared.runtime.positions import ddl_lock, ensure_tables, read_position
 from shared.runtime.settings import ServiceSettings
-from shared.runtime.store import HallmarkApplication, ensure_database, postgres_env
+from shared.runtime.store import HallmarkApplication, Handler, ensure_database, postgres_env
 from shared.runtime.timers import TimerHandler, TimerService
 from shared.runtime.translate import Translator
 
@@ -34,8 +35,13 @@ class ServiceSpec(Generic[TApp]):
     app_class: type[TApp]
     translate: Translator
     consumes: tuple[str, ...] = ()
-    timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
-    followers: dict[str, Callable[[Runtime[Any]], EffectHandler]] = field(default_factory=dict)
+    policies: Mapping[str, Handler] = field(default_factory=dict)
+    """Incoming integration event type -> handler (`application/policies.py`); registered here only."""
+    timers: Mapping[str, TimerHandler] = field(default_factory=dict)
+    """Durable timer kind -> handler, fired once by the due-timer loop."""
+    ports: Callable[[Any], dict[str, Any]] | None = None
+    """Settings -> the adapters the application's constructor takes as keyword arguments."""
+    followers: Mapping[str, Callable[[Runtime[Any]], EffectHandler]] = field(default_factory=dict)
     """Side effects per stored event (name -> factory of the handler), run by the leading worker."""
 
 
@@ -47,6 +53,7 @@ class Runtime(Generic[TApp]):
         *,
         persistence: Literal["postgres", "memory"] = "postgres",
         clock: Clock | None = None,
+        ports: Mapping[str, Any] | None = None,
     ) -> None:
         self.spec = spec
         self.settings = settings
@@ -57,15 +64,18 @@ class Runtime(Generic[TApp]):
         self.clock = clock or make_clock(settings.platform.clock, settings.platform.clock_file)
         install_event_clock(self.clock)
         self.persistence = persistence
+        adapters = {**(spec.ports(settings) if spec.ports else {}), **(ports or {})}
         if persistence == "postgres":
             ensure_database(settings.dsn)
             ensure_tables(settings.dsn)
             with ddl_lock(settings.dsn):  # the application creates its tables as it starts
-                self.app: TApp = spec.app_class(env=postgres_env(settings.dsn, settings.pool_size), clock=self.clock)
+                env = postgres_env(settings.dsn, settings.pool_size)
+                self.app: TApp = spec.app_class(settings, env=env, clock=self.clock, **adapters)
         else:
-            self.app = spec.app_class(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=self.clock)
-        self.app.settings = settings
-        self.app.timers = TimerService(self.app, self.clock, spec.timer_handlers, settings.dsn)
+            env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+            self.app = spec.app_class(settings, env=env, clock=self.clock, **adapters)
+        self.app.policies = spec.policies
+        self.app.timers = TimerService(self.app, self.clock, spec.timers, settings.dsn)
         self.metrics = Metrics(spec.name)
         self.app.stored_listeners.append(self.metrics.events_stored.inc)
         self.dead_letters = DeadLetters(settings.dsn, spec.name, settings.platform.kafka_bootstrap_servers)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.calendar import BusinessCalendar, parse_holidays, parse_workdays
 
 DEV_JWT_SECRET = "hallmark-dev-secret-change-me-0123456789abcdef"
 
@@ -30,6 +32,9 @@ class PlatformSettings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     faults: str = Field(default="", description="Comma-separated fault hooks (tests only)")
+    shop_timezone: str = Field(default="UTC", description="The shop's time zone (IANA name), for business days")
+    shop_workdays: str = Field(default="0,1,2,3,4", description="Working weekdays, Monday = 0 (S3, T3)")
+    shop_holidays: str = Field(default="", description="Holidays, comma-separated ISO dates (S3, T3)")
     namespace: str = Field(
         default="",
         pattern=r"^[a-z0-9_]*$",
@@ -49,6 +54,26 @@ class PlatformSettings(BaseSettings):
         if self.clock == "manual" and not self.clock_file:
             raise ValueError("CLOCK=manual needs CLOCK_FILE (shared by the API and the worker)")
         return self
+
+    @field_validator("shop_timezone", "shop_workdays", "shop_holidays")
+    @classmethod
+    def _calendar_parses(cls, value: str, info: object) -> str:
+        name = getattr(info, "field_name", "")
+        if name == "shop_timezone":
+            BusinessCalendar(timezone=value)
+        elif name == "shop_workdays":
+            BusinessCalendar(workdays=parse_workdays(value))
+        else:
+            parse_holidays(value)
+        return value
+
+    def business_calendar(self) -> BusinessCalendar:
+        """The shop's calendar (shared by shipping estimates and ticket SLAs)."""
+        return BusinessCalendar(
+            timezone=self.shop_timezone,
+            workdays=parse_workdays(self.shop_workdays),
+            holidays=parse_holidays(self.shop_holidays),
+        )
 
     @property
     def topic_prefix(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
@@ -61,16 +61,20 @@ class UnknownEvent(LookupError):
 class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
     """One service's eventsourcing application: stores its events, stamps each with the
     correlation and causation ids of what caused it, and handles incoming integration events
-    through `handlers` (event type -> method), recording the effects with a tracking row."""
+    through its `policies` (event type -> handler, from the service's spec), recording the effects
+    with a tracking row.
+
+    A service's application takes its settings in the constructor (and any ports, e.g. a payment
+    provider, as keyword arguments); the Runtime builds it from the ServiceSpec."""
 
     service: ClassVar[str] = ""
-    handlers: ClassVar[dict[str, Handler]] = {}
 
-    def __init__(self, env: EnvType | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Any, env: EnvType | None = None, clock: Clock | None = None) -> None:
         super().__init__(env)
+        self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.timers: TimerService | None = None
-        self.settings: Any = None
+        self.policies: Mapping[str, Handler] = {}
         self.stored_listeners: list[Callable[[int], None]] = []
 
     # --- recording -------------------------------------------------------------------------
@@ -102,12 +106,12 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
     # --- incoming integration events --------------------------------------------------------
     def policy(self, domain_event: Any, processing_event: ProcessingEvent[uuid.UUID]) -> None:
         envelope: Envelope = domain_event
-        handler = type(self).handlers.get(envelope.event_type)
+        handler = self.policies.get(envelope.event_type)
         if handler is not None:
             handler(self, envelope, processing_event)
 
     def handles(self, event_type: str) -> bool:
-        return event_type in type(self).handlers
+        return event_type in self.policies
 
     def process_envelope(self, envelope: Envelope, tracking: Tracking) -> None:
         """Apply one incoming event; its effects and the tracking row commit together."""
@@ -132,7 +136,7 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
             tracking=Tracking(application_name=tracking_name, notification_id=items[-1][1])
         )
         for envelope, _ in items:
-            handler = type(self).handlers.get(envelope.event_type)
+            handler = self.policies.get(envelope.event_type)
             if handler is not None:
                 handler(self, envelope, processing_event)
             self._stamp(processing_event.events, envelope.correlation_id, str(envelope.event_id))

@@ -9,7 +9,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -86,7 +86,7 @@ TimerHandler = Callable[[Any, Timer, ProcessingEvent[uuid.UUID]], None]
 class TimerService:
     """Schedules timers inside a use case and fires the due ones (with the service's handler)."""
 
-    def __init__(self, app: Any, clock: Clock, handlers: dict[str, TimerHandler], dsn: str) -> None:
+    def __init__(self, app: Any, clock: Clock, handlers: Mapping[str, TimerHandler], dsn: str) -> None:
         self.app = app
         self.clock = clock
         self.handlers = handlers

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from prometheus_client import start_http_server
 from shared.events import PARTITIONS
 from shared.runtime.follower import LogFollower
 from shared.runtime.kafka import reliable_producer
+from shared.runtime.logs import configure_logging
 from shared.runtime.messages import Incoming
 from shared.runtime.relay import OutboxRelay
 from shared.runtime.service import Runtime
@@ -121,3 +123,14 @@ def run_worker(runtime: Runtime[Any]) -> None:
         # Faust's own log handler writes to /dev/null; ours (JSON, stderr) is in `loghandlers`.
         sys.argv += ["--without-web", "--logfile", "/dev/null"]
     app.main()
+
+
+def service_worker(bootstrap: Callable[[], Runtime[Any]]) -> Callable[[], None]:
+    """A service's `worker.py` entry point: `main = service_worker(bootstrap)`."""
+
+    def main() -> None:
+        runtime = bootstrap()
+        configure_logging(runtime.name, runtime.settings.platform.log_level)
+        run_worker(runtime)
+
+    return main

@@ -23,11 +23,11 @@ from services.inventory.domain.errors import NotEnoughStock
 from services.inventory.domain.model import Reservation
 from shared.events import Money, decode
 from shared.events.orders import OrderLine, OrderPlaced
-from shared.launcher.procs import port_open
 from shared.runtime.identity import mint
 from tests.infra import HARNESS_PORTS, Harness, eventually
 from tests.kafka_helpers import metric, produce, read_all
 from tests.unit.messages import message_bytes
+from tools.launcher.procs import port_open
 
 SKU, STOCK, REQUESTS = "BRAC-STEEL-CHAIN", 20, 50
 

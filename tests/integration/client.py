@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 
-from shared.launcher.stack import Stack
 from shared.runtime.identity import mint
 from shared.runtime.settings import PlatformSettings
+from tools.launcher.stack import Stack
 
 
 class SystemClient:

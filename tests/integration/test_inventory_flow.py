@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from shared.events import decode
-from shared.launcher.stack import Stack
 from tests.infra import eventually
 from tests.integration.client import SystemClient
 from tests.kafka_helpers import read_all
+from tools.launcher.stack import Stack
 
 ADDRESS = {"name": "Ana Ruiz", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}
 CHECKOUT = {

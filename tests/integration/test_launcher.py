@@ -6,12 +6,12 @@ import json
 import subprocess
 import sys
 
-from shared.launcher.stack import Stack
+from tools.launcher.stack import Stack
 
 
 def hallmark(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "shared.launcher.cli", *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "tools.launcher.cli", *args], capture_output=True, text=True, timeout=60
     )
 
 

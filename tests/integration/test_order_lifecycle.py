@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from shared.launcher.stack import Stack
 from tests.infra import eventually
 from tests.integration.client import SystemClient
 from tests.integration.test_walking_skeleton import CHECKOUT
 from tests.kafka_helpers import read_all
+from tools.launcher.stack import Stack
 
 
 @pytest.fixture(scope="module")

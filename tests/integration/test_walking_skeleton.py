@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from services.inventory.domain.model import reservation_id
-from shared.launcher.stack import Stack
 from tests.infra import eventually
 from tests.integration.client import SystemClient
+from tools.launcher.stack import Stack
 
 SKU = "NECK-ZIRC-PEND"
 

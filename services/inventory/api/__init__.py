@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from services.inventory.api import catalogue, holds, picking
-from services.inventory.application import InventoryApplication
+from services.inventory.bootstrap import bootstrap
 from services.inventory.domain import errors
-from shared.runtime.logs import configure_logging
-from shared.runtime.service import Runtime
+from shared.runtime.http.app import service_app
 
 ERRORS: dict[type[Exception], int] = {
     errors.UnknownSku: 404,
@@ -26,16 +23,10 @@ ERRORS: dict[type[Exception], int] = {
 }
 
 
-def create_app(runtime: Runtime[InventoryApplication] | None = None) -> FastAPI:
-    from services.inventory.bootstrap import bootstrap
-    from shared.runtime.http.app import create_api
-
-    runtime = runtime or bootstrap()
-    configure_logging("inventory", runtime.settings.platform.log_level)
-    return create_api(
-        runtime,
-        [catalogue.router, holds.router, picking.router],
-        ERRORS,
-        title="Hallmark inventory",
-        description="Catalogue, stock, holds, reservations and picking.",
-    )
+create_app = service_app(
+    bootstrap,
+    [catalogue.router, holds.router, picking.router],
+    ERRORS,
+    title="Hallmark inventory",
+    description="Catalogue, stock, holds, reservations and picking.",
+)

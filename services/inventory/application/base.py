@@ -54,8 +54,8 @@ class InventoryBase(HallmarkApplication):
     picking_sla = timedelta(hours=48)
     conflict_retries = 25
 
-    def __init__(self, env: EnvType | None = None, clock: Clock | None = None) -> None:
-        super().__init__(env, clock)
+    def __init__(self, settings: Any, env: EnvType | None = None, clock: Clock | None = None) -> None:
+        super().__init__(settings, env, clock)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 

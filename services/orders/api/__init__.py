@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from services.orders.api.routes import router
-from services.orders.application import OrdersApplication
+from services.orders.bootstrap import bootstrap
 from services.orders.domain.cart import ItemNotInCart
 from services.orders.domain.errors import (
     BelowMinimumOrderQuantity,
@@ -15,8 +13,7 @@ from services.orders.domain.errors import (
     TransitionRefused,
     UnknownProduct,
 )
-from shared.runtime.logs import configure_logging
-from shared.runtime.service import Runtime
+from shared.runtime.http.app import service_app
 
 ERRORS: dict[type[Exception], int] = {
     UnknownProduct: 422,
@@ -29,16 +26,10 @@ ERRORS: dict[type[Exception], int] = {
 }
 
 
-def create_app(runtime: Runtime[OrdersApplication] | None = None) -> FastAPI:
-    from services.orders.bootstrap import bootstrap
-    from shared.runtime.http.app import create_api
-
-    runtime = runtime or bootstrap()
-    configure_logging("orders", runtime.settings.platform.log_level)
-    return create_api(
-        runtime,
-        [router],
-        ERRORS,
-        title="Hallmark orders",
-        description="Carts, checkout, order status and cancellation terms.",
-    )
+create_app = service_app(
+    bootstrap,
+    [router],
+    ERRORS,
+    title="Hallmark orders",
+    description="Carts, checkout, order status and cancellation terms.",
+)

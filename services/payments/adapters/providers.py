@@ -1,4 +1,4 @@
-"""The payment provider port, and its HTTP adapter for the sandbox gateway (services/payments/sandbox)."""
+"""The payment provider port, and its HTTP adapter for the sandbox gateway (tools/payments_sandbox)."""
 
 from __future__ import annotations
 

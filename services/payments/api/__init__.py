@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from services.payments.adapters.providers import ProviderRejected, ProviderTimeout, ProviderUnavailable
 from services.payments.api.routes import router
-from services.payments.application import PaymentsApplication
+from services.payments.bootstrap import bootstrap
 from services.payments.domain import InvalidPayment, PaymentConflict, PaymentNotFound
-from shared.runtime.logs import configure_logging
-from shared.runtime.service import Runtime
+from shared.runtime.http.app import service_app
 
 ERRORS: dict[type[Exception], int] = {
     InvalidPayment: 422,
@@ -21,16 +18,10 @@ ERRORS: dict[type[Exception], int] = {
 }
 
 
-def create_app(runtime: Runtime[PaymentsApplication] | None = None) -> FastAPI:
-    from services.payments.bootstrap import bootstrap
-    from shared.runtime.http.app import create_api
-
-    runtime = runtime or bootstrap()
-    configure_logging("payments", runtime.settings.platform.log_level)
-    return create_api(
-        runtime,
-        [router],
-        ERRORS,
-        title="Hallmark payments",
-        description="Card, PayPal, bank transfer with vouchers, deposits, refunds.",
-    )
+create_app = service_app(
+    bootstrap,
+    [router],
+    ERRORS,
+    title="Hallmark payments",
+    description="Card, PayPal, bank transfer with vouchers, deposits, refunds.",
+)

@@ -1,4 +1,7 @@
-"""The FastAPI app factory every service uses: middleware, error mapping, chassis routers."""
+"""The FastAPI app factory every service uses: middleware, error mapping, chassis routers.
+
+A service's `api/__init__.py` is one call: `create_app = service_app(bootstrap, [router], ERRORS, ...)`;
+uvicorn runs `services.<name>.api:create_app` as a factory."""
 
 from __future__ import annotations
 
@@ -13,12 +16,31 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shared.runtime.http import admin, health
-from shared.runtime.logs import correlation_id_var
+from shared.runtime.logs import configure_logging, correlation_id_var
 from shared.runtime.metrics import StoreCollector
 from shared.runtime.service import Runtime
 
 log = logging.getLogger("hallmark.http")
 ErrorMap = Mapping[type[Exception], int]
+AppFactory = Callable[..., FastAPI]
+
+
+def service_app(
+    bootstrap: Callable[[], Runtime[Any]],
+    routers: list[APIRouter],
+    errors: ErrorMap,
+    *,
+    title: str,
+    description: str = "",
+) -> AppFactory:
+    """The service's app factory: `create_app(runtime=None)` (tests pass a runtime, uvicorn does not)."""
+
+    def create_app(runtime: Runtime[Any] | None = None) -> FastAPI:
+        runtime = runtime or bootstrap()
+        configure_logging(runtime.name, runtime.settings.platform.log_level)
+        return create_api(runtime, routers, errors, title=title, description=description)
+
+    return create_app
 
 
 def _field(loc: tuple[int | str, ...]) -> str:

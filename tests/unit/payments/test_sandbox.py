@@ -42,7 +42,7 @@ def port_open(port: int) -> bool:
 
 
 class Sandbox:
-    """`python -m services.payments.sandbox` in a subprocess on a free loopback port."""
+    """`python -m tools.payments_sandbox` in a subprocess on a free loopback port."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -52,7 +52,7 @@ class Sandbox:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Sandbox:
-        command = [sys.executable, "-m", "services.payments.sandbox", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [sys.executable, "-m", "tools.payments_sandbox", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--data-dir", str(self.data_dir), "--slow-seconds", str(SLOW_SECONDS)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from services.payments.domain.cards import detect_network, luhn_valid
-from services.payments.sandbox.store import SandboxStore
+from tools.payments_sandbox.store import SandboxStore
 
 log = logging.getLogger("hallmark.sandbox")
 

@@ -1,6 +1,6 @@
 """A local SMTP sink (aiosmtpd) that keeps every message on disk, one .eml file each.
 
-`python -m shared.launcher.mailsink --port 8025 --dir DIR`; `hallmark mail` lists what arrived."""
+`python -m tools.launcher.mailsink --port 8025 --dir DIR`; `hallmark mail` lists what arrived."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from shared.launcher.procs import port_open, spawn, stop_pid, wait_until
+from tools.launcher.procs import port_open, spawn, stop_pid, wait_until
 
 
 def bindir() -> Path:

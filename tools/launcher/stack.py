@@ -16,12 +16,12 @@ from typing import Any
 import httpx
 
 from shared.events import PARTITIONS, SERVICES, all_topics
-from shared.launcher.kafka import KafkaNode
-from shared.launcher.postgres import PostgresCluster
-from shared.launcher.procs import home, pid_alive, port_open, repo_root, spawn, stop_pid, wait_until
 from shared.runtime.kafka import create_topics, wait_for_topics
 from shared.runtime.settings import PlatformSettings, ServiceSettings
 from shared.runtime.store import ensure_database
+from tools.launcher.kafka import KafkaNode
+from tools.launcher.postgres import PostgresCluster
+from tools.launcher.procs import home, pid_alive, port_open, repo_root, spawn, stop_pid, wait_until
 
 AUXILIARY = ("mailsink", "payment-gateway")
 INFRASTRUCTURE = ("kafka", "postgres")  # stopped last, after everything that uses them
@@ -185,15 +185,15 @@ class Stack:
     def start_mail_sink(self) -> None:
         """The local SMTP sink the services send mail to (kept on disk under run/<name>/mail)."""
         self._start_auxiliary(
-            "mailsink", self.config.ports.smtp, ["shared.launcher.mailsink", "--dir", str(self.mail_dir)]
+            "mailsink", self.config.ports.smtp, ["tools.launcher.mailsink", "--dir", str(self.mail_dir)]
         )
 
     def start_payment_gateway(self) -> None:
-        """The sandbox card/PayPal gateway (services/payments/sandbox), in test mode."""
+        """The sandbox card/PayPal gateway (tools/payments_sandbox), in test mode."""
         self._start_auxiliary(
             "payment-gateway",
             self.config.ports.payment_gateway,
-            ["services.payments.sandbox", "--data-dir", str(self.run_dir / "payment-gateway")],
+            ["tools.payments_sandbox", "--data-dir", str(self.run_dir / "payment-gateway")],
         )
 
     def _start_auxiliary(self, name: str, port: int, module_args: list[str]) -> None:

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from shared.launcher.procs import home, port_open
-from shared.launcher.stack import Ports, Stack, StackConfig, read_state, stop_from_state
 from shared.runtime.identity import ROLES, mint
 from shared.runtime.settings import PlatformSettings
+from tools.launcher.procs import home, port_open
+from tools.launcher.stack import Ports, Stack, StackConfig, read_state, stop_from_state
 
 
 def cmd_up(args: argparse.Namespace) -> int:

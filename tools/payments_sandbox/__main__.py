@@ -1,4 +1,4 @@
-"""Run the sandbox gateway: `python -m services.payments.sandbox --host 127.0.0.1 --port 8090`."""
+"""Run the sandbox gateway: `python -m tools.payments_sandbox --host 127.0.0.1 --port 8090`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import uvicorn
 
-from services.payments.sandbox.app import create_app
+from tools.payments_sandbox.app import create_app
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and serve the gateway until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m services.payments.sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.payments_sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--data-dir", type=Path, help="where the gateway keeps its state (default: a new temp dir)")

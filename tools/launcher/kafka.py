@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.launcher.procs import home, port_open, repo_root, spawn, stop_pid, wait_until
+from tools.launcher.procs import home, port_open, repo_root, spawn, stop_pid, wait_until
 
 POM = repo_root() / "deploy" / "local" / "pom.xml"
 

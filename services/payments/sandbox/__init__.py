@@ -1,1 +1,0 @@
-"""A test-mode payment gateway for development and tests: `python -m services.payments.sandbox`."""

@@ -1,0 +1,16 @@
+"""Tickets HTTP API: the chassis endpoints (health, metrics, admin, audit) so far."""
+
+from __future__ import annotations
+
+from services.tickets.bootstrap import bootstrap
+from shared.runtime.http.app import service_app
+
+ERRORS: dict[type[Exception], int] = {}
+
+create_app = service_app(
+    bootstrap,
+    [],
+    ERRORS,
+    title="Hallmark tickets",
+    description="Tickets: after-sale tickets, replies and automatic closing.",
+)

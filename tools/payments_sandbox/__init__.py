@@ -1,0 +1,1 @@
+"""A test-mode payment gateway for development and tests: `python -m tools.payments_sandbox`."""
