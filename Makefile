@@ -34,6 +34,7 @@ lint: install  ## ruff, mypy, import-linter contracts
 
 bench: install  ## benchmarks: figures and ratios against raw baselines
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.e2e
 
 schema: install  ## regenerate shared/events/asyncapi.json from the event models
 	$(BIN)/python -m shared.events.schema

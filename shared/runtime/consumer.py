@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 import psycopg
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import (
+    ConnectionUnavailableError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    Tracking,
+)
 
 from shared.events import ContractError, Envelope, decode
 from shared.runtime.deadletters import DeadLetters
@@ -27,6 +33,14 @@ from shared.runtime.store import HallmarkApplication
 
 log = logging.getLogger("hallmark.consumer")
 FAULT_EXIT_AFTER_APPLY = "consumer_exit_after_apply"
+TRANSIENT = (
+    OperationalError,
+    InterfaceError,
+    ConnectionUnavailableError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+"""The store is down or busy (connection lost, lock timeout): the batch is tried again, never dead-lettered."""
 
 
 @dataclass
@@ -80,6 +94,9 @@ class TrackedConsumer:
         notification_id = int(raw_id)
         if max_seen is not None and notification_id <= max_seen:
             return "duplicate"
+        event_type = message.header("event_type")
+        if event_type is not None and not self.app.handles(event_type):
+            return "ignored"  # by its header, before paying for decoding it
         try:
             envelope, _ = decode(message.value)
         except ContractError as exc:
@@ -92,6 +109,8 @@ class TrackedConsumer:
         try:
             self.app.process_batch([(envelope, nid) for _, envelope, nid in ready], name)
             result.applied += len(ready)
+        except TRANSIENT:
+            raise
         except Exception:
             for message, envelope, nid in ready:
                 self._tally(result, message, self._apply_one(message, envelope, nid, after_batch=True))
@@ -114,6 +133,8 @@ class TrackedConsumer:
                     return "duplicate"  # applied meanwhile (another replica)
                 # another replica changed the same aggregate: back off a little, reload and retry
                 time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+            except TRANSIENT:
+                raise
             except Exception as exc:  # a rule the message can never pass
                 log.warning("message rejected", extra={"topic": message.topic, "error": repr(exc)})
                 return f"{type(exc).__name__}: {exc}"
@@ -131,8 +152,18 @@ class TrackedConsumer:
             result.dead.append((message, outcome))
 
     async def handle(self, messages: list[Incoming]) -> BatchResult:
-        """Apply a batch (in a thread), then dead-letter what failed."""
-        result = await asyncio.to_thread(self.apply_batch, messages)
+        """Apply a batch (in a thread), then dead-letter what failed. While the store is unreachable the
+        batch is tried again with a growing pause (nothing is acknowledged meanwhile); tracking makes the
+        part that had already committed a no-op."""
+        pause = 0.1
+        while True:
+            try:
+                result = await asyncio.to_thread(self.apply_batch, messages)
+                break
+            except TRANSIENT as exc:
+                log.warning("store unavailable; batch retried", extra={"error": repr(exc), "retry_in_s": pause})
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
         for message, error in result.dead:
             await self.dead_letters.send(message, error)
         return result

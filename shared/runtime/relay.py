@@ -3,6 +3,10 @@
 One active relay per service (PostgreSQL advisory lock); the others stand by. Each batch is
 published and acknowledged before the position is recorded, so a crash can republish but never
 skip. Local subscribers (the timer index) see every notification before the position moves.
+
+The relay wakes when events are committed: eventsourcing's PostgreSQL recorder sends a NOTIFY on the
+events table's channel inside the transaction that records them, and the relay LISTENs on it. The
+poll (`interval`) stays as a fallback for a lost listening connection.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import psycopg
 from aiokafka import AIOKafkaProducer
+from psycopg import sql
 
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
@@ -56,6 +61,7 @@ class OutboxRelay:
         self.position_name = f"relay:{self.topic}"
         self.is_leader = False
         self._conn: psycopg.Connection | None = None
+        self.wake = asyncio.Event()
 
     # --- leadership ---------------------------------------------------------------------------
     def _try_lead(self) -> bool:
@@ -114,17 +120,50 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Lead when the lock is free, stand by otherwise; pump until stopped."""
+        listener = asyncio.create_task(self.listen(stop))
+        try:
+            while not stop.is_set():
+                self.wake.clear()  # a commit from here on wakes the next wait
+                try:
+                    if not self.is_leader:
+                        self.is_leader = await asyncio.to_thread(self._try_lead)
+                        if self.is_leader:
+                            log.info("relay leading", extra={"topic": self.topic})
+                    if self.is_leader and await self.pump_once() == self.batch_size:
+                        continue
+                except Exception:
+                    log.exception("relay step failed; retrying")
+                    await asyncio.to_thread(self.close)
+                await wait_any(stop, self.wake, seconds=self.interval if self.is_leader else 1.0)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+            await asyncio.to_thread(self.close)
+
+    async def listen(self, stop: asyncio.Event) -> None:
+        """Set `wake` on every commit to the events table (LISTEN on the recorder's NOTIFY channel)."""
+        channel = getattr(self.app.recorder, "channel_name", None)
+        if not channel:  # in-memory storage: polling only
+            return
         while not stop.is_set():
             try:
-                if not self.is_leader:
-                    self.is_leader = await asyncio.to_thread(self._try_lead)
-                    if self.is_leader:
-                        log.info("relay leading", extra={"topic": self.topic})
-                if self.is_leader and await self.pump_once() == self.batch_size:
-                    continue
-            except Exception:
-                log.exception("relay step failed; retrying")
-                await asyncio.to_thread(self.close)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.interval if self.is_leader else 1.0)
-        await asyncio.to_thread(self.close)
+                async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as conn:
+                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                    self.wake.set()  # anything committed before LISTEN took effect
+                    while not stop.is_set():
+                        async for _ in conn.notifies(timeout=1.0):
+                            self.wake.set()
+            except (psycopg.Error, OSError) as exc:
+                log.warning("relay listener lost its connection; polling meanwhile", extra={"error": repr(exc)})
+                await wait_any(stop, seconds=self.interval * 5)
+
+
+async def wait_any(*events: asyncio.Event, seconds: float) -> None:
+    """Return when any of the events is set, or after `seconds`."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -96,10 +96,12 @@ class ServiceSettings(BaseSettings):
     database_url: str | None = Field(default=None, description="Overrides the platform server URL")
     pool_size: int = 5
     relay_batch_size: int = 500
-    relay_interval_seconds: float = 0.1
+    relay_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Fallback poll of the outbox relay; a commit wakes it at once (LISTEN/NOTIFY)"
+    )
+    follower_interval_seconds: float = Field(default=0.5, gt=0, description="Poll of the log followers (e-mail)")
     relay_lag_ready_threshold: int = 10_000
     consumer_batch_size: int = 200
-    consumer_batch_within_seconds: float = 0.2
     timer_interval_seconds: float = 0.25
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 

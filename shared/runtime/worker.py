@@ -14,6 +14,7 @@ import faust
 from prometheus_client import start_http_server
 
 from shared.events import PARTITIONS
+from shared.runtime.batching import take_ready
 from shared.runtime.follower import LogFollower
 from shared.runtime.kafka import reliable_producer
 from shared.runtime.logs import configure_logging
@@ -62,9 +63,7 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
         )
 
         async def consume(stream: Any, _topic: str = topic_name) -> None:
-            async for events in stream.take_events(
-                settings.consumer_batch_size, within=settings.consumer_batch_within_seconds
-            ):
+            async for events in take_ready(stream, settings.consumer_batch_size):
                 result = await runtime.consumer.handle([_incoming(e) for e in events])
                 runtime.metrics.consumed("applied", result.applied)
                 runtime.metrics.consumed("duplicate", result.duplicates)
@@ -102,7 +101,7 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
             await asyncio.gather(
                 relay.run(stop),
                 runtime.app.timers.run(stop, settings.timer_interval_seconds, lambda: relay.is_leader),
-                *(f.run(stop, settings.relay_interval_seconds * 5, lambda: relay.is_leader) for f in followers),
+                *(f.run(stop, settings.follower_interval_seconds, lambda: relay.is_leader) for f in followers),
             )
         finally:
             stop.set()

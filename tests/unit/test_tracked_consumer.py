@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from eventsourcing.persistence import OperationalError
+
 from services.orders.bootstrap import bootstrap
 from services.orders.domain.catalogue import entry_id
 from services.orders.settings import OrdersSettings
@@ -69,3 +71,31 @@ def test_a_message_without_notification_id_or_with_bad_json_is_dead_lettered() -
         "headers.notification_id: missing or not a positive integer",
         "value: not JSON ('utf-8' codec can't decode byte 0xff in position 0: invalid start byte)",
     ]
+
+
+async def test_a_store_outage_retries_the_batch_and_dead_letters_nothing() -> None:
+    runtime = bootstrap(OrdersSettings(), persistence="memory")
+    real = runtime.app.process_batch
+    outages = iter([OperationalError("server closed the connection"), OperationalError("lock timeout")])
+
+    def flaky(items: list, name: str) -> None:  # the store is down for the first two tries
+        failure = next(outages, None)
+        if failure is not None:
+            raise failure
+        real(items, name)
+
+    runtime.app.process_batch = flaky  # type: ignore[method-assign,assignment]
+    result = await runtime.consumer.handle(
+        [message(1, "SkuCatalogued", sku("A")), message(2, "SkuCatalogued", sku("B"))]
+    )
+    assert (result.applied, result.dead) == (2, [])
+    assert runtime.app.recorder.max_tracking_id("inventory.events:0") == 2
+
+
+def test_a_message_a_service_ignores_is_skipped_by_its_header_before_decoding() -> None:
+    runtime = bootstrap(OrdersSettings(), persistence="memory")
+    undecodable = Incoming(
+        "inventory.events", 0, 1, b"k", b"not json", (("notification_id", b"1"), ("event_type", b"HoldPlaced"))
+    )
+    result = runtime.consumer.apply_batch([undecodable])
+    assert (result.ignored, result.dead) == (1, [])
