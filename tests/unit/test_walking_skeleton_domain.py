@@ -10,6 +10,7 @@ from services.inventory.bootstrap import bootstrap as inventory_bootstrap
 from services.inventory.settings import InventorySettings
 from services.orders.bootstrap import bootstrap as orders_bootstrap
 from services.orders.domain.errors import UnknownProduct
+from services.orders.domain.values import ReservedLine
 from services.orders.settings import OrdersSettings
 from shared.events import decode
 from shared.runtime.service import Runtime
@@ -45,7 +46,7 @@ def test_I2_reservation_never_exceeds_stock_and_states_the_shortage() -> None:
     deliver(orders, inventory)
     deliver(inventory, orders)
     order = orders.app.get_order(order_id)
-    assert order.reservation == [{"sku": "BRAC-STEEL-CHAIN", "asked": 30, "reserved": 20, "short": 10}]
+    assert order.reservation == [ReservedLine(sku="BRAC-STEEL-CHAIN", asked=30, reserved=20, short=10)]
     assert order.stock == "partially reserved"
     assert inventory.app.get_sku("BRAC-STEEL-CHAIN").available == 0
 

@@ -1,28 +1,76 @@
-"""Incoming integration events -> typed payloads and plain values for the orders use cases."""
+"""Incoming integration events -> typed facts for the orders policies: the shared.events model of
+each event type (its current version: envelopes arrive upcast), or a frozen fact of our own where
+several event types tell the order the same thing (a payment)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
 
 from pydantic import BaseModel
 
-from shared.events import Envelope, model_for
-from shared.events.inventory import SkuCatalogued
+from services.orders.domain.catalogue import Listing
+from services.orders.domain.values import Money, ReservedLine
+from shared.events import Envelope
+from shared.events import inventory as inv
+from shared.events import payments as pay
+from shared.events import shipping as ship
+
+M = TypeVar("M", bound=BaseModel)
 
 
-def payload(envelope: Envelope) -> Any:
-    """The envelope's payload as its (current version's) model."""
-    model: type[BaseModel] = model_for(envelope.event_type)
-    return model.model_validate(envelope.payload)
+def _model(model: type[M]) -> Callable[[Envelope], M]:
+    def decode(envelope: Envelope) -> M:
+        return model.model_validate(envelope.payload)
+
+    return decode
 
 
-def listing(envelope: Envelope) -> dict[str, Any]:
-    sku = SkuCatalogued.model_validate(envelope.payload)
-    return {
-        "sku": sku.sku,
-        "name": sku.name,
-        "unit_price_minor": sku.unit_price.amount_minor,
-        "currency": sku.unit_price.currency,
-        "moq": sku.moq,
-        "weight_grams": sku.weight_grams,
-    }
+stock_reserved = _model(inv.StockReserved)
+stock_shortfall = _model(inv.StockShortfallReduced)
+picking_started = _model(inv.PickingStarted)
+goods_prepared = _model(inv.GoodsPrepared)
+refund_issued = _model(pay.RefundIssued)
+payment_failed = _model(pay.PaymentFailed)
+shipping_quoted = _model(ship.ShippingQuoted)
+parcel_dispatched = _model(ship.ParcelDispatched)
+parcel_delivered = _model(ship.ParcelDelivered)
+receipt_confirmed = _model(ship.ReceiptConfirmed)
+
+
+@dataclass(frozen=True)
+class PaymentFact:
+    """Money for an order arrived: captured, confirmed by a voucher (P2) or debited from a deposit (P3)."""
+
+    order_id: str
+    purpose: pay.Purpose
+    method: str
+    amount_minor: int
+    at: datetime
+
+
+def payment_captured(envelope: Envelope) -> PaymentFact:
+    paid = pay.PaymentCaptured.model_validate(envelope.payload)
+    return PaymentFact(paid.order_id, paid.purpose, paid.method, paid.amount.amount_minor, paid.captured_at)
+
+
+def voucher_received(envelope: Envelope) -> PaymentFact:
+    paid = pay.PaymentVoucherReceived.model_validate(envelope.payload)
+    return PaymentFact(paid.order_id, paid.purpose, "bank_transfer", paid.amount.amount_minor, paid.received_at)
+
+
+def deposit_debited(envelope: Envelope) -> PaymentFact:
+    paid = pay.DepositDebited.model_validate(envelope.payload)
+    return PaymentFact(paid.order_id, paid.purpose, "deposit", paid.amount.amount_minor, paid.debited_at)
+
+
+def sku_catalogued(envelope: Envelope) -> Listing:
+    sku = inv.SkuCatalogued.model_validate(envelope.payload)
+    price = Money(sku.unit_price.amount_minor, sku.unit_price.currency)
+    return Listing(sku.sku, sku.name, price, sku.moq, sku.weight_grams)
+
+
+def reserved_line(line: inv.ReservedLine) -> ReservedLine:
+    return ReservedLine(line.sku, line.asked, line.reserved, line.short)

@@ -20,7 +20,7 @@ def confirmation_message(order: Order, sender: str, picking_sla_hours: int) -> E
     message["Subject"] = f"You have set up a new order ({str(order.id)[:8]})"
     # A stable Message-ID: a repeated send (after a crash) is recognisably the same message.
     message["Message-ID"] = f"<order-confirmed.{order.id}@hallmark>"
-    lines = "\n".join(f"  {line['quantity']:>5} x {line['sku']}" for line in order.lines)
+    lines = "\n".join(f"  {line.quantity:>5} x {line.sku}" for line in order.lines)
     total = f"{order.total_minor / 100:.2f} {order.currency}"
     message.set_content(
         f"Dear customer,\n\nyou have set up a new order: {order.id}\n\n{lines}\n\nTotal: {total}\n"

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.orders.domain.order import Order, order_total
+from services.orders.domain import changes, fulfilment, payment
+from services.orders.domain.lines import order_total
+from services.orders.domain.order import Order
+from services.orders.domain.values import Address, OrderLine
 from shared.events import Money
 from shared.events import orders as contract
-from shared.runtime.translate import Outbound
+from shared.runtime.translate import Outbound, context_of
+
+Context = dict[str, Any]
+"""What the application stored with each event (`OrdersApplication.event_context`): customer_id, currency."""
 
 
 def translate(domain_event: Any) -> Outbound | None:
     build = _BUILDERS.get(type(domain_event))
     if build is None:
         return None
-    event_type, payload = build(domain_event)
+    event_type, payload = build(domain_event, context_of(domain_event))
     return event_type, payload, str(domain_event.originator_id)
 
 
@@ -25,16 +32,18 @@ def _money(amount_minor: int, currency: str) -> Money:
     return Money(amount_minor=amount_minor, currency=currency)
 
 
-def _lines(lines: list[dict[str, Any]], currency: str) -> list[contract.OrderLine]:
+def _lines(lines: Sequence[OrderLine], currency: str) -> list[contract.OrderLine]:
     return [
-        contract.OrderLine(
-            sku=line["sku"], quantity=line["quantity"], unit_price=_money(line["unit_price_minor"], currency)
-        )
+        contract.OrderLine(sku=line.sku, quantity=line.quantity, unit_price=_money(line.unit_price_minor, currency))
         for line in lines
     ]
 
 
-def _placed(e: Any) -> tuple[str, BaseModel]:
+def _address(address: Address | None) -> contract.Address | None:
+    return None if address is None else contract.Address(**asdict(address))
+
+
+def _placed(e: Any, ctx: Context) -> tuple[str, BaseModel]:
     total = order_total(e.lines, e.sample, e.sample_fee_minor)
     return "OrderPlaced", contract.OrderPlaced(
         order_id=e.order_id,
@@ -44,88 +53,88 @@ def _placed(e: Any) -> tuple[str, BaseModel]:
         sample=e.sample,
         sample_fee=_money(e.sample_fee_minor, e.currency) if e.sample else None,
         payment_method=e.payment_method,
-        shipping_address=e.shipping_address,
-        billing_address=e.billing_address,
+        shipping_address=_address(e.shipping_address),
+        billing_address=_address(e.billing_address),
         placed_at=e.placed_at,
     )
 
 
-def _confirmed(e: Any) -> tuple[str, BaseModel]:
+def _confirmed(e: payment.Confirmed, ctx: Context) -> tuple[str, BaseModel]:
     return "OrderConfirmed", contract.OrderConfirmed(
         order_id=str(e.originator_id),
-        customer_id=e.customer_id,
-        total=_money(e.total_minor, e.currency),
+        customer_id=ctx["customer_id"],
+        total=_money(e.total_minor, ctx["currency"]),
         confirmed_at=e.at,
         cancellation_policy_version=e.policy_version,
     )
 
 
-def _reduced(e: Any) -> tuple[str, BaseModel]:
+def _reduced(e: changes.ItemsReduced, ctx: Context) -> tuple[str, BaseModel]:
     return "OrderItemsReduced", contract.OrderItemsReduced(
         order_id=str(e.originator_id),
-        customer_id=e.customer_id,
-        lines=[contract.ReducedLine(**line) for line in e.lines],
-        previous_total=_money(e.previous_total_minor, e.currency),
-        new_total=_money(e.new_total_minor, e.currency),
-        refund=_money(e.refund_minor, e.currency),
+        customer_id=ctx["customer_id"],
+        lines=[contract.ReducedLine(**asdict(line)) for line in e.lines],
+        previous_total=_money(e.previous_total_minor, ctx["currency"]),
+        new_total=_money(e.new_total_minor, ctx["currency"]),
+        refund=_money(e.refund_minor, ctx["currency"]),
         reason=e.reason,
         reduced_at=e.at,
     )
 
 
-def _overpaid(e: Any) -> tuple[str, BaseModel]:
+def _overpaid(e: payment.OverpaymentRecorded, ctx: Context) -> tuple[str, BaseModel]:
     return "OrderRefundDue", contract.OrderRefundDue(
         order_id=str(e.originator_id),
-        customer_id=e.customer_id,
-        paid=_money(e.paid_minor, e.currency),
-        total=_money(e.total_minor, e.currency),
-        refund=_money(e.refund_minor, e.currency),
+        customer_id=ctx["customer_id"],
+        paid=_money(e.paid_minor, ctx["currency"]),
+        total=_money(e.total_minor, ctx["currency"]),
+        refund=_money(e.refund_minor, ctx["currency"]),
         reason=f"paid {e.paid_minor} for an order reduced to {e.total_minor} before the payment arrived",
         due_at=e.at,
     )
 
 
-def _cancelled(e: Any) -> tuple[str, BaseModel]:
+def _cancelled(e: changes.Cancelled, ctx: Context) -> tuple[str, BaseModel]:
     return "OrderCancelled", contract.OrderCancelled(
         order_id=str(e.originator_id),
-        customer_id=e.customer_id,
-        fee=_money(e.fee_minor, e.currency),
-        refund=_money(e.refund_minor, e.currency),
+        customer_id=ctx["customer_id"],
+        fee=_money(e.fee_minor, ctx["currency"]),
+        refund=_money(e.refund_minor, ctx["currency"]),
         reason=e.reason,
         cancelled_at=e.at,
         policy_version=e.policy_version,
     )
 
 
-def _changed(e: Any) -> tuple[str, BaseModel]:
+def _changed(e: changes.Changed, ctx: Context) -> tuple[str, BaseModel]:
     return "OrderChanged", contract.OrderChanged(
         order_id=str(e.originator_id),
-        customer_id=e.customer_id,
+        customer_id=ctx["customer_id"],
         actor=e.actor,
         reason=e.reason,
-        lines=_lines(e.lines, e.currency),
-        new_total=_money(e.new_total_minor, e.currency),
+        lines=_lines(e.lines, ctx["currency"]),
+        new_total=_money(e.new_total_minor, ctx["currency"]),
         changed_at=e.at,
     )
 
 
-def _processing(e: Any) -> tuple[str, BaseModel]:
+def _processing(e: fulfilment.ProcessingStarted, ctx: Context) -> tuple[str, BaseModel]:
     return "OrderProcessingStarted", contract.OrderProcessingStarted(order_id=str(e.originator_id), started_at=e.at)
 
 
-def _completed(e: Any) -> tuple[str, BaseModel]:
+def _completed(e: fulfilment.Completed, ctx: Context) -> tuple[str, BaseModel]:
     return "OrderCompleted", contract.OrderCompleted(
-        order_id=str(e.originator_id), customer_id=e.customer_id, completed_at=e.at
+        order_id=str(e.originator_id), customer_id=ctx["customer_id"], completed_at=e.at
     )
 
 
-def _breached(e: Any) -> tuple[str, BaseModel]:
+def _breached(e: fulfilment.PickingSlaBreached, ctx: Context) -> tuple[str, BaseModel]:
     return "PickingSlaBreached", contract.PickingSlaBreached(
         order_id=str(e.originator_id), confirmed_at=e.confirmed_at, due_at=e.due_at, breached_at=e.at
     )
 
 
-_BUILDERS: dict[type[Any], Callable[[Any], tuple[str, BaseModel]]] = {
+_BUILDERS: dict[type[Any], Callable[[Any, Context], tuple[str, BaseModel]]] = {
     Order.Placed: _placed,
     Order.Confirmed: _confirmed,
     Order.ItemsReduced: _reduced,

@@ -8,6 +8,7 @@ from services.orders.domain.cart import ItemNotInCart
 from services.orders.domain.errors import (
     BelowMinimumOrderQuantity,
     EmptyCart,
+    MixedCurrencies,
     NotYourOrder,
     OrderNotFound,
     TransitionRefused,
@@ -18,6 +19,7 @@ from shared.runtime.http.app import service_app
 ERRORS: dict[type[Exception], int] = {
     UnknownProduct: 422,
     BelowMinimumOrderQuantity: 422,
+    MixedCurrencies: 422,
     EmptyCart: 422,
     ItemNotInCart: 404,
     OrderNotFound: 404,

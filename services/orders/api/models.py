@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.orders.domain.cancellation import CancellationTerms
 from services.orders.domain.cart import Cart
 from services.orders.domain.order import Order
+from services.orders.domain.values import Address, CancellationTerms, Shipping
 from shared.events import Money
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -27,6 +28,9 @@ class AddressCreate(_In):
     city: str = Field(min_length=1, max_length=100)
     postal_code: str = Field(min_length=1, max_length=20)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. ES")
+
+    def to_address(self) -> Address:
+        return Address(**self.model_dump())
 
 
 class LineCreate(_In):
@@ -106,7 +110,7 @@ class OrderPublic(BaseModel):
             stock=order.stock,
             sample=order.sample,
             lines=[
-                OrderLinePublic(sku=line["sku"], quantity=line["quantity"], unit_price=money(line["unit_price_minor"]))
+                OrderLinePublic(sku=line.sku, quantity=line.quantity, unit_price=money(line.unit_price_minor))
                 for line in order.lines
             ],
             total=money(order.total_minor),
@@ -114,17 +118,22 @@ class OrderPublic(BaseModel):
             refund_due=money(order.refund_due_minor),
             refunded=money(order.refunded_minor),
             payment_method=order.payment_method,
-            reservation=order.reservation,
+            reservation=[asdict(line) for line in order.reservation],
             placed_at=order.placed_at,
             confirmed_at=order.confirmed_at,
             cancellation_policy_version=order.policy_version,
-            shipping=order.shipping,
-            cancellation=order.cancellation,
-            changes=order.changes,
+            shipping=_shipping(order.shipping),
+            cancellation=asdict(order.cancellation) if order.cancellation else None,
+            changes=[asdict(change) for change in order.changes],
             picking_sla_breached_at=order.sla_breached_at,
-            payment_failures=order.payment_failures,
+            payment_failures=[asdict(failure) for failure in order.payment_failures],
             version=order.version,
         )
+
+
+def _shipping(shipping: Shipping | None) -> dict[str, Any]:
+    """The quote, then what is known of it so far (paid, tracking number); {} before the quote."""
+    return {} if shipping is None else {k: v for k, v in asdict(shipping).items() if v is not None}
 
 
 class TermsPublic(BaseModel):

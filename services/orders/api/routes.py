@@ -38,8 +38,8 @@ def _app(runtime: Any) -> OrdersApplication:
 
 def _checkout(body: CheckoutCreate) -> Checkout:
     return Checkout(
-        shipping_address=body.shipping_address.model_dump(),
-        billing_address=body.billing_address.model_dump(),
+        shipping_address=body.shipping_address.to_address(),
+        billing_address=body.billing_address.to_address(),
         payment_method=body.payment_method,
         sample=body.sample,
         contact_email=body.contact_email,

@@ -3,36 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.utils import EnvType, get_topic
 
-from services.orders.application import incoming
 from services.orders.domain import cancellation
-from services.orders.domain.cancellation import CancellationTerms
 from services.orders.domain.cart import Cart, cart_id
 from services.orders.domain.catalogue import CatalogueEntry, entry_id
-from services.orders.domain.errors import BelowMinimumOrderQuantity, OrderNotFound, UnknownProduct
+from services.orders.domain.errors import OrderNotFound, UnknownProduct
+from services.orders.domain.lines import Requested
 from services.orders.domain.order import Order
-from shared.runtime.store import HallmarkApplication, Handler
-from shared.runtime.timers import TimerHandler
+from services.orders.domain.values import VALUE_TYPES, CancellationTerms, Checkout
+from services.orders.settings import OrdersSettings
+from shared.runtime.clock import Clock
+from shared.runtime.store import HallmarkApplication
 
 ORDER_NAMESPACE = uuid.UUID("7f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8")
-
-
-@dataclass(frozen=True)
-class Checkout:
-    """What checkout asks for besides the items (O1)."""
-
-    shipping_address: dict[str, Any] | None = None
-    billing_address: dict[str, Any] | None = None
-    payment_method: str | None = None
-    sample: bool = False
-    contact_email: str | None = None
 
 
 class OrdersApplication(HallmarkApplication):
@@ -40,10 +30,24 @@ class OrdersApplication(HallmarkApplication):
     # every aggregate whose history grows without bound is snapshotted (a reseller's cart records each order)
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Order: 100, Cart: 100}
 
-    # --- settings (defaults for in-memory use; bootstrap passes the service's settings) ----------
-    sample_fee_minor = 300
-    policy_version = cancellation.CURRENT_POLICY
-    picking_sla = timedelta(hours=48)
+    def __init__(self, settings: OrdersSettings, env: EnvType | None = None, clock: Clock | None = None) -> None:
+        super().__init__(settings, env, clock)
+        self.sample_fee_minor = settings.sample_fee_minor
+        self.policy_version = settings.cancellation_policy
+        """O5: the policy version stamped on orders confirmed from now on."""
+        self.picking_sla = timedelta(hours=settings.picking_sla_hours)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """The domain's value objects are stored (in events and snapshots) as their fields."""
+        super().register_transcodings(transcoder)
+        for value_type in VALUE_TYPES:
+            transcoder.register(ValueAsFields(value_type))
+
+    def event_context(self, aggregate: Any) -> dict[str, Any] | None:
+        """Every integration event about an order names its customer and currency."""
+        if isinstance(aggregate, Order):
+            return {"customer_id": aggregate.customer_id, "currency": aggregate.currency}
+        return None
 
     # --- cart (O1) ------------------------------------------------------------------------------
     def cart(self, customer_id: str) -> Cart:
@@ -55,7 +59,8 @@ class OrdersApplication(HallmarkApplication):
 
     def add_to_cart(self, customer_id: str, sku: str, quantity: int) -> Cart:
         """Add items (quantities add up)."""
-        self._entry(sku, "sku")
+        if self._catalogue(sku) is None:
+            raise UnknownProduct(f"no product {sku!r} in the catalogue", field="sku", rule="O1")
         cart = self.cart(customer_id)
         cart.add(sku=sku, quantity=quantity)
         self.save(cart)
@@ -85,41 +90,19 @@ class OrdersApplication(HallmarkApplication):
     def place_order(
         self,
         customer_id: str,
-        lines: list[tuple[str, int]],
+        lines: Requested,
         details: Checkout | None = None,
         idempotency_key: str | None = None,
         *,
         from_cart: bool = False,
     ) -> uuid.UUID:
         """Place an order; the same idempotency key returns the same order (nothing doubled)."""
-        details = details or Checkout()
         order_id = self._order_id(customer_id, idempotency_key)
         if order_id in self.repository:
             return order_id
-        priced: list[dict[str, Any]] = []
-        currency = None
-        for index, (sku, quantity) in enumerate(lines):
-            entry = self._entry(sku, f"lines.{index}.sku")
-            if not details.sample and quantity < entry.moq:
-                raise BelowMinimumOrderQuantity(
-                    f"{sku}: the minimum order quantity is {entry.moq}, asked for {quantity}",
-                    field=f"lines.{index}.quantity",
-                    rule="O2",
-                )
-            currency = currency or entry.currency
-            priced.append({"sku": sku, "quantity": quantity, "unit_price_minor": entry.unit_price_minor})
-        order = Order(
-            order_id=str(order_id),
-            customer_id=customer_id,
-            lines=priced,
-            currency=currency or "USD",
-            placed_at=self.clock.now(),
-            sample=details.sample,
-            sample_fee_minor=self.sample_fee_minor if details.sample else 0,
-            payment_method=details.payment_method,
-            shipping_address=details.shipping_address,
-            billing_address=details.billing_address,
-            contact_email=details.contact_email,
+        now = self.clock.now()
+        order = Order.place(
+            order_id, customer_id, lines, self._catalogue, details or Checkout(), now, self.sample_fee_minor
         )
         cart = self.cart(customer_id)
         cart.record_order(order_id=str(order_id), from_cart=from_cart)
@@ -140,8 +123,8 @@ class OrdersApplication(HallmarkApplication):
 
     def order_as_of(self, order_id: uuid.UUID, at: datetime) -> Order:
         """The order replayed up to `at` (auditors)."""
-        order: Order | None = self.replay_as_of(order_id, at)  # type: ignore[assignment]
-        if order is None:
+        order = self.replay_as_of(order_id, at)
+        if not isinstance(order, Order):
             raise OrderNotFound(f"no order {order_id} as of {at.isoformat()}", field="as_of", rule="O4")
         return order
 
@@ -165,7 +148,10 @@ class OrdersApplication(HallmarkApplication):
         if at >= order.modified_on:  # nothing happened after `at`: the current state (snapshot + tail) is the fold
             return cancellation.terms_for(order, at, cancellation.POLICIES, self.policy_version)
         # the past: the same fold (cancellation.quote's), started from the newest snapshot before `at`
-        return cancellation.terms_for(self.replay_as_of(order_id, at), at, cancellation.POLICIES, self.policy_version)
+        then = self.replay_as_of(order_id, at)
+        return cancellation.terms_for(
+            then if isinstance(then, Order) else None, at, cancellation.POLICIES, self.policy_version
+        )
 
     def sla_breaches(self) -> list[dict[str, Any]]:
         topic = get_topic(Order.PickingSlaBreached)
@@ -182,15 +168,10 @@ class OrdersApplication(HallmarkApplication):
         self.save(order)
         return terms
 
-    def change_order(self, order_id: uuid.UUID, actor: str, reason: str, lines: list[tuple[str, int]]) -> Order:
+    def change_order(self, order_id: uuid.UUID, actor: str, reason: str, lines: Requested) -> Order:
         """An account manager's change (O7), audited with who and why; allowed until shipping is quoted."""
         order = self.get_order(order_id)
-        prices = {line["sku"]: line["unit_price_minor"] for line in order.lines}
-        new_lines = []
-        for index, (sku, quantity) in enumerate(lines):
-            price = prices.get(sku) or self._entry(sku, f"lines.{index}.sku").unit_price_minor
-            new_lines.append({"sku": sku, "quantity": quantity, "unit_price_minor": price})
-        order.change(actor=actor, reason=reason, lines=new_lines, at=self.clock.now())
+        order.change(actor, reason, lines, self._catalogue, at=self.clock.now())
         self.save(order)
         return order
 
@@ -200,12 +181,24 @@ class OrdersApplication(HallmarkApplication):
             return uuid.uuid5(ORDER_NAMESPACE, f"{customer_id}:{idempotency_key}")
         return uuid.uuid4()
 
-    def _entry(self, sku: str, field: str) -> CatalogueEntry:
+    def _catalogue(self, sku: str) -> CatalogueEntry | None:
+        """The service's copy of a product's listing (None: not listed)."""
         try:
             entry: CatalogueEntry = self.repository.get(entry_id(sku))
         except AggregateNotFoundError:
-            raise UnknownProduct(f"no product {sku!r} in the catalogue", field=field, rule="O1") from None
+            return None
         return entry
 
-    handlers: ClassVar[dict[str, Handler]] = incoming.HANDLERS
-    timer_handlers: ClassVar[dict[str, TimerHandler]] = incoming.TIMERS
+
+class ValueAsFields(Transcoding):
+    """A frozen value object stored as its fields (nested values are transcoded in turn)."""
+
+    def __init__(self, value_type: type) -> None:
+        self.type = value_type
+        self.name = f"orders.{value_type.__name__}"
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)

@@ -3,13 +3,17 @@ policy version the order was confirmed under. No clock, no I/O."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from eventsourcing.domain import CanMutateAggregate
+
 from services.orders.domain import status as st
-from services.orders.domain.money import percent_of
+from services.orders.domain.order import Order
+from services.orders.domain.values import CancellationTerms, percent_of
 
 
 @dataclass(frozen=True)
@@ -26,22 +30,9 @@ POLICIES: dict[str, CancellationPolicy] = {
 CURRENT_POLICY = "2026-01"
 
 
-@dataclass(frozen=True)
-class CancellationTerms:
-    status: str | None
-    cancellable: bool
-    fee_minor: int
-    refund_minor: int
-    currency: str
-    reason: str
-    policy_version: str
-    at: datetime
-    hours_since_placed: float | None
-
-
-def replay_until(events: Sequence[Any], at: datetime) -> Any:
-    """The order as it was at `at`: its events up to and including that instant, replayed."""
-    order: Any = None
+def replay_until(events: Sequence[CanMutateAggregate[uuid.UUID]], at: datetime) -> Any:
+    """The order as it was at `at` (None before it was placed): its events up to that instant, replayed."""
+    order: Order | None = None
     for domain_event in events:
         if domain_event.timestamp > at:
             break
@@ -50,7 +41,7 @@ def replay_until(events: Sequence[Any], at: datetime) -> Any:
 
 
 def quote(
-    events: Sequence[Any],
+    events: Sequence[CanMutateAggregate[uuid.UUID]],
     at: datetime,
     policies: dict[str, CancellationPolicy] | None = None,
     current: str = CURRENT_POLICY,
@@ -59,7 +50,9 @@ def quote(
     return terms_for(replay_until(events, at), at, policies or POLICIES, current)
 
 
-def terms_for(order: Any, at: datetime, policies: dict[str, CancellationPolicy], current: str) -> CancellationTerms:
+def terms_for(
+    order: Order | None, at: datetime, policies: dict[str, CancellationPolicy], current: str
+) -> CancellationTerms:
     if order is None:
         return CancellationTerms(
             None, False, 0, 0, "", "the order had not been placed at that instant", current, at, None

@@ -18,6 +18,10 @@ class BelowMinimumOrderQuantity(OrderError):
     pass
 
 
+class MixedCurrencies(OrderError):
+    """One order is priced in one currency; a product priced in another cannot join it."""
+
+
 class EmptyCart(OrderError):
     pass
 

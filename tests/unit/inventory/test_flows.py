@@ -72,7 +72,7 @@ def test_I1_I3_holds_become_the_reservation_and_a_shortfall_reduces_the_order_an
     s.app.adjust_stock(RING, "damaged batch", "ops-1", change=-5)
     deliver(inventory, orders)
     order = orders.app.get_order(second)
-    assert ([line["quantity"] for line in order.lines], order.total_minor) == ([3], 3 * 450)
+    assert ([line.quantity for line in order.lines], order.total_minor) == ([3], 3 * 450)
     assert order.refund_due_minor == 5 * 450
     reduced = [
         out[1].model_dump(mode="json")

@@ -4,13 +4,14 @@ a catalogue, and the other services' events fed through the tracked consumer."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.orders.application import Checkout, OrdersApplication
+from services.orders.application import Address, Checkout, OrdersApplication
 from services.orders.bootstrap import bootstrap
 from services.orders.settings import OrdersSettings
 from shared.events import inventory as inv
@@ -20,15 +21,8 @@ from shared.runtime.service import Runtime
 from tests.unit.messages import StepClock, incoming, usd
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
-ADDRESS = {
-    "name": "Ana Ruiz",
-    "line1": "Calle Mayor 1",
-    "line2": None,
-    "city": "Madrid",
-    "postal_code": "28013",
-    "country": "ES",
-}
-BILLING = {**ADDRESS, "name": "Ruiz Joyas SL", "line1": "Gran Via 20"}
+ADDRESS = Address(name="Ana Ruiz", line1="Calle Mayor 1", line2=None, city="Madrid", postal_code="28013", country="ES")
+BILLING = replace(ADDRESS, name="Ruiz Joyas SL", line1="Gran Via 20")
 DETAILS = Checkout(
     shipping_address=ADDRESS, billing_address=BILLING, payment_method="card", contact_email="ana@example.com"
 )

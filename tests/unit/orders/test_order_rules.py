@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from services.orders.adapters.outbound import translate
 from services.orders.domain import cancellation
 from services.orders.domain.cart import ItemNotInCart
 from services.orders.domain.errors import BelowMinimumOrderQuantity, EmptyCart, TransitionRefused
+from services.orders.domain.values import OrderChange, PaymentFailure
 from shared.events import payments as pay
 from tests.unit.orders.scenario import ADDRESS, BILLING, DETAILS, T0, Scenario
 
@@ -213,7 +215,7 @@ def test_I3_shortfall_reduces_lines_and_total_and_asks_for_the_shortage_refund()
     s = Scenario()
     order_id = confirmed(s, [("RING-STEEL-PEARL", 20), ("NECK-ZIRC-PEND", 6)], 9000 + 4680)
     s.shortfall(order_id, ("RING-STEEL-PEARL", 20, 5))
-    assert [(line["sku"], line["quantity"]) for line in s.order(order_id).lines] == [
+    assert [(line.sku, line.quantity) for line in s.order(order_id).lines] == [
         ("RING-STEEL-PEARL", 15),
         ("NECK-ZIRC-PEND", 6),
     ]
@@ -316,12 +318,12 @@ def test_O7_account_manager_change_is_audited_and_refused_after_shipping_quote()
     s.at(2 * H)
     order = s.app.change_order(order_id, "am-7", "customer asked for 24 rings", [("RING-STEEL-PEARL", 24)])
     assert order.total_minor == 10800
-    assert order.changes[0] | {"lines_before": None} == {
-        "actor": "am-7",
-        "reason": "customer asked for 24 rings",
-        "at": T0 + 2 * H,
-        "lines_before": None,
-    }
+    assert replace(order.changes[0], lines_before=()) == OrderChange(
+        actor="am-7",
+        reason="customer asked for 24 rings",
+        at=T0 + 2 * H,
+        lines_before=(),
+    )
     event_type, payload = outbound(s, order_id)[-1]
     assert (event_type, payload["actor"], payload["new_total"]["amount_minor"]) == ("OrderChanged", "am-7", 10800)
     s.picking(order_id, weight=150)
@@ -413,7 +415,7 @@ def test_O4_P3_a_failed_payment_is_shown_on_the_pending_order_and_changes_no_sta
     order = s.order(order_id)
     assert (order.status, order.payment_failures) == (
         "PendingPayment",
-        [{"purpose": "goods", "reason": "the deposit balance of 6.00 USD does not cover 20.10 USD", "at": T0}],
+        [PaymentFailure(purpose="goods", reason="the deposit balance of 6.00 USD does not cover 20.10 USD", at=T0)],
     )
     s.pay(order_id, 2010)
     s.feed(failed.model_copy(update={"reason": "late"}))  # paid: a failure afterwards is not the order's state

@@ -1,0 +1,192 @@
+"""How the orders service reacts to the other services' events (O4 status machine, I3, P7, S2-S4)
+and to its timers (O6).
+
+A transition the rules forbid is refused and recorded nowhere (logged, not dead-lettered): the
+event is a fact elsewhere (a late payment, a duplicate capture) that changes nothing here."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any, Protocol, TypeVar
+
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+
+from services.orders.adapters import inbound
+from services.orders.adapters.inbound import PaymentFact
+from services.orders.domain import status as st
+from services.orders.domain.catalogue import CatalogueEntry, Listing, entry_id
+from services.orders.domain.errors import OrderNotFound, TransitionRefused
+from services.orders.domain.order import Order
+from shared.events import Envelope
+from shared.events import inventory as inv
+from shared.events import payments as pay
+from shared.events import shipping as ship
+from shared.runtime.clock import Clock
+from shared.runtime.store import Handler
+from shared.runtime.timers import Timer, TimerHandler, TimerService
+
+log = logging.getLogger("hallmark.orders")
+PE = ProcessingEvent[uuid.UUID]
+PICKING_SLA = "picking-sla"
+
+
+class OrdersPort(Protocol):
+    """What the policies need of the orders application."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def timers(self) -> TimerService | None: ...
+    @property
+    def policy_version(self) -> str: ...
+    @property
+    def picking_sla(self) -> timedelta: ...
+    def load(self, aggregate_id: uuid.UUID, processing_event: PE | None = None) -> Any: ...
+
+
+class AboutAnOrder(Protocol):
+    @property
+    def order_id(self) -> str: ...
+
+
+F = TypeVar("F", bound=AboutAnOrder)
+Step = Callable[[OrdersPort, Order, F, PE], None]
+
+
+def _order(app: OrdersPort, order_id: str, pe: PE) -> Order:
+    try:
+        order: Order = app.load(uuid.UUID(order_id), pe)
+    except AggregateNotFoundError:
+        raise OrderNotFound(f"event for unknown order {order_id}", field="payload.order_id", rule="O4") from None
+    return order
+
+
+def on_order(decode: Callable[[Envelope], F]) -> Callable[[Step[F]], Handler]:
+    """A handler: decode the fact, load the order it names, apply the step, collect the result;
+    refused steps record nothing."""
+
+    def register(step: Step[F]) -> Handler:
+        @wraps(step)
+        def handle(app: OrdersPort, envelope: Envelope, pe: PE) -> None:
+            fact = decode(envelope)
+            order = _order(app, fact.order_id, pe)
+            try:
+                step(app, order, fact, pe)
+            except TransitionRefused as exc:
+                log.warning(
+                    "transition refused",
+                    extra={"order_id": fact.order_id, "event_type": envelope.event_type, "reason": str(exc)},
+                )
+                return
+            pe.collect_events(order)
+
+        return handle
+
+    return register
+
+
+def on_sku_catalogued(app: OrdersPort, envelope: Envelope, pe: PE) -> None:
+    listing: Listing = inbound.sku_catalogued(envelope)
+    try:
+        entry: CatalogueEntry = app.load(entry_id(listing.sku), pe)
+    except AggregateNotFoundError:
+        pe.collect_events(CatalogueEntry.from_listing(listing))
+        return
+    if entry.update(listing):
+        pe.collect_events(entry)
+
+
+@on_order(inbound.stock_reserved)
+def on_stock_reserved(app: OrdersPort, order: Order, reserved: inv.StockReserved, pe: PE) -> None:
+    if order.reservation:
+        return
+    order.record_reservation(lines=[inbound.reserved_line(line) for line in reserved.lines], at=reserved.reserved_at)
+    short = {line.sku: line.asked - line.short for line in reserved.lines if line.short}
+    if short and order.status in st.CHANGEABLE:
+        order.reduce(short, reason="not in stock when the order was placed", at=reserved.reserved_at)
+
+
+@on_order(inbound.stock_shortfall)
+def on_shortfall(app: OrdersPort, order: Order, shortfall: inv.StockShortfallReduced, pe: PE) -> None:
+    quantities = {line.sku: line.asked - line.short for line in shortfall.lines}
+    order.reduce(quantities, reason=f"stock shortfall after confirmation: {shortfall.reason}", at=shortfall.reduced_at)
+
+
+def on_paid(app: OrdersPort, order: Order, paid: PaymentFact, pe: PE) -> None:
+    """Goods (or a sample fee) paid: the order confirms and picking's SLA starts (O6); shipping paid: P7."""
+    if paid.purpose == "shipping":
+        order.pay_shipping(paid.amount_minor, paid.at)
+        return
+    order.confirm(paid.method, paid.amount_minor, app.policy_version, paid.at)
+    assert app.timers is not None
+    app.timers.schedule(pe, PICKING_SLA, order.order_id, paid.at + app.picking_sla)
+
+
+@on_order(inbound.refund_issued)
+def on_refund(app: OrdersPort, order: Order, refund: pay.RefundIssued, pe: PE) -> None:
+    order.record_refund(amount_minor=refund.amount.amount_minor, reason=refund.reason, at=refund.issued_at)
+
+
+@on_order(inbound.payment_failed)
+def on_payment_failed(app: OrdersPort, order: Order, failed: pay.PaymentFailed, pe: PE) -> None:
+    order.record_payment_failure(purpose=failed.purpose, reason=failed.reason, at=failed.failed_at)
+
+
+@on_order(inbound.picking_started)
+def on_picking_started(app: OrdersPort, order: Order, started: inv.PickingStarted, pe: PE) -> None:
+    order.start_processing(at=started.started_at)
+
+
+@on_order(inbound.goods_prepared)
+def on_goods_prepared(app: OrdersPort, order: Order, prepared: inv.GoodsPrepared, pe: PE) -> None:
+    order.finish_picking(weight_grams=prepared.weight_grams, at=prepared.prepared_at)
+
+
+@on_order(inbound.shipping_quoted)
+def on_shipping_quoted(app: OrdersPort, order: Order, quote: ship.ShippingQuoted, pe: PE) -> None:
+    order.quote_shipping(carrier=quote.carrier, cost_minor=quote.cost.amount_minor, at=quote.quoted_at)
+
+
+@on_order(inbound.parcel_dispatched)
+def on_dispatched(app: OrdersPort, order: Order, parcel: ship.ParcelDispatched, pe: PE) -> None:
+    order.dispatch(carrier=parcel.carrier, tracking_number=parcel.tracking_number, at=parcel.dispatched_at)
+
+
+@on_order(inbound.parcel_delivered)
+def on_delivered(app: OrdersPort, order: Order, parcel: ship.ParcelDelivered, pe: PE) -> None:
+    order.deliver(signed_by=parcel.signed_by, at=parcel.delivered_at)
+
+
+@on_order(inbound.receipt_confirmed)
+def on_receipt_confirmed(app: OrdersPort, order: Order, receipt: ship.ReceiptConfirmed, pe: PE) -> None:
+    order.confirm_receipt(at=receipt.confirmed_at)
+
+
+def on_picking_sla_due(app: OrdersPort, timer: Timer, pe: PE) -> None:
+    """O6: picking had to finish within the SLA of confirmation; record a breach if it did not."""
+    order = _order(app, timer.target, pe)
+    if order.breach_picking_sla(due_at=timer.due_at, at=app.clock.now()):
+        pe.collect_events(order)
+
+
+POLICIES: dict[str, Handler] = {
+    "SkuCatalogued": on_sku_catalogued,
+    "StockReserved": on_stock_reserved,
+    "StockShortfallReduced": on_shortfall,
+    "PaymentCaptured": on_order(inbound.payment_captured)(on_paid),
+    "PaymentVoucherReceived": on_order(inbound.voucher_received)(on_paid),
+    "DepositDebited": on_order(inbound.deposit_debited)(on_paid),
+    "RefundIssued": on_refund,
+    "PaymentFailed": on_payment_failed,
+    "PickingStarted": on_picking_started,
+    "GoodsPrepared": on_goods_prepared,
+    "ShippingQuoted": on_shipping_quoted,
+    "ParcelDispatched": on_dispatched,
+    "ParcelDelivered": on_delivered,
+    "ReceiptConfirmed": on_receipt_confirmed,
+}
+TIMERS: dict[str, TimerHandler] = {PICKING_SLA: on_picking_sla_due}

@@ -1,0 +1,59 @@
+"""Changes to what was ordered: the stock reserved for it (I2), lines reduced for a shortfall (I3),
+an account manager's change (O7) and the cancellation (O5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from eventsourcing.domain import Aggregate
+
+from services.orders.domain import status as st
+from services.orders.domain.state import OrderState
+from services.orders.domain.values import Cancellation, OrderChange, OrderLine, ReducedLine, ReservedLine
+
+
+class StockReservationRecorded(Aggregate.Event):
+    lines: list[ReservedLine]
+    at: datetime
+
+    def apply(self, order: OrderState) -> None:
+        order.reservation = list(self.lines)
+        order.stock = "reserved" if all(line.short == 0 for line in self.lines) else "partially reserved"
+
+
+class ItemsReduced(Aggregate.Event):
+    lines: list[ReducedLine]
+    new_lines: list[OrderLine]
+    previous_total_minor: int
+    new_total_minor: int
+    refund_minor: int
+    reason: str
+    at: datetime
+
+    def apply(self, order: OrderState) -> None:
+        order.lines = list(self.new_lines)
+        order.refund_due_minor += self.refund_minor
+
+
+class Changed(Aggregate.Event):
+    actor: str
+    reason: str
+    lines: list[OrderLine]
+    at: datetime
+    new_total_minor: int
+
+    def apply(self, order: OrderState) -> None:
+        order.changes.append(OrderChange(self.actor, self.reason, self.at, tuple(order.lines)))
+        order.lines = list(self.lines)
+
+
+class Cancelled(Aggregate.Event):
+    fee_minor: int
+    refund_minor: int
+    reason: str
+    policy_version: str
+    at: datetime
+
+    def apply(self, order: OrderState) -> None:
+        order.status = st.CANCELLED
+        order.cancellation = Cancellation(self.fee_minor, self.refund_minor, self.reason, self.at)
