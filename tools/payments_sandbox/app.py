@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from services.payments.domain.cards import detect_network, luhn_valid
+from tools.payments_sandbox.cards import check_digit_matches, network_of, plain_digits
 from tools.payments_sandbox.store import SandboxStore
 
 log = logging.getLogger("hallmark.sandbox")
@@ -60,20 +60,25 @@ class Decision:
 
 
 def decide(method: str, source: str) -> Decision:
-    """What the gateway does with a source: test cards and PayPal payers as documented, else by Luhn."""
+    """What the gateway does with a source: test cards and PayPal payers as documented; any other
+    well-formed number of a network it takes is captured; other networks are not supported."""
     if method == "paypal":
         outcome = PAYPAL_PAYERS.get(source)
         if outcome is None:
             return Decision("declined", reason="unknown_payer")
         return Decision(outcome, reason=None if outcome == "captured" else "payer_declined")
-    digits = source.replace(" ", "").replace("-", "")
-    if not (digits.isascii() and digits.isdigit() and 12 <= len(digits) <= 19 and luhn_valid(digits)):
+    digits = plain_digits(source)
+    if digits is None or not check_digit_matches(digits):
+        return Decision("declined", reason="invalid_number")
+    network, last4 = network_of(digits), digits[-4:]
+    if network is None or not network.accepted:
+        return Decision("declined", network.name if network else None, last4, "card_not_supported")
+    if len(digits) not in network.lengths:
         return Decision("declined", reason="invalid_number")
     behaviour = TEST_CARDS.get(digits, "captured")
-    network, last4 = detect_network(digits), digits[-4:]
     if behaviour == "declined":
-        return Decision("declined", network, last4, "card_declined")
-    return Decision("captured", network, last4, slow=behaviour == "slow")
+        return Decision("declined", network.name, last4, "card_declined")
+    return Decision("captured", network.name, last4, slow=behaviour == "slow")
 
 
 def create_app(data_dir: Path, slow_seconds: float = 2.0) -> FastAPI:

@@ -3,122 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
 
+from services.payments.api.models import (
+    CaptureCreate,
+    CapturePublic,
+    CreditCreate,
+    DepositPublic,
+    DepositStatement,
+    MovementPublic,
+    PaymentPublic,
+    Purpose,
+    ReviewCreate,
+    SettlementCreate,
+)
 from services.payments.application import PaymentsApplication
-from services.payments.domain import CaptureOutcome, DepositAccount, Payment, PaymentNotFound
-from shared.events import Money
+from services.payments.domain import Payment, PaymentNotFound
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, require
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["payments"])
 Customer = Annotated[Principal, Depends(require("customer"))]
 Staff = Annotated[Principal, Depends(require("account_manager", "ops"))]
-Purpose = Literal["goods", "shipping", "sample_fee"]
 SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CaptureCreate(_In):
-    method: Literal["card", "paypal"]
-    source: str = Field(min_length=1, max_length=64, description="card number, or PayPal payer id")
-
-
-class SettlementCreate(_In):
-    amount_minor: int = Field(gt=0)
-
-
-class CreditCreate(_In):
-    amount_minor: int = Field(gt=0)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    reference: str = Field(min_length=1, max_length=128, description="bank reference; the same one credits once")
-
-
-class ReviewCreate(_In):
-    approve: bool
-    note: str = Field(min_length=3, max_length=500)
-
-
-class CapturePublic(BaseModel):
-    status: str
-    provider_ref: str | None
-    network: str | None
-    last4: str | None
-    reason: str | None
-    duplicate: bool
-
-    @classmethod
-    def of(cls, o: CaptureOutcome) -> CapturePublic:
-        return cls(
-            status=o.status,
-            provider_ref=o.provider_ref,
-            network=o.network,
-            last4=o.last4,
-            reason=o.reason,
-            duplicate=o.duplicate,
-        )
-
-
-class PaymentPublic(BaseModel):
-    order_id: str
-    purpose: str
-    method: str
-    amount: Money
-    paid: Money
-    refunded: Money
-    confirms_order: bool
-    settled: bool
-    vouchers: int
-    captures: list[CapturePublic]
-
-    @classmethod
-    def of(cls, p: Payment) -> PaymentPublic:
-        def money(minor: int) -> Money:
-            return Money(amount_minor=minor, currency=p.currency)
-
-        return cls(
-            order_id=p.order_id,
-            purpose=p.purpose,
-            method=p.method,
-            amount=money(p.amount_minor),
-            paid=money(p.paid_minor),
-            refunded=money(p.refunded_minor),
-            confirms_order=p.confirms_order,
-            settled=p.settled_at is not None,
-            vouchers=len(p.vouchers),
-            captures=[CapturePublic.of(c) for c in p.attempts.values()],
-        )
-
-
-class DepositPublic(BaseModel):
-    customer_id: str
-    balance: Money
-
-    @classmethod
-    def of(cls, a: DepositAccount) -> DepositPublic:
-        return cls(customer_id=a.customer_id, balance=Money(amount_minor=a.balance_minor, currency=a.currency))
-
-
-class MovementPublic(BaseModel):
-    kind: Literal["Credited", "Debited", "Refunded", "DebitRefused"]
-    amount_minor: int
-    balance_after_minor: int
-    order_id: str | None
-    purpose: str | None
-    reference: str | None
-    reason: str | None
-    at: datetime
-
-
-class DepositStatement(DepositPublic):
-    movements: list[MovementPublic]
 
 
 def _app(runtime: Any) -> PaymentsApplication:
@@ -157,7 +66,7 @@ async def upload_voucher(order_id: str, file: UploadFile, runtime: RuntimeDep, c
     content_type = file.content_type or ""
     if content_type not in SUFFIXES:
         raise HTTPException(422, [{"field": "file", "rule": "P2", "message": "a voucher must be PDF, JPEG or PNG"}])
-    data = await file.read(app.settings.voucher_max_bytes + 1 if app.settings else 10 * 1024 * 1024 + 1)
+    data = await file.read(app.voucher_max_bytes + 1)  # one byte more than allowed: too big is refused
     payment = await asyncio.to_thread(app.upload_voucher, order_id, data, content_type, SUFFIXES[content_type])
     return PaymentPublic.of(payment)
 
@@ -206,7 +115,7 @@ async def my_deposit(runtime: RuntimeDep, customer: Customer) -> DepositPublic:
 async def my_deposit_history(runtime: RuntimeDep, customer: Customer) -> list[MovementPublic]:
     """The calling customer's deposit statement, oldest first, with the balance after each movement."""
     movements = await asyncio.to_thread(_app(runtime).deposit_movements, customer.subject)
-    return [MovementPublic(**m) for m in movements]
+    return [MovementPublic.of(m) for m in movements]
 
 
 @router.get("/deposits/{customer_id}", response_model=DepositStatement)
@@ -218,7 +127,7 @@ async def deposit_of(customer_id: str, runtime: RuntimeDep, principal: Principal
     account = await asyncio.to_thread(app.deposit, customer_id)
     movements = await asyncio.to_thread(app.deposit_movements, customer_id)
     return DepositStatement(
-        **DepositPublic.of(account).model_dump(), movements=[MovementPublic(**m) for m in movements]
+        **DepositPublic.of(account).model_dump(), movements=[MovementPublic.of(m) for m in movements]
     )
 
 

@@ -1,4 +1,4 @@
-"""Payments use cases and the handling of the orders and shipping services' events."""
+"""Payments use cases (`app`) and the handling of the orders and shipping services' events (`policies`)."""
 
 from services.payments.application.app import PaymentsApplication
 

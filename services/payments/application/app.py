@@ -10,55 +10,83 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import EnvType, get_topic
 
+from services.payments.adapters.outbound import context_for
 from services.payments.adapters.providers import PaymentProvider, ProviderResult
 from services.payments.adapters.vouchers import VoucherStore
-from services.payments.application import incoming
-from services.payments.application.refunds import RefundsMixin
+from services.payments.application import policies
 from services.payments.domain import (
     CaptureOutcome,
     DepositAccount,
     FraudCheck,
     InvalidPayment,
+    Movement,
     Payment,
     PaymentNotFound,
     deposit_account_id,
     fraud_check_id,
     payment_id,
+    statement,
     validate_card,
 )
-from shared.runtime.store import HallmarkApplication, Handler
-from shared.runtime.timers import TimerHandler
+from services.payments.settings import PaymentsSettings
+from shared.runtime.clock import Clock
+from shared.runtime.store import HallmarkApplication
 
 log = logging.getLogger("hallmark.payments")
-SETTLEMENT_OVERDUE = "settlement-overdue"
+PE = ProcessingEvent[uuid.UUID]
 RETRIES = 8
+PAYING_FOR_GOODS = ("goods", "sample_fee")
 
 
-class PaymentsApplication(RefundsMixin, HallmarkApplication):
+class PaymentsApplication(HallmarkApplication):
     service = "payments"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {DepositAccount: 100}  # grows with the customer
-    provider: PaymentProvider | None = None
-    vouchers = VoucherStore("")
-    fraud_share = 0.05
-    settlement_days = 10
-    rng: Callable[[], float] = staticmethod(random.random)
+    settings: PaymentsSettings
 
-    # --- queries --------------------------------------------------------------------------------
-    # Inside a consumer batch, pass its processing event `pe`: an aggregate created or changed by an
-    # earlier message of the same batch is found there, not (yet) in the store.
-    def payment(self, order_id: str, purpose: str, pe: ProcessingEvent[uuid.UUID] | None = None) -> Payment:
-        try:
-            payment: Payment = self.load(payment_id(order_id, purpose), pe)
-        except AggregateNotFoundError:
-            raise PaymentNotFound(f"no {purpose} payment for order {order_id}", field="order_id", rule="P1") from None
+    def __init__(
+        self,
+        settings: PaymentsSettings,
+        env: EnvType | None = None,
+        clock: Clock | None = None,
+        *,
+        provider: PaymentProvider,
+        vouchers: VoucherStore,
+    ) -> None:
+        super().__init__(settings, env, clock)
+        self.provider = provider
+        self.vouchers = vouchers
+        self.fraud_share = settings.fraud_share
+        self.settlement_days = settings.settlement_days
+        self.voucher_max_bytes = settings.voucher_max_bytes
+        self.rng: Callable[[], float] = random.random
+
+    # --- queries (pass a consumer batch's `pe` to see what earlier messages of the batch changed) ---
+    def payment(self, order_id: str, purpose: str, pe: PE | None = None) -> Payment:
+        payment = self.payment_by_id(payment_id(order_id, purpose), pe)
+        if payment is None:
+            raise PaymentNotFound(f"no {purpose} payment for order {order_id}", field="order_id", rule="P1")
         return payment
 
-    def deposit(
-        self, customer_id: str, currency: str = "USD", pe: ProcessingEvent[uuid.UUID] | None = None
-    ) -> DepositAccount:
+    def payment_by_id(self, aggregate_id: uuid.UUID, pe: PE | None = None) -> Payment | None:
+        try:
+            payment: Payment = self.load(aggregate_id, pe)
+        except AggregateNotFoundError:
+            return None
+        return payment
+
+    def order_payment(self, order_id: str, pe: PE | None = None) -> Payment | None:
+        """The payment for an order's goods, or for its sample fee (a sample order), if there is one."""
+        found = (self.payment_by_id(payment_id(order_id, purpose), pe) for purpose in PAYING_FOR_GOODS)
+        return next((p for p in found if p is not None), None)
+
+    def has_payment(self, order_id: str, purpose: str, pe: PE) -> bool:
+        return self.payment_by_id(payment_id(order_id, purpose), pe) is not None
+
+    def deposit(self, customer_id: str, currency: str = "USD", pe: PE | None = None) -> DepositAccount:
         try:
             account: DepositAccount = self.load(deposit_account_id(customer_id), pe)
         except AggregateNotFoundError:
@@ -70,30 +98,9 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
         payment: Payment | None = self.replay_as_of(payment_id(order_id, purpose), at)  # type: ignore[assignment]
         return payment
 
-    def deposit_movements(self, customer_id: str) -> list[dict[str, Any]]:
+    def deposit_movements(self, customer_id: str) -> list[Movement]:
         """The deposit's statement: every credit, debit, refund and refused debit, with the balance after."""
-        account_id = deposit_account_id(customer_id)
-        balance, movements = 0, []
-        signs = {"Credited": 1, "Debited": -1, "Refunded": 1, "DebitRefused": 0}
-        for domain_event in self.domain_events(account_id):
-            kind = type(domain_event).__name__
-            if kind not in signs:
-                continue
-            amount = domain_event.amount_minor
-            balance += signs[kind] * amount
-            movements.append(
-                {
-                    "kind": kind,
-                    "amount_minor": amount,
-                    "balance_after_minor": balance,
-                    "order_id": getattr(domain_event, "order_id", None),
-                    "purpose": getattr(domain_event, "purpose", None),
-                    "reference": getattr(domain_event, "reference", None),
-                    "reason": getattr(domain_event, "reason", None),
-                    "at": domain_event.at,
-                }
-            )
-        return movements
+        return statement(self.domain_events(deposit_account_id(customer_id)))
 
     def fraud_check(self, order_id: str) -> FraudCheck | None:
         try:
@@ -123,14 +130,13 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
                 raise InvalidPayment(f"this payment is by {payment.method}, not {method}", field="method", rule="P1")
             if result is None:
                 payment.check_chargeable()
-                assert self.provider is not None
                 result = self.provider.capture(idempotency_key, payment.amount_minor, payment.currency, method, source)
             now = self.clock.now()
             if result.status == "captured":
                 outcome = payment.capture(
                     idempotency_key, result.provider_ref or "", payment.amount_minor, result.network, result.last4, now
                 )
-                self._refund_duplicates(payment)
+                policies.refund_duplicates(self, payment)
                 self._release_if_cleared(payment)
             else:
                 outcome = payment.decline(
@@ -147,31 +153,28 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
 
     def _release_if_cleared(self, payment: Payment) -> None:
         check = self.fraud_check(payment.order_id)
-        if payment.purpose == "shipping" or check is None or check.cleared:
-            payment.release_confirmation(self.clock.now())
+        payment.release_confirmation(self.clock.now(), cleared=check is None or check.cleared)
 
     # --- voucher and settlement (P2) ---------------------------------------------------------------
     def upload_voucher(self, order_id: str, data: bytes, content_type: str, suffix: str) -> Payment:
         """Keep the proof, record it, confirm the order in advance; settlement is due within N days."""
         payment = self.payment(order_id, "goods")
         ref = self.vouchers.keep(data, suffix)
-        now = self.clock.now()
-        if payment.receive_voucher(ref, len(data), content_type, now):
+        if payment.receive_voucher(ref, len(data), content_type, self.clock.now(), self.voucher_max_bytes):
             self._release_if_cleared(payment)
             deadline = payment.settlement_deadline(self.settlement_days)
             assert self.timers is not None and deadline is not None
-            pe: ProcessingEvent[uuid.UUID] = ProcessingEvent()
+            pe: PE = ProcessingEvent()
             pe.collect_events(payment)
-            self.timers.schedule(pe, SETTLEMENT_OVERDUE, str(payment.id), deadline)
+            self.timers.schedule(pe, policies.SETTLEMENT_OVERDUE, str(payment.id), deadline)
             self.record(pe)
         return payment
 
     def settle(self, order_id: str, amount_minor: int) -> Payment:
-        """The transfer arrived (ops / account manager)."""
+        """The transfer arrived (ops / account manager); refunds owed since a cancel or shortfall go back."""
         payment = self.payment(order_id, "goods")
         if payment.settle(amount_minor, self.clock.now()):
-            for amount, reason, reference in payment.deferred_refunds_due():  # owed since a cancel or shortfall
-                payment.record_refund(amount, reason, reference, self.clock.now())
+            payment.pay_deferred_refunds(self.clock.now())
             self.save(payment)
         return payment
 
@@ -195,20 +198,12 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
         order waits for (it was not covered at checkout), the shipping its quote (P3, P7)."""
         if purpose == "shipping":
             payment = self.payment(order_id, "shipping")
-            amount, currency = payment.amount_minor, payment.currency
-        else:
-            account = self.deposit(customer_id)
-            if account.debited_for(order_id, purpose):  # paid already (a second click): nothing more
-                return account
-            awaited = account.awaiting(order_id, purpose)
-            if awaited is None:
-                raise PaymentNotFound(
-                    f"order {order_id}'s {purpose} is not waiting for a payment from your deposit",
-                    field="order_id",
-                    rule="P3",
-                )
-            amount, currency = awaited, account.currency
-        return self.pay_from_deposit(order_id, customer_id, amount, currency, purpose)
+            return self.pay_from_deposit(order_id, customer_id, payment.amount_minor, payment.currency, purpose)
+        account = self.deposit(customer_id)
+        amount = account.amount_awaited(order_id, purpose)
+        if not amount:  # paid already (a second click): nothing more
+            return account
+        return self.pay_from_deposit(order_id, customer_id, amount, account.currency, purpose)
 
     def _with_account(
         self, customer_id: str, currency: str, change: Callable[[DepositAccount], bool]
@@ -226,43 +221,29 @@ class PaymentsApplication(RefundsMixin, HallmarkApplication):
 
     # --- fraud review (P5) --------------------------------------------------------------------------
     def review(self, order_id: str, reviewer: str, approve: bool, note: str) -> FraudCheck:
+        """Ops decide on a held order: approved, it confirms; rejected, what was paid goes back (P6)."""
         check = self.fraud_check(order_id)
         if check is None:
             raise PaymentNotFound(f"no fraud check for order {order_id}", field="order_id", rule="P5")
         now = self.clock.now()
-        changed: list[Any] = [check]
+        changed: list[Aggregate] = [check]
         if approve:
             check.approve(reviewer, note, now)
         else:
             check.reject(reviewer, note, now)
-        for purpose in ("goods", "sample_fee"):
-            try:
-                payment = self.payment(order_id, purpose)
-            except PaymentNotFound:
+        for purpose in PAYING_FOR_GOODS:
+            payment = self.payment_by_id(payment_id(order_id, purpose))
+            if payment is None:
                 continue
             if approve:
                 payment.release_confirmation(now)
             elif payment.refundable_minor:
-                self._refund_payment(payment, payment.refundable_minor, "rejected on review (P5)", f"review:{order_id}")
+                reason, key = "rejected on review (P5)", f"review:{order_id}"
+                policies.refund_payment(self, payment, payment.refundable_minor, reason, key)
             changed.append(payment)
         self.save(*changed)
         return check
 
     def event_context(self, aggregate: Any) -> dict[str, Any] | None:
-        if isinstance(aggregate, Payment):
-            return {
-                "order_id": aggregate.order_id,
-                "purpose": aggregate.purpose,
-                "method": aggregate.method,
-                "currency": aggregate.currency,
-                "customer_id": aggregate.customer_id,
-                "amount_minor": aggregate.amount_minor,
-            }
-        if isinstance(aggregate, DepositAccount):
-            return {"customer_id": aggregate.customer_id, "currency": aggregate.currency}
-        if isinstance(aggregate, FraudCheck):
-            return {"order_id": aggregate.order_id}
-        return None
-
-    handlers: ClassVar[dict[str, Handler]] = incoming.HANDLERS
-    timer_handlers: ClassVar[dict[str, TimerHandler]] = incoming.TIMERS
+        """The chassis hook: what payments' integration events say besides the change itself."""
+        return context_for(aggregate)

@@ -8,7 +8,13 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
-from services.payments.domain.errors import InsufficientDeposit, InvalidPayment, PaymentConflict, RefundExceedsCaptured
+from services.payments.domain.errors import (
+    InsufficientDeposit,
+    InvalidPayment,
+    PaymentConflict,
+    PaymentNotFound,
+    RefundExceedsCaptured,
+)
 from services.payments.domain.money import check_amount, check_currency, format_money
 from services.payments.domain.values import PURPOSES, check_text
 
@@ -127,6 +133,28 @@ class DepositAccount(Aggregate):
         self._refuse_debit(order_id, purpose, amount_minor, reason, at)
         return True
 
+    def pay_or_refuse(self, order_id: str, purpose: str, amount_minor: int, at: datetime) -> bool:
+        """An order to be paid from the deposit: debit it, or record that the balance does not cover it
+        (DebitRefused; the customer may top up and pay). True if anything was recorded (P3)."""
+        try:
+            return self.debit(order_id, amount_minor, self.currency, at, purpose)
+        except InsufficientDeposit as short:
+            return self.refuse_debit(order_id, purpose, amount_minor, str(short), at)
+
+    def amount_awaited(self, order_id: str, purpose: str) -> int:
+        """What an order the balance did not cover still waits to be debited: 0 once it was debited;
+        raise PaymentNotFound if it never waited for the deposit (P3)."""
+        if self.debited_for(order_id, purpose):
+            return 0
+        awaited = self.awaiting(order_id, purpose)
+        if awaited is None:
+            raise PaymentNotFound(
+                f"order {order_id}'s {purpose} is not waiting for a payment from your deposit",
+                field="order_id",
+                rule="P3",
+            )
+        return awaited
+
     @event("DebitRefused")
     def _refuse_debit(self, order_id: str, purpose: str, amount_minor: int, reason: str, at: datetime) -> None:
         self.refused[_key(order_id, purpose)] = amount_minor
@@ -141,7 +169,7 @@ class DepositAccount(Aggregate):
         check_text(reference, field="reference", rule="P6")
         check_text(reason, field="reason", rule="P6")
         check_amount(amount_minor, rule="P6")
-        left = self.debited_for(order_id, purpose) - self.refunded_for(order_id, purpose)
+        left = self.refundable_for(order_id, purpose)
         if amount_minor > left:
             raise RefundExceedsCaptured(
                 f"a refund of {format_money(amount_minor, self.currency)} exceeds the "
@@ -158,6 +186,10 @@ class DepositAccount(Aggregate):
     ) -> None:
         self.refunds[reference] = (_key(order_id, purpose), amount_minor)
         self.balance_minor += amount_minor
+
+    def refundable_for(self, order_id: str, purpose: str = "goods") -> int:
+        """What can still go back to the deposit of what an order was debited (P6)."""
+        return self.debited_for(order_id, purpose) - self.refunded_for(order_id, purpose)
 
     def _check_money(self, amount_minor: int, currency: str) -> None:
         check_amount(amount_minor, rule="P3")

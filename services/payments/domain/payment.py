@@ -1,25 +1,23 @@
-"""The Payment aggregate: one per order and purpose; captures, vouchers, settlement and refunds."""
+"""The Payment aggregate: one per order and purpose. Its rules live beside it, one module per concept:
+captures (`capture`, P1 P4), refunds (`refunds`, P6), bank transfers (`transfer`, P2)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
-from services.payments.domain.errors import InvalidPayment, PaymentConflict, RefundExceedsCaptured
-from services.payments.domain.money import check_amount, format_money
-from services.payments.domain.values import CaptureOutcome, check_request, check_text, check_voucher
+from services.payments.domain import captures, refunds, transfer
+from services.payments.domain.captures import CaptureOutcome
+from services.payments.domain.errors import PaymentConflict
+from services.payments.domain.money import check_amount
+from services.payments.domain.refunds import DeferredRefund, DueRefund, Refund
+from services.payments.domain.transfer import MAX_VOUCHER_BYTES, SETTLEMENT_DAYS, Voucher
+from services.payments.domain.values import check_request, check_text
 
 PAYMENT_NAMESPACE = uuid.UUID("3b8f6d2e-91c4-4a7e-b5d0-6e2f1a9c8b47")
-CHARGED_METHODS = ("card", "paypal")
-SETTLEMENT_DAYS = 10
-
-
-def transfer_refund_ref(key: str) -> str:
-    """The reference of a refund sent by bank transfer for the request `key` (unique per request)."""
-    return f"transfer:{key}"
 
 
 def payment_id(order_id: str, purpose: str) -> uuid.UUID:
@@ -62,13 +60,13 @@ class Payment(Aggregate):
         self.customer_id = customer_id
         self.requested_at = at
         self.attempts: dict[str, CaptureOutcome] = {}
-        self.refunds: list[dict[str, Any]] = []
-        self.vouchers: list[dict[str, Any]] = []
+        self.refunds: list[Refund] = []
+        self.vouchers: list[Voucher] = []
+        self.deferred: list[DeferredRefund] = []
         self.settled_minor = 0
         self.settled_at: datetime | None = None
         self.overdue_flagged_at: datetime | None = None
         self.released_at: datetime | None = None
-        self.deferred: list[dict[str, Any]] = []
 
     @staticmethod
     def create_id(order_id: str, purpose: str, **_: Any) -> uuid.UUID:
@@ -77,7 +75,7 @@ class Payment(Aggregate):
     # --- what the history says ----------------------------------------------------------------
     @property
     def captures(self) -> list[CaptureOutcome]:
-        return [a for a in self.attempts.values() if a.status == "captured"]
+        return captures.captured(self.attempts)
 
     @property
     def captured_minor(self) -> int:
@@ -89,7 +87,7 @@ class Payment(Aggregate):
 
     @property
     def refunded_minor(self) -> int:
-        return sum(r["amount_minor"] for r in self.refunds)
+        return sum(r.amount_minor for r in self.refunds)
 
     @property
     def refundable_minor(self) -> int:
@@ -100,14 +98,14 @@ class Payment(Aggregate):
         """Captured, voucher received or settled: enough to confirm the order (O4, P2), fraud check aside (P5)."""
         return bool(self.captures) or bool(self.vouchers) or self.settled_at is not None
 
-    # --- capture (card, PayPal) ---------------------------------------------------------------
+    # --- capture (card, PayPal: P1, P4) ---------------------------------------------------------
     def outcome_for(self, idempotency_key: str) -> CaptureOutcome | None:
         """The first recorded outcome for this idempotency key, if any (P4: a retry reuses it)."""
         return self.attempts.get(idempotency_key)
 
     def check_chargeable(self) -> None:
         """Raise unless the provider may be asked to charge this payment now (P2, P4)."""
-        self._check_charged_method()
+        captures.check_charged_method(self.method)
         if self.captures:
             raise PaymentConflict(f"order {self.order_id}'s {self.purpose} is already paid", field="purpose", rule="P4")
 
@@ -124,10 +122,7 @@ class Payment(Aggregate):
         seen = self.outcome_for(idempotency_key)
         if seen is not None:
             return seen
-        self._check_charged_method()
-        check_text(idempotency_key, field="idempotency_key", rule="P4")
-        check_text(provider_ref, field="provider_ref", rule="P4")
-        check_amount(amount_minor, rule="P4")
+        captures.check_capture(self.method, idempotency_key, provider_ref, amount_minor)
         first = self.captures[0] if self.captures else None
         self._record_capture(idempotency_key, provider_ref, amount_minor, network, last4, at)
         if first is not None:
@@ -147,16 +142,7 @@ class Payment(Aggregate):
 
     def duplicates_to_refund(self) -> list[tuple[str, int]]:
         """(provider_ref, amount_minor) of each duplicate capture not yet refunded in full (P4)."""
-        pending = [(c.provider_ref or "", self._capture_remaining(c)) for c in self.captures if c.duplicate]
-        return [(ref, amount) for ref, amount in pending if amount > 0]
-
-    def _check_charged_method(self) -> None:
-        if self.method not in CHARGED_METHODS:
-            raise InvalidPayment(f"a {self.method} payment is confirmed by a voucher", field="method", rule="P2")
-
-    def _capture_remaining(self, capture: CaptureOutcome) -> int:
-        refunded = sum(r["amount_minor"] for r in self.refunds if r["capture_ref"] == capture.provider_ref)
-        return capture.amount_minor - refunded
+        return refunds.duplicates_left(self.captures, self.refunds)
 
     @event("CaptureRecorded")
     def _record_capture(
@@ -193,24 +179,20 @@ class Payment(Aggregate):
         check_amount(amount_minor, rule="P6")
         limit = self.refundable_minor
         if capture_ref is not None:
-            capture = next((c for c in self.captures if c.provider_ref == capture_ref), None)
-            if capture is None:
-                raise InvalidPayment(f"no capture {capture_ref!r} on this payment", field="capture_ref", rule="P6")
-            limit = min(limit, self._capture_remaining(capture))
-        if amount_minor > limit:
-            raise RefundExceedsCaptured(
-                f"a refund of {format_money(amount_minor, self.currency)} exceeds what is left to refund: "
-                f"{format_money(limit, self.currency)} (paid {format_money(self.paid_minor, self.currency)}, "
-                f"refunded {format_money(self.refunded_minor, self.currency)})",
-                field="amount",
-                rule="P6",
-            )
+            limit = min(limit, refunds.left_on(captures.find_capture(self.captures, capture_ref), self.refunds))
+        refunds.check_within(
+            amount_minor, limit, paid_minor=self.paid_minor, refunded_minor=self.refunded_minor, currency=self.currency
+        )
+
+    def refund_plan(self, amount_minor: int) -> list[tuple[str, int]]:
+        """How up to `amount_minor` goes back through the provider: (capture's provider_ref, part) (P6)."""
+        return refunds.split_over(self.captures, self.refunds, min(amount_minor, self.refundable_minor))
 
     def record_refund(
         self, amount_minor: int, reason: str, provider_ref: str, at: datetime, capture_ref: str | None = None
     ) -> bool:
         """Record a refund to the original method (P6); a provider_ref already recorded changes nothing."""
-        if any(r["provider_ref"] == provider_ref for r in self.refunds):
+        if any(r.provider_ref == provider_ref for r in self.refunds):
             return False
         check_text(reason, field="reason", rule="P6")
         check_text(provider_ref, field="provider_ref", rule="P6")
@@ -222,9 +204,7 @@ class Payment(Aggregate):
     def _record_refund(
         self, amount_minor: int, reason: str, provider_ref: str, capture_ref: str | None, at: datetime
     ) -> None:
-        self.refunds.append(
-            {"amount_minor": amount_minor, "reason": reason, "provider_ref": provider_ref, "capture_ref": capture_ref}
-        )
+        self.refunds.append(Refund(amount_minor, reason, provider_ref, capture_ref))
 
     def amend_amount(self, amount_minor: int, reason: str, at: datetime) -> bool:
         """The order was reduced (I3) before anything was paid: ask for the new amount instead.
@@ -256,64 +236,57 @@ class Payment(Aggregate):
         amount_minor = min(amount_minor, self.refundable_minor)
         if amount_minor <= 0:
             return 0
-        self.record_refund(amount_minor, reason, transfer_refund_ref(key), at)
+        self.record_refund(amount_minor, reason, refunds.transfer_refund_ref(key), at)
         return amount_minor
 
     def defer_refund(self, amount_minor: int, reason: str, key: str, at: datetime) -> bool:
         """A refund is owed on money that has not arrived yet (a voucher, no settlement): it is kept
         and paid when the transfer settles (P2, P6); a key already deferred changes nothing."""
-        if any(d["key"] == key for d in self.deferred):
+        if any(d.key == key for d in self.deferred):
             return False
         check_amount(amount_minor, rule="P6")
         check_text(reason, field="reason", rule="P6")
         if self.method != "bank_transfer" or self.settled_at is not None:
             raise PaymentConflict("only an unsettled bank transfer defers a refund", field="method", rule="P6")
-        owed = sum(d["amount_minor"] for d in self.deferred)
-        if amount_minor > self.amount_minor - owed:
-            raise RefundExceedsCaptured(
-                f"a refund of {format_money(amount_minor, self.currency)} exceeds the "
-                f"{format_money(self.amount_minor - owed, self.currency)} of this transfer not yet owed back",
-                field="amount",
-                rule="P6",
-            )
+        refunds.check_deferrable(amount_minor, self.deferred, self.amount_minor, self.currency)
         self._defer_refund(amount_minor, reason, key, at)
         return True
 
     @event("RefundDeferred")
     def _defer_refund(self, amount_minor: int, reason: str, key: str, at: datetime) -> None:
-        self.deferred.append({"amount_minor": amount_minor, "reason": reason, "key": key, "at": at})
+        self.deferred.append(DeferredRefund(amount_minor, reason, key, at))
 
-    def deferred_refunds_due(self) -> list[tuple[int, str, str]]:
+    def deferred_refunds_due(self) -> list[DueRefund]:
         """(amount, reason, refund reference) of each deferred refund not yet paid, capped by what is refundable."""
-        due, left = [], self.refundable_minor
-        paid = {r["provider_ref"] for r in self.refunds}
-        for d in self.deferred:
-            reference = transfer_refund_ref(d["key"])
-            amount = min(d["amount_minor"], left)
-            if reference not in paid and amount > 0:
-                due.append((amount, d["reason"], reference))
-                left -= amount
-        return due
+        return refunds.deferred_due(self.deferred, self.refunds, self.refundable_minor)
+
+    def pay_deferred_refunds(self, at: datetime) -> bool:
+        """Send back by transfer what was owed while the money had not arrived (P2, P6)."""
+        due = self.deferred_refunds_due()
+        for amount_minor, reason, reference in due:
+            self.record_refund(amount_minor, reason, reference, at)
+        return bool(due)
 
     # --- bank transfer: voucher, settlement, overdue (P2) -----------------------------------------
-    def receive_voucher(self, file_ref: str, size: int, content_type: str, at: datetime) -> bool:
+    def receive_voucher(
+        self, file_ref: str, size: int, content_type: str, at: datetime, max_bytes: int = MAX_VOUCHER_BYTES
+    ) -> bool:
         """Record a payment voucher for a bank transfer (P2); the same file_ref twice changes nothing."""
-        if any(v["file_ref"] == file_ref for v in self.vouchers):
+        if any(v.file_ref == file_ref for v in self.vouchers):
             return False
-        check_voucher(self.method, file_ref, size, content_type)
+        transfer.check_voucher(self.method, file_ref, size, content_type, max_bytes)
         self._receive_voucher(file_ref, size, content_type, at)
         return True
 
     @event("VoucherReceived")
     def _receive_voucher(self, file_ref: str, size: int, content_type: str, at: datetime) -> None:
-        self.vouchers.append({"file_ref": file_ref, "size": size, "content_type": content_type, "at": at})
+        self.vouchers.append(Voucher(file_ref, size, content_type, at))
 
     def settle(self, amount_minor: int, at: datetime) -> bool:
         """Record that a bank transfer arrived (P2); a second settlement changes nothing."""
         if self.settled_at is not None:
             return False
-        if self.method != "bank_transfer":
-            raise InvalidPayment(f"a {self.method} payment does not settle by transfer", field="method", rule="P2")
+        transfer.check_settleable(self.method)
         check_amount(amount_minor, rule="P2")
         self._settle(amount_minor, at)
         return True
@@ -325,7 +298,7 @@ class Payment(Aggregate):
 
     def settlement_deadline(self, days: int = SETTLEMENT_DAYS) -> datetime | None:
         """When an unsettled transfer becomes overdue: `days` after the first voucher (P2)."""
-        return self.vouchers[0]["at"] + timedelta(days=days) if self.vouchers else None
+        return transfer.settlement_deadline(self.vouchers, days)
 
     def settlement_overdue(self, now: datetime, days: int = SETTLEMENT_DAYS) -> bool:
         """True if the transfer is unsettled past its deadline and not yet flagged (P2)."""
@@ -345,9 +318,12 @@ class Payment(Aggregate):
         self.overdue_flagged_at = at
 
     # --- telling orders (once, after any fraud review) ------------------------------------------
-    def release_confirmation(self, at: datetime) -> bool:
-        """Announce that this payment confirms the order (P2, P4, P5); once, and only when it does."""
+    def release_confirmation(self, at: datetime, cleared: bool = True) -> bool:
+        """Announce that this payment confirms the order (P2, P4, P5): once, when it does, and for the
+        goods or a sample fee only once the fraud check cleared the order (shipping is never held)."""
         if self.released_at is not None or not self.confirms_order:
+            return False
+        if not cleared and self.purpose != "shipping":
             return False
         amount = self.captures[0].amount_minor if self.captures else self.amount_minor
         self._release(amount_minor=amount, by="capture" if self.captures else "voucher", at=at)

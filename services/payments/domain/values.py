@@ -1,30 +1,12 @@
-"""Values and input checks of a payment: purposes, methods, vouchers, capture outcomes."""
+"""Input checks of a payment request: purposes, methods, non-blank text."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from services.payments.domain.errors import InvalidPayment
 from services.payments.domain.money import check_amount, check_currency
 
 PURPOSES = ("goods", "shipping", "sample_fee")
 METHODS = ("card", "paypal", "bank_transfer")
-VOUCHER_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
-MAX_VOUCHER_BYTES = 10 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class CaptureOutcome:
-    """The recorded result of one capture attempt, returned again for a retried idempotency key (P4)."""
-
-    status: str
-    idempotency_key: str
-    provider_ref: str | None
-    amount_minor: int
-    network: str | None
-    last4: str | None
-    reason: str | None = None
-    duplicate: bool = False
 
 
 def check_text(value: object, *, field: str, rule: str) -> str:
@@ -48,18 +30,3 @@ def check_request(order_id: str, purpose: str, amount_minor: int, currency: str,
         )
     check_amount(amount_minor, rule="P1")
     check_currency(currency, rule="P1")
-
-
-def check_voucher(method: str, file_ref: str, size: int, content_type: str, max_bytes: int = MAX_VOUCHER_BYTES) -> None:
-    """Raise InvalidPayment unless this is a usable voucher for a bank transfer (P2)."""
-    if method != "bank_transfer":
-        raise InvalidPayment(f"a {method} payment takes no voucher: only bank transfers do", field="method", rule="P2")
-    check_text(file_ref, field="voucher.file_ref", rule="P2")
-    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= max_bytes:
-        raise InvalidPayment(
-            f"a voucher must be between 1 byte and {max_bytes} bytes, got {size!r}", field="voucher.size", rule="P2"
-        )
-    if content_type not in VOUCHER_CONTENT_TYPES:
-        raise InvalidPayment(
-            f"a voucher must be a PDF, JPEG or PNG file, got {content_type!r}", field="voucher.content_type", rule="P2"
-        )

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from eventsourcing.application import Application
 
+from services.payments.domain.captures import CaptureOutcome
 from services.payments.domain.errors import InvalidPayment, PaymentConflict, RefundExceedsCaptured
 from services.payments.domain.payment import Payment, payment_id
-from services.payments.domain.values import CaptureOutcome
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -233,4 +233,4 @@ def test_P2_P6_refund_by_transfer_defers_before_settlement_and_refunds_capped_af
     settled.settle(30_000, T0 + timedelta(days=1))
     assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e2", T0) == 30_000  # what arrived
     assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e2", T0) == 0  # nothing left
-    assert [r["provider_ref"] for r in settled.refunds] == ["transfer:OrderItemsReduced:e2"]
+    assert [r.provider_ref for r in settled.refunds] == ["transfer:OrderItemsReduced:e2"]

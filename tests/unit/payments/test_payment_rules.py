@@ -81,7 +81,7 @@ def test_P2_P6_a_refund_owed_before_the_transfer_settles_is_paid_when_it_settles
     s.app.upload_voucher(order_id, b"%PDF-1.7 transfer " + order_id.encode(), "application/pdf", ".pdf")
     s.cancelled(order_id, fee=1512, refund=8568)
     payment = s.app.payment(order_id, "goods")
-    assert [(d["amount_minor"], d["reason"]) for d in payment.deferred] == [(8568, "customer request")]
+    assert [(d.amount_minor, d.reason) for d in payment.deferred] == [(8568, "customer request")]
     assert [t for t, _ in s.published()] == ["PaymentVoucherReceived"]
     s.app.settle(order_id, 10080)
     s.app.settle(order_id, 10080)  # settling twice pays nothing twice
@@ -239,13 +239,13 @@ def test_P3_after_a_top_up_the_customer_pays_the_awaited_order_from_the_deposit(
     s.app.pay_awaited_from_deposit(order_id, "cust-1", "goods")  # a second click debits nothing more
     account = s.app.deposit("cust-1")
     assert (account.balance_minor, account.debited_for(order_id)) == (500, 9000)
-    assert [m["kind"] for m in s.app.deposit_movements("cust-1")] == [
+    assert [m.kind for m in s.app.deposit_movements("cust-1")] == [
         "Credited",
         "DebitRefused",
         "Credited",
         "Debited",
     ]
-    assert [m["balance_after_minor"] for m in s.app.deposit_movements("cust-1")] == [6000, 6000, 9500, 500]
+    assert [m.balance_after_minor for m in s.app.deposit_movements("cust-1")] == [6000, 6000, 9500, 500]
 
 
 def test_I3_a_reduction_in_the_same_consumer_batch_as_the_order_still_amends_the_amount() -> None:

@@ -1,0 +1,207 @@
+"""How payments reacts to orders and shipping: open payments and draw fraud checks, debit deposits,
+ask for a reduced total or refund shortfalls and cancellations (P6), ask for the shipping cost (P7);
+its durable timers (an unsettled transfer, P2); and refunds to the original method, which the
+application's use cases (a duplicate capture, a rejected review) use too. Everything here sees the
+application only through `PaymentsPort`, and this module never imports `app`."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import Aggregate
+
+from services.payments.adapters import inbound
+from services.payments.adapters.providers import PaymentProvider
+from services.payments.domain import DepositAccount, FraudCheck, Payment, PaymentConflict, PaymentNotFound
+from shared.events import Envelope
+from shared.runtime.clock import Clock
+from shared.runtime.store import Handler
+from shared.runtime.timers import Timer, TimerHandler
+
+log = logging.getLogger("hallmark.payments")
+PE = ProcessingEvent[uuid.UUID]
+SETTLEMENT_OVERDUE = "settlement-overdue"
+
+
+class PaymentsPort(Protocol):
+    """What the handlers need of the payments application. Inside a consumer batch they pass its
+    processing event `pe`: an aggregate changed by an earlier message of the batch is found there."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def provider(self) -> PaymentProvider: ...
+
+    @property
+    def fraud_share(self) -> float: ...
+
+    @property
+    def settlement_days(self) -> int: ...
+
+    @property
+    def rng(self) -> Callable[[], float]: ...
+
+    def payment(self, order_id: str, purpose: str, pe: PE | None = None) -> Payment: ...
+
+    def order_payment(self, order_id: str, pe: PE | None = None) -> Payment | None: ...
+
+    def payment_by_id(self, aggregate_id: uuid.UUID, pe: PE | None = None) -> Payment | None: ...
+
+    def has_payment(self, order_id: str, purpose: str, pe: PE) -> bool: ...
+
+    def deposit(self, customer_id: str, currency: str = "USD", pe: PE | None = None) -> DepositAccount: ...
+
+
+def on_order_placed(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
+    """Open the order's payment and draw its fraud check (P5: recorded, never re-rolled); or pay it
+    from the deposit (P3)."""
+    order = inbound.order_placed(envelope)
+    if order.method is None:
+        return
+    purpose = "sample_fee" if order.sample else "goods"
+    if app.has_payment(order.order_id, purpose, pe):
+        return
+    at = app.clock.now()
+    if order.method == "deposit":
+        account = app.deposit(order.customer_id, order.currency, pe)
+        _pay_from_deposit(account, order.order_id, purpose, order.amount_minor, at, pe)
+        return
+    pe.collect_events(
+        Payment.request(
+            order.order_id, purpose, order.amount_minor, order.currency, order.method, order.customer_id, at
+        ),
+        FraudCheck.draw(order.order_id, app.fraud_share, app.rng(), at),
+    )
+
+
+def on_items_reduced(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
+    """OrderItemsReduced (I3, O7): refund what was paid for the missing items; if nothing was paid
+    yet, ask for the new total instead (a card is charged for what is there, a deposit debited)."""
+    reduced = inbound.order_reduced(envelope)
+    if reduced.refund_minor > 0:
+        on_refund_due(app, envelope, pe)
+        return
+    if reduced.new_total_minor <= 0:
+        log.info("nothing left to pay for", extra={"order_id": reduced.order_id})
+        return
+    at = app.clock.now()
+    payment = app.order_payment(reduced.order_id, pe)
+    if payment is not None:
+        try:
+            if payment.amend_amount(reduced.new_total_minor, reduced.reason, at):
+                pe.collect_events(payment)
+        except PaymentConflict:  # paid meanwhile: orders owes the excess back (OrderRefundDue)
+            log.info("paid before the reduction arrived", extra={"order_id": reduced.order_id})
+        return
+    account = app.deposit(reduced.customer_id, reduced.currency, pe)
+    for purpose in ("goods", "sample_fee"):
+        if account.awaiting(reduced.order_id, purpose) is not None:  # a deposit order still waiting for money
+            _pay_from_deposit(account, reduced.order_id, purpose, reduced.new_total_minor, at, pe)
+
+
+def on_refund_due(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
+    """OrderItemsReduced (shortage, I3), OrderCancelled (O5), OrderRefundDue: refund to the original method."""
+    due = inbound.refund_due(envelope)
+    if due.amount_minor <= 0:
+        return
+    changed = refund_order(app, due.order_id, due.customer_id, due.amount_minor, due.reason, due.key, pe)
+    pe.collect_events(*changed)
+
+
+def on_shipping_quoted(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
+    """The shipping cost is a second payment, by the goods' method (P7)."""
+    quoted = inbound.shipping_quoted(envelope)
+    if app.has_payment(quoted.order_id, "shipping", pe):
+        return
+    try:
+        goods = app.payment(quoted.order_id, "goods", pe)
+        method, customer = goods.method, goods.customer_id
+    except PaymentNotFound:
+        method, customer = "card", ""
+    pe.collect_events(
+        Payment.request(
+            quoted.order_id,
+            "shipping",
+            quoted.amount_minor,
+            quoted.currency,
+            method,
+            customer or "unknown",
+            app.clock.now(),
+        )
+    )
+
+
+def on_settlement_due(app: PaymentsPort, timer: Timer, pe: PE) -> None:
+    """P2: a voucher's transfer that has not settled in time is flagged for the account manager."""
+    payment = app.payment_by_id(uuid.UUID(timer.target), pe)
+    now = app.clock.now()
+    if payment is not None and payment.settlement_overdue(now, app.settlement_days):
+        payment.flag_settlement_overdue(now, app.settlement_days)
+        pe.collect_events(payment)
+
+
+def _pay_from_deposit(
+    account: DepositAccount, order_id: str, purpose: str, amount_minor: int, at: datetime, pe: PE
+) -> None:
+    """Debit the order (P3), or record that the balance does not cover it (published as PaymentFailed)."""
+    if account.pay_or_refuse(order_id, purpose, amount_minor, at):
+        pe.collect_events(account)
+    if account.awaiting(order_id, purpose) is not None:  # the customer may top up and pay from it
+        log.warning("deposit does not cover the order", extra={"order_id": order_id, "purpose": purpose})
+
+
+# --- refunds to the original method (P4, P6), for the handlers and the application's use cases ----
+def refund_order(
+    app: PaymentsPort, order_id: str, customer_id: str, amount_minor: int, reason: str, key: str, pe: PE | None = None
+) -> list[Aggregate]:
+    """Refund an order's goods money to its original method: card, PayPal, transfer or deposit (P6).
+    Returns the aggregates changed (the caller saves them); the same `key` refunds once."""
+    payment = app.order_payment(order_id, pe)
+    if payment is not None:
+        return [payment] if refund_payment(app, payment, amount_minor, reason, key) else []
+    account = app.deposit(customer_id, pe=pe)
+    paid = account.refundable_for(order_id)
+    if paid <= 0:
+        log.info("nothing paid to refund", extra={"order_id": order_id, "reason": reason})
+        return []
+    return [account] if account.refund(order_id, min(amount_minor, paid), reason, key, app.clock.now()) else []
+
+
+def refund_payment(app: PaymentsPort, payment: Payment, amount_minor: int, reason: str, key: str) -> int:
+    """Refund up to `amount_minor` of a payment to where it came from; return what was refunded."""
+    now = app.clock.now()
+    if payment.method == "bank_transfer":  # no provider: the domain refunds now or when it settles
+        return payment.refund_by_transfer(amount_minor, reason, key, now)
+    refunded = 0
+    for capture_ref, part in payment.refund_plan(amount_minor):
+        result = app.provider.refund(capture_ref, part, f"{key}:{capture_ref}")
+        if result.status != "refunded":
+            raise RuntimeError(f"the provider refused the refund: {result.reason}")
+        reference = result.refund_ref or f"{key}:{capture_ref}"
+        payment.record_refund(part, reason, reference, now, capture_ref=capture_ref)
+        refunded += part
+    return refunded
+
+
+def refund_duplicates(app: PaymentsPort, payment: Payment) -> None:
+    """Give back every second capture of the same payment (P4)."""
+    for ref, amount in payment.duplicates_to_refund():
+        result = app.provider.refund(ref, amount, f"duplicate:{ref}")
+        reference = result.refund_ref or f"duplicate:{ref}"
+        payment.record_refund(amount, "duplicate charge (P4)", reference, app.clock.now(), capture_ref=ref)
+
+
+POLICIES: dict[str, Handler] = {
+    "OrderPlaced": on_order_placed,
+    "OrderItemsReduced": on_items_reduced,
+    "OrderCancelled": on_refund_due,
+    "OrderRefundDue": on_refund_due,
+    "ShippingQuoted": on_shipping_quoted,
+}
+TIMERS: dict[str, TimerHandler] = {SETTLEMENT_OVERDUE: on_settlement_due}
