@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import random
+import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import psycopg
 from eventsourcing.application import ProcessingEvent, Recording
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import EnvType
 
@@ -23,7 +26,11 @@ from shared.runtime.logs import causation_id_var, correlation_id_var
 if TYPE_CHECKING:
     from shared.runtime.timers import TimerService
 
+log = logging.getLogger("hallmark.store")
 Handler = Callable[[Any, Envelope, ProcessingEvent[uuid.UUID]], None]
+T = TypeVar("T")
+Attempt = Callable[[], tuple[T, Sequence[Any]]]
+"""Loads what it needs, decides, and returns (result, aggregates to save; None entries are skipped)."""
 
 
 def postgres_env(dsn: str, pool_size: int = 5) -> dict[str, str]:
@@ -56,6 +63,15 @@ def ensure_database(dsn: str) -> None:
 
 class UnknownEvent(LookupError):
     """The application has no handler for an incoming event type (it is skipped, not an error)."""
+
+
+class StillConflicting(Exception):
+    """Other writers saved the same aggregates first every time `commit` tried; nothing was recorded."""
+
+
+def backoff(attempt: int) -> None:
+    """Wait a little, at random, so that writers who collided do not collide again."""
+    time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
 
 
 class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
@@ -102,6 +118,21 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
             if "_meta" not in vars(domain_event):
                 meta = {"correlation_id": correlation, "causation_id": causation}
                 object.__setattr__(domain_event, "_meta", meta)
+
+    def commit(self, attempt: Attempt[T], *, retries: int = 10) -> T:
+        """Decide on the current state and save in one transaction; returns the decision's result. If
+        another writer (a replica, the timer loop) saved one of the aggregates first, the store refuses
+        the stale version and `attempt` runs again on the new state after a short random pause."""
+        for tries in range(retries):
+            result, aggregates = attempt()
+            try:
+                self.save(*aggregates)
+            except IntegrityError:
+                log.info("version conflict: deciding again", extra={"service": self.service, "attempt": tries + 1})
+                backoff(tries)
+                continue
+            return result
+        raise StillConflicting(f"changed by other writers {retries} times in a row; nothing was recorded")
 
     # --- incoming integration events --------------------------------------------------------
     def policy(self, domain_event: Any, processing_event: ProcessingEvent[uuid.UUID]) -> None:

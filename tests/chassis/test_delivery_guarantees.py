@@ -10,7 +10,7 @@ import httpx
 import psycopg
 from eventsourcing.utils import get_topic
 
-from services.inventory.domain.model import Reservation
+from services.inventory.domain.reservation import Reservation
 from services.orders.domain.catalogue import CatalogueEntry, entry_id
 from shared.runtime.consumer import FAULT_EXIT_AFTER_APPLY
 from shared.runtime.positions import read_position

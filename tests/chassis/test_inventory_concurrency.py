@@ -18,11 +18,11 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from eventsourcing.utils import get_topic
 
-from services.inventory.application import base as inventory_base
 from services.inventory.domain.errors import NotEnoughStock
-from services.inventory.domain.model import Reservation
+from services.inventory.domain.reservation import Reservation
 from shared.events import Money, decode
 from shared.events.orders import OrderLine, OrderPlaced
+from shared.runtime import store
 from shared.runtime.identity import mint
 from tests.infra import HARNESS_PORTS, Harness, eventually
 from tests.kafka_helpers import metric, produce, read_all
@@ -39,7 +39,7 @@ def catalogue(runtime: Any) -> None:
 def assert_exactly_the_stock_is_committed(runtime: Any, held: int, reserved: int) -> None:
     sku = runtime.app.get_sku(SKU)
     assert (sku.on_hand, sku.held, sku.reserved, sku.available) == (STOCK, held, reserved, 0)
-    assert all(h["quantity"] > 0 for h in sku.holds.values())
+    assert all(h.quantity > 0 for h in sku.holds.values())
     assert all(q > 0 for q in sku.reservations.values())
 
 
@@ -98,13 +98,13 @@ def test_I2_two_instances_racing_holds_on_one_sku_never_oversell(
     first, second = harness.runtime("inventory"), harness.runtime("inventory")
     catalogue(first)
     conflicts = Counter[str]()
-    pause = inventory_base.pause
+    pause = store.backoff
 
     def counted_pause(attempt: int) -> None:
         conflicts["retried"] += 1
         pause(attempt)
 
-    monkeypatch.setattr(inventory_base, "pause", counted_pause)
+    monkeypatch.setattr(store, "backoff", counted_pause)
 
     def hold(i: int) -> str:
         app = (first, second)[i % 2].app  # two processes' worth: separate pools, separate in-process locks
@@ -191,7 +191,7 @@ def test_I2_two_worker_replicas_reserve_exactly_the_20_on_hand_for_50_orders(har
 
     # Exactly 20 reserved in full, 30 entirely short with the shortage stated; nothing negative.
     lines = [inventory.app.reservation(o).lines[0] for o in orders]
-    assert Counter((line["reserved"], line["short"]) for line in lines) == {(1, 0): STOCK, (0, 1): REQUESTS - STOCK}
+    assert Counter((line.reserved, line.short) for line in lines) == {(1, 0): STOCK, (0, 1): REQUESTS - STOCK}
     assert_exactly_the_stock_is_committed(inventory, held=0, reserved=STOCK)
 
     # Both replicas did part of the work, and each message was applied once.

@@ -11,8 +11,8 @@ from typing import Any
 from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
-from services.inventory.application.base import HOLD_EXPIRY, PICKING_SLA, hold_target
-from services.inventory.domain.model import Reservation
+from services.inventory.application.policies import HOLD_EXPIRY, PICKING_SLA, hold_target
+from services.inventory.domain.reservation import Reservation
 from shared.events import Money
 from shared.events.orders import OrderConfirmed, OrderLine, OrderPlaced
 from shared.runtime.timers import timer_id

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from services.inventory.domain.model import reservation_id
+from services.inventory.domain.reservation import reservation_id
 from tests.infra import eventually
 from tests.integration.client import SystemClient
 from tools.launcher.stack import Stack

@@ -17,6 +17,7 @@ import httpx
 
 from shared.runtime.identity import ROLES, mint
 from shared.runtime.settings import PlatformSettings
+from tools.launcher.auxiliary import auxiliary_ports
 from tools.launcher.procs import home, port_open
 from tools.launcher.stack import Ports, Stack, StackConfig, read_state, stop_from_state
 
@@ -78,9 +79,7 @@ def component_status(name: str) -> list[dict[str, Any]]:
         {"component": "kafka", "address": kafka, "healthy": _open(kafka)},
         {"component": "postgres", "address": postgres, "healthy": _open(postgres)},
     ]
-    auxiliary = (
-        state.get("auxiliary", {}) if state else {"smtp-sink": ports.smtp, "payment-gateway": ports.payment_gateway}
-    )
+    auxiliary = state.get("auxiliary", {}) if state else auxiliary_ports(ports)
     for name_, port in auxiliary.items():
         rows.append({"component": name_, "address": f"127.0.0.1:{port}", "healthy": port_open(port)})
     for service, url in urls.items():

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from services.inventory.domain.reservation import Reservation
 from services.inventory.domain.sku import Sku
+from services.inventory.domain.values import ReservedLine
 from shared.events import Money
 from shared.events import inventory as contract
 from shared.runtime.translate import Outbound
@@ -35,14 +36,14 @@ def _listing(e: Any) -> tuple[str, BaseModel]:
 
 def _reserved(e: Any) -> tuple[str, BaseModel]:
     return "StockReserved", contract.StockReserved(
-        order_id=e.order_id, lines=[contract.ReservedLine(**line) for line in e.lines], reserved_at=e.timestamp
+        order_id=e.order_id, lines=[_reserved_line(line) for line in e.lines], reserved_at=e.timestamp
     )
 
 
 def _shortfall(e: Any) -> tuple[str, BaseModel]:
     return "StockShortfallReduced", contract.StockShortfallReduced(
         order_id=e.order_id,
-        lines=[contract.ReservedLine(**line) for line in e.lines],
+        lines=[_reserved_line(line) for line in e.lines],
         reason=e.reason,
         reduced_at=e.at,
     )
@@ -51,10 +52,14 @@ def _shortfall(e: Any) -> tuple[str, BaseModel]:
 def _released(e: Any) -> tuple[str, BaseModel]:
     return "StockReleased", contract.StockReleased(
         order_id=e.order_id,
-        lines=[contract.ReleasedLine(**line) for line in e.lines],
+        lines=[contract.ReleasedLine(sku=line.sku, quantity=line.quantity) for line in e.lines],
         reason=e.reason,
         released_at=e.at,
     )
+
+
+def _reserved_line(line: ReservedLine) -> contract.ReservedLine:
+    return contract.ReservedLine(sku=line.sku, asked=line.asked, reserved=line.reserved, short=line.short)
 
 
 def _picking_started(e: Any) -> tuple[str, BaseModel]:

@@ -16,7 +16,7 @@ from services.inventory.api.models import (
     SkuPublic,
     StockPublic,
 )
-from services.inventory.application import InventoryApplication
+from services.inventory.application import Adjustment, InventoryApplication
 from shared.runtime.http.deps import AsOf, Auditor, Ops, OpsOrAuditor, RuntimeDep
 
 router = APIRouter(tags=["catalogue"])
@@ -74,11 +74,10 @@ async def adjust(sku: str, body: AdjustmentCreate, runtime: RuntimeDep, ops: Ops
     """Correct stock on hand to a count or by a change, with a reason (ops). Below what is held and
     reserved, holds give way, then the newest reservations; each order cut gets StockShortfallReduced (I3)."""
 
-    def run() -> Any:
+    def run() -> Adjustment:
         return inventory(runtime).adjust_stock(sku, body.reason, ops.subject, counted=body.counted, change=body.change)
 
-    adjustment = await asyncio.to_thread(run)
-    return AdjustmentPublic(stock=StockPublic.of(adjustment.sku), shortfalls=adjustment.shortfalls)
+    return AdjustmentPublic.of(await asyncio.to_thread(run))
 
 
 @router.get("/skus/{sku}/history")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.inventory.application import HoldView
+from services.inventory.application import Adjustment, HoldView
 from services.inventory.domain.reservation import Reservation
 from services.inventory.domain.sku import Sku
+from services.inventory.domain.values import ReservedLine, Shortfall
 from shared.events import Money
 
 SKU_CODE = r"^[A-Z0-9][A-Z0-9-]{0,63}$"
@@ -76,14 +77,26 @@ class SkuPublic(BaseModel):
         )
 
 
+class StockHold(BaseModel):
+    hold_id: str
+    customer_id: str
+    quantity: int
+    expires_at: datetime
+
+
+class StockReservation(BaseModel):
+    order_id: str
+    quantity: int
+
+
 class StockPublic(SkuPublic):
     """What ops and auditors see: the stock and who holds or reserved it (I2: held + reserved <= on_hand)."""
 
     on_hand: int
     held: int
     reserved: int
-    holds: list[dict[str, Any]]
-    reservations: list[dict[str, Any]]
+    holds: list[StockHold]
+    reservations: list[StockReservation]
     version: int
 
     @classmethod
@@ -93,15 +106,33 @@ class StockPublic(SkuPublic):
             on_hand=sku.on_hand,
             held=sku.held,
             reserved=sku.reserved,
-            holds=[{"hold_id": hold_id, **hold} for hold_id, hold in sku.holds.items()],
-            reservations=[{"order_id": order_id, "quantity": q} for order_id, q in sku.reservations.items()],
+            holds=[
+                StockHold(hold_id=hold_id, customer_id=h.customer_id, quantity=h.quantity, expires_at=h.expires_at)
+                for hold_id, h in sku.holds.items()
+            ],
+            reservations=[StockReservation(order_id=order_id, quantity=q) for order_id, q in sku.reservations.items()],
             version=sku.version,
         )
 
 
+class ShortfallPublic(BaseModel):
+    """I3: an order the correction cut, and its line: asked, reserved, short."""
+
+    order_id: str
+    sku: str
+    asked: int
+    reserved: int
+    short: int
+
+
 class AdjustmentPublic(BaseModel):
     stock: StockPublic
-    shortfalls: list[dict[str, Any]] = Field(description="I3: per order cut, its line: asked, reserved, short")
+    shortfalls: list[ShortfallPublic] = Field(description="I3: per order cut, its line: asked, reserved, short")
+
+    @classmethod
+    def of(cls, adjustment: Adjustment) -> AdjustmentPublic:
+        shortfalls = [ShortfallPublic(order_id=cut.order_id, **asdict(cut.line)) for cut in adjustment.shortfalls]
+        return cls(stock=StockPublic.of(adjustment.sku), shortfalls=shortfalls)
 
 
 class HoldPublic(BaseModel):
@@ -121,8 +152,8 @@ class PickingPublic(BaseModel):
     status: str
     reserved: dict[str, int]
     picked: dict[str, int]
-    lines: list[dict[str, Any]]
-    shortfalls: list[dict[str, Any]]
+    lines: list[ReservedLine]
+    shortfalls: list[Shortfall]
     confirmed_at: datetime | None
     picking_due_at: datetime | None
     picking_started_at: datetime | None
@@ -138,7 +169,7 @@ class PickingPublic(BaseModel):
             status=reservation.status,
             reserved=reservation.reserved,
             picked=reservation.picked,
-            lines=reservation.lines,
+            lines=list(reservation.lines),
             shortfalls=reservation.shortfalls,
             confirmed_at=reservation.confirmed_at,
             picking_due_at=reservation.picking_due_at,
@@ -147,3 +178,13 @@ class PickingPublic(BaseModel):
             weight_grams=reservation.weight_grams,
             sla_breached_at=reservation.sla_breached_at,
         )
+
+
+class OverduePublic(BaseModel):
+    """I4: an order whose picking did not finish within the SLA of its confirmation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    order_id: str
+    due_at: datetime | None
+    breached_at: datetime

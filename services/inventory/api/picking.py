@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 from fastapi import APIRouter
 
 from services.inventory.api.catalogue import inventory
-from services.inventory.api.models import PickingFinish, PickingPublic
+from services.inventory.api.models import OverduePublic, PickingFinish, PickingPublic
 from shared.runtime.http.deps import Ops, OpsOrAuditor, RuntimeDep
 
 router = APIRouter(prefix="/picking", tags=["picking"])
 
 
-@router.get("/overdue")
-async def overdue(runtime: RuntimeDep, _: OpsOrAuditor) -> list[dict[str, Any]]:
+@router.get("/overdue", response_model=list[OverduePublic])
+async def overdue(runtime: RuntimeDep, _: OpsOrAuditor) -> list[OverduePublic]:
     """Orders whose picking did not finish within the SLA of their confirmation."""
-    return await asyncio.to_thread(inventory(runtime).sla_breaches)
+    breaches = await asyncio.to_thread(inventory(runtime).sla_breaches)
+    return [OverduePublic.model_validate(breach) for breach in breaches]
 
 
 @router.get("/{order_id}", response_model=PickingPublic)

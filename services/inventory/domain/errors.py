@@ -47,6 +47,13 @@ class InvalidParcelWeight(InventoryError):
 class StockBusy(InventoryError):
     """Concurrent writers kept changing the same stock; nothing was recorded, the caller may retry."""
 
+    @classmethod
+    def after(cls, codes: list[str], tries: int) -> StockBusy:
+        what = ", ".join(codes) or "order"
+        return cls(
+            f"{what}: changed by others {tries} times in a row; nothing was recorded, try again", field="sku", rule="I2"
+        )
+
 
 class InvalidAdjustment(InventoryError):
     pass

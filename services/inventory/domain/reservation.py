@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from eventsourcing.domain import Aggregate, event
 
 from services.inventory.domain.errors import PickingRefused
+from services.inventory.domain.values import ReleasedLine, ReservedLine, Shortfall, upcast_lines
 
 RESERVATION_NAMESPACE = uuid.UUID("c2f1e0d9-8b7a-4c6d-9e5f-4a3b2c1d0e9f")
 
@@ -23,24 +24,46 @@ OPEN = (RESERVED, CONFIRMED, PICKING)
 
 
 class Reservation(Aggregate):
-    Made: ClassVar[type[Any]]
     Confirmed: ClassVar[type[Any]]
     Changed: ClassVar[type[Any]]
-    ShortfallRecorded: ClassVar[type[Any]]
-    Released: ClassVar[type[Any]]
     PickingStarted: ClassVar[type[Any]]
     GoodsPrepared: ClassVar[type[Any]]
     PickingSlaBreached: ClassVar[type[Any]]
 
-    @event("Made")
-    def __init__(self, order_id: str, lines: list[dict[str, Any]], customer_id: str = "") -> None:
+    # The events that carry lines are declared: v1 stored the lines as dicts, v2 as value objects.
+    class Made(Aggregate.Created):
+        class_version = 2
+        upcast_v1_v2 = staticmethod(upcast_lines(ReservedLine))
+        order_id: str
+        lines: list[ReservedLine]
+        customer_id: str
+
+    class ShortfallRecorded(Aggregate.Event):
+        class_version = 2
+        upcast_v1_v2 = staticmethod(upcast_lines(ReservedLine))
+        order_id: str
+        lines: list[ReservedLine]
+        reason: str
+        at: datetime
+
+    class Released(Aggregate.Event):
+        class_version = 2
+        upcast_v1_v2 = staticmethod(upcast_lines(ReleasedLine))
+        order_id: str
+        lines: list[ReleasedLine]
+        reason: str
+        at: datetime
+        restocked: bool
+
+    @event(Made)
+    def __init__(self, order_id: str, lines: list[ReservedLine], customer_id: str = "") -> None:
         self.order_id = order_id
         self.customer_id = customer_id
-        self.lines = lines
+        self.lines = tuple(lines)
         """As published in StockReserved: per line asked, reserved, short."""
         self.reserved: dict[str, int] = {}
         for line in lines:
-            self.reserved[line["sku"]] = self.reserved.get(line["sku"], 0) + line["reserved"]
+            self.reserved[line.sku] = self.reserved.get(line.sku, 0) + line.reserved
         self.status = RESERVED
         self.confirmed_at: datetime | None = None
         self.picking_due_at: datetime | None = None
@@ -48,7 +71,7 @@ class Reservation(Aggregate):
         self.prepared_at: datetime | None = None
         self.weight_grams: int | None = None
         self.picked: dict[str, int] = {}
-        self.shortfalls: list[dict[str, Any]] = []
+        self.shortfalls: list[Shortfall] = []
         self.sla_breached_at: datetime | None = None
 
     @staticmethod
@@ -85,32 +108,35 @@ class Reservation(Aggregate):
     def _change(self, order_id: str, reserved: dict[str, int], at: datetime) -> None:
         self.reserved = dict(reserved)
 
-    def shortfall_line(self, sku: str, cut: int) -> dict[str, Any]:
-        """A StockShortfallReduced line: asked = the order's quantity (what was reserved), short = cut."""
+    def cut_short(self, sku: str, cut: int, reason: str, at: datetime) -> ReservedLine:
+        """Stock of `sku` turned out missing (I3): `cut` fewer stay reserved. Returns the StockShortfallReduced
+        line: asked = the order's quantity (what was reserved until now), short = cut."""
         asked = self.reserved.get(sku, 0)
-        return {"sku": sku, "asked": asked, "reserved": asked - cut, "short": cut}
+        line = ReservedLine(sku=sku, asked=asked, reserved=asked - cut, short=cut)
+        self.record_shortfall([line], reason, at)
+        return line
 
-    def record_shortfall(self, lines: list[dict[str, Any]], reason: str, at: datetime) -> None:
+    def record_shortfall(self, lines: list[ReservedLine], reason: str, at: datetime) -> None:
         """Stock turned out missing (I3): these lines now have only `reserved` of what was `asked`."""
         self._record_shortfall(order_id=self.order_id, lines=lines, reason=reason, at=at)
 
-    @event("ShortfallRecorded")
-    def _record_shortfall(self, order_id: str, lines: list[dict[str, Any]], reason: str, at: datetime) -> None:
+    @event(ShortfallRecorded)
+    def _record_shortfall(self, order_id: str, lines: list[ReservedLine], reason: str, at: datetime) -> None:
         for line in lines:
-            self.reserved[line["sku"]] = line["reserved"]
-        self.shortfalls.append({"lines": lines, "reason": reason, "at": at})
+            self.reserved[line.sku] = line.reserved
+        self.shortfalls.append(Shortfall(tuple(lines), reason, at))
 
-    def release(self, reason: str, at: datetime) -> list[dict[str, Any]]:
+    def release(self, reason: str, at: datetime) -> list[ReleasedLine]:
         """The order was cancelled: what it holds goes back (picked goods too); [] if released already."""
         if self.status == RELEASED:
             return []
         held = self.picked if self.status == PREPARED else self.reserved
-        lines = [{"sku": sku, "quantity": quantity} for sku, quantity in held.items() if quantity]
+        lines = [ReleasedLine(sku, quantity) for sku, quantity in held.items() if quantity]
         self._release(order_id=self.order_id, lines=lines, reason=reason, at=at, restocked=self.status == PREPARED)
         return lines
 
-    @event("Released")
-    def _release(self, order_id: str, lines: list[dict[str, Any]], reason: str, at: datetime, restocked: bool) -> None:
+    @event(Released)
+    def _release(self, order_id: str, lines: list[ReleasedLine], reason: str, at: datetime, restocked: bool) -> None:
         self.status = RELEASED
         self.reserved = {}
 

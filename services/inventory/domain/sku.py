@@ -11,18 +11,23 @@ same event.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
 from services.inventory.domain.errors import InventoryError, NotEnoughStock, StockWouldGoNegative
+from services.inventory.domain.values import Hold
 
 SKU_NAMESPACE = uuid.UUID("a9e3c7f4-5d7b-4f0e-8a7c-3c1d2b4e5f60")
 
 
 class Sku(Aggregate):
     """One stock-keeping unit: its listing, stock on hand, holds (by id) and reservations (by order)."""
+
+    class_version = 2
+    """Snapshots: v1 kept each hold as a dict, v2 as a Hold."""
 
     Catalogued: ClassVar[type[Any]]
     Relisted: ClassVar[type[Any]]
@@ -46,8 +51,8 @@ class Sku(Aggregate):
         self.moq = moq
         self.weight_grams = weight_grams
         self.on_hand = on_hand
-        self.holds: dict[str, dict[str, Any]] = {}
-        """hold id -> customer_id, quantity, expires_at; in the order they were placed."""
+        self.holds: dict[str, Hold] = {}
+        """hold id -> whose, how many, until when; in the order they were placed."""
         self.reservations: dict[str, int] = {}
         """order id -> quantity reserved and not yet picked; in the order they were first made."""
 
@@ -55,10 +60,14 @@ class Sku(Aggregate):
     def create_id(code: str, **_: Any) -> uuid.UUID:
         return sku_id(code)
 
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["holds"] = {hold_id: Hold(**hold) for hold_id, hold in state["holds"].items()}
+
     # --- derived values -------------------------------------------------------------------------
     @property
     def held(self) -> int:
-        return sum(hold["quantity"] for hold in self.holds.values())
+        return sum(hold.quantity for hold in self.holds.values())
 
     @property
     def reserved(self) -> int:
@@ -69,8 +78,8 @@ class Sku(Aggregate):
         """What can still be held or reserved: on hand less holds and reservations (never below 0)."""
         return self.on_hand - self.held - self.reserved
 
-    def holds_of(self, customer_id: str) -> dict[str, dict[str, Any]]:
-        return {hold_id: hold for hold_id, hold in self.holds.items() if hold["customer_id"] == customer_id}
+    def holds_of(self, customer_id: str) -> dict[str, Hold]:
+        return {hold_id: hold for hold_id, hold in self.holds.items() if hold.customer_id == customer_id}
 
     def check_available(self, quantity: int, field: str = "quantity") -> None:
         if quantity > self.available:
@@ -84,14 +93,7 @@ class Sku(Aggregate):
         listing = (name, unit_price_minor, currency, moq, weight_grams)
         if listing == (self.name, self.unit_price_minor, self.currency, self.moq, self.weight_grams):
             return False
-        self._relist(
-            code=self.code,
-            name=name,
-            unit_price_minor=unit_price_minor,
-            currency=currency,
-            moq=moq,
-            weight_grams=weight_grams,
-        )
+        self._relist(self.code, name, unit_price_minor, currency, moq, weight_grams)
         return True
 
     @event("Relisted")
@@ -122,7 +124,7 @@ class Sku(Aggregate):
                 rule="I2",
             )
         excess = self.held + self.reserved - on_hand
-        holds_cut = _newest_first({k: h["quantity"] for k, h in self.holds.items()}, excess)
+        holds_cut = _newest_first({k: h.quantity for k, h in self.holds.items()}, excess)
         orders_cut = _newest_first(self.reservations, excess - sum(holds_cut.values()))
         self._adjust(
             on_hand_before=self.on_hand,
@@ -146,9 +148,9 @@ class Sku(Aggregate):
     ) -> None:
         self.on_hand = on_hand_after
         for hold_id, cut in holds_cut.items():
-            left = self.holds[hold_id]["quantity"] - cut
+            left = self.holds[hold_id].quantity - cut
             if left:
-                self.holds[hold_id] = {**self.holds[hold_id], "quantity": left}
+                self.holds[hold_id] = replace(self.holds[hold_id], quantity=left)
             else:
                 del self.holds[hold_id]
         for order_id, cut in reservations_cut.items():
@@ -162,15 +164,15 @@ class Sku(Aggregate):
 
     @event("HoldPlaced")
     def _place_hold(self, hold_id: str, customer_id: str, quantity: int, expires_at: datetime) -> None:
-        self.holds[hold_id] = {"customer_id": customer_id, "quantity": quantity, "expires_at": expires_at}
+        self.holds[hold_id] = Hold(customer_id, quantity, expires_at)
 
     def release_hold(self, hold_id: str, reason: str) -> int:
         """Free a hold (expired, released by the customer); 0 if it is no longer there."""
         hold = self.holds.get(hold_id)
         if hold is None:
             return 0
-        self._release_hold(hold_id=hold_id, quantity=hold["quantity"], reason=reason)
-        return int(hold["quantity"])
+        self._release_hold(hold_id=hold_id, quantity=hold.quantity, reason=reason)
+        return hold.quantity
 
     @event("HoldReleased")
     def _release_hold(self, hold_id: str, quantity: int, reason: str) -> None:
@@ -181,7 +183,7 @@ class Sku(Aggregate):
         """Reserve for an order: the customer's holds on this SKU first (all of them end: the cart was
         checked out), then free stock, never more than there is (I2). Returns (granted, holds used)."""
         mine = self.holds_of(customer_id)
-        from_holds = min(quantity, sum(hold["quantity"] for hold in mine.values()))
+        from_holds = min(quantity, sum(hold.quantity for hold in mine.values()))
         granted = from_holds + min(quantity - from_holds, self.available)
         if granted or mine:
             self._reserve(order_id=order_id, quantity=granted, from_holds=from_holds, holds=list(mine))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.inventory.application.base import HOLD_EXPIRY, hold_target
+from services.inventory.application.policies import HOLD_EXPIRY, hold_target
 from services.inventory.domain.errors import HoldNotFound, NotEnoughStock
 from services.inventory.domain.sku import Sku, sku_id
 from tests.unit.inventory.scenario import RING, T0, Scenario

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from services.inventory.application.base import PICKING_SLA
+from services.inventory.application import SlaBreach
+from services.inventory.application.policies import PICKING_SLA
 from services.inventory.domain.errors import InvalidParcelWeight, PickingRefused
 from tests.unit.inventory.scenario import PENDANT, RING, Scenario
 
@@ -70,9 +71,7 @@ def test_I4_the_picking_sla_timer_records_a_breach_two_days_after_confirmation()
     s.at(timedelta(hours=48))
     assert s.fire(PICKING_SLA, order) is True
     assert s.app.reservation(order).sla_breached_at == s.clock.now()
-    assert s.app.sla_breaches() == [
-        {"order_id": order, "due_at": s.clock.now(), "breached_at": s.clock.now()},
-    ]
+    assert s.app.sla_breaches() == [SlaBreach(order_id=order, due_at=s.clock.now(), breached_at=s.clock.now())]
 
 
 def test_I4_a_cancelled_order_releases_its_stock_and_goods_already_picked_go_back() -> None:

@@ -78,7 +78,7 @@ def test_I2_a_decision_on_a_stale_state_fails_on_save_and_is_made_again_on_the_n
 
     # ... but the store refuses the stale version; decided again, 10 of the 5 left is refused.
     with pytest.raises(NotEnoughStock) as info:
-        s.app.commit([RING], attempt)
+        s.app.commit(attempt)
     assert str(info.value) == f"{RING}: only 5 available, asked for 10"
     assert attempts == [1, 2]
     assert (s.sku().held, s.sku().available) == (15, 5)

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from services.inventory.application import HoldView
-from services.inventory.application.base import HOLD_EXPIRY, hold_target
+from services.inventory.application import HoldView, OrderCut
+from services.inventory.application.policies import HOLD_EXPIRY, hold_target
 from services.inventory.domain.errors import InvalidAdjustment, StockWouldGoNegative
+from services.inventory.domain.values import ReservedLine
 from tests.unit.inventory.scenario import RING, Scenario
 
 
@@ -34,10 +35,10 @@ def test_I3_a_damaged_batch_cuts_the_hold_then_the_newest_orders_and_tells_each_
     adjustment = s.app.adjust_stock(RING, "damaged batch", "ops-1", change=-9)
 
     # 9 missing: the 2 held go first, then the newest order (4), then 3 of the next newest (6).
-    assert adjustment.shortfalls == [
-        {"order_id": c, "sku": RING, "asked": 4, "reserved": 0, "short": 4},
-        {"order_id": b, "sku": RING, "asked": 6, "reserved": 3, "short": 3},
-    ]
+    assert adjustment.shortfalls == (
+        OrderCut(c, ReservedLine(sku=RING, asked=4, reserved=0, short=4)),
+        OrderCut(b, ReservedLine(sku=RING, asked=6, reserved=3, short=3)),
+    )
     sku = s.sku()
     assert (sku.on_hand, sku.held, sku.reserved, sku.available) == (11, 0, 11, 0)
     assert sku.reservations == {a: 8, b: 3}
@@ -73,7 +74,7 @@ def test_I3_a_count_that_covers_what_is_committed_cuts_nothing() -> None:
     s = Scenario(ring=20)
     a, b, c, _ = committed(s)
     adjustment = s.app.adjust_stock(RING, "stock count", "ops-1", counted=25)
-    assert adjustment.shortfalls == []
+    assert adjustment.shortfalls == ()
     assert (s.sku().on_hand, s.sku().available) == (25, 5)
     assert all(t == "StockReserved" for order in (a, b, c) for t, _ in s.published(order))
 

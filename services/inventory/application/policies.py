@@ -2,43 +2,80 @@
 
 OrderPlaced reserves (the customer's holds first, then free stock; a partial reservation states
 the shortage); OrderConfirmed opens picking and its SLA timer; OrderChanged (O7) follows the new
-quantities; OrderCancelled puts the stock back. Hold expiry frees a hold (I1)."""
+quantities; OrderCancelled puts the stock back. Hold expiry frees a hold (I1); the picking SLA
+timer records a breach (I4)."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, Protocol, TypeVar
 
 from eventsourcing.application import ProcessingEvent
 
 from services.inventory.adapters import inbound
-from services.inventory.application.base import HOLD_EXPIRY, PICKING_SLA, hold_target
 from services.inventory.domain.errors import UnknownSku
 from services.inventory.domain.reservation import OPEN, PREPARED, Reservation
 from services.inventory.domain.sku import Sku
+from services.inventory.domain.values import ReservedLine
 from shared.events import Envelope
-from shared.runtime.timers import Timer
-
-if TYPE_CHECKING:
-    from services.inventory.application.base import InventoryBase
+from shared.runtime.clock import Clock
+from shared.runtime.store import Attempt
+from shared.runtime.timers import Timer, TimerService, timer_id
 
 log = logging.getLogger("hallmark.inventory")
 PE = ProcessingEvent[uuid.UUID]
+T = TypeVar("T")
+
+HOLD_EXPIRY = "hold-expiry"
+PICKING_SLA = "picking-sla"
 
 
-def _reserve(app: InventoryBase, sku: Sku, order_id: str, customer_id: str, quantity: int, pe: PE) -> int:
+def hold_target(code: str, hold_id: str) -> str:
+    """The timer target of a hold: its SKU and id (a SKU code never holds the uuid's '/')."""
+    return f"{code}/{hold_id}"
+
+
+class InventoryPort(Protocol):
+    """What the policies need of the inventory application."""
+
+    picking_sla: timedelta
+    timers: TimerService | None
+    clock: Clock
+
+    def get_sku(self, code: str, pe: PE | None = None) -> Sku: ...
+
+    def get_reservation(self, order_id: str, pe: PE | None = None) -> Reservation | None: ...
+
+    def find(self, aggregate_id: uuid.UUID, pe: PE | None = None) -> Any: ...
+
+    def write(self, codes: list[str], attempt: Attempt[T]) -> T: ...
+
+
+def cancel_timer(app: InventoryPort, kind: str, target: str, pe: PE | None = None) -> Timer | None:
+    """A pending timer that is no longer needed (its hold ended, its order left the shelf), cancelled;
+    None if there is none pending."""
+    timer = app.find(timer_id(kind, target), pe)
+    if not isinstance(timer, Timer) or timer.fired_at is not None or timer.cancelled:
+        return None
+    timer.cancel()
+    return timer
+
+
+def _reserve(app: InventoryPort, sku: Sku, order_id: str, customer_id: str, quantity: int, pe: PE) -> int:
     """Reserve on one SKU (holds first); the holds used end, and so do their expiry timers."""
     granted, holds = sku.reserve(order_id, customer_id, quantity)
-    pe.collect_events(sku, *(app.cancel_timer(HOLD_EXPIRY, hold_target(sku.code, h), pe) for h in holds))
+    pe.collect_events(sku, *(cancel_timer(app, HOLD_EXPIRY, hold_target(sku.code, h), pe) for h in holds))
     return granted
 
 
-def on_order_placed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
+def on_order_placed(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
     order = inbound.order_placed(envelope)
     if app.get_reservation(order.order_id, pe) is not None:
         return
-    lines: list[dict[str, Any]] = []
+    lines: list[ReservedLine] = []
     for code, quantity in order.lines:
         try:
             sku = app.get_sku(code, pe)
@@ -46,11 +83,11 @@ def on_order_placed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
             granted = 0
         else:
             granted = _reserve(app, sku, order.order_id, order.customer_id, quantity, pe)
-        lines.append({"sku": code, "asked": quantity, "reserved": granted, "short": quantity - granted})
+        lines.append(ReservedLine(sku=code, asked=quantity, reserved=granted, short=quantity - granted))
     pe.collect_events(Reservation(order_id=order.order_id, lines=lines, customer_id=order.customer_id))
 
 
-def on_order_confirmed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
+def on_order_confirmed(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
     order = inbound.order_confirmed(envelope)
     reservation = app.get_reservation(order.order_id, pe)
     if reservation is None:
@@ -63,7 +100,7 @@ def on_order_confirmed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
         app.timers.schedule(pe, PICKING_SLA, order.order_id, due_at)
 
 
-def on_order_changed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
+def on_order_changed(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
     """O7: reserve more or release some so the reservation follows the new lines; what cannot be
     reserved is a shortfall (StockShortfallReduced), which brings the order down to what there is."""
     order = inbound.order_changed(envelope)
@@ -75,7 +112,7 @@ def on_order_changed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
     for code, quantity in order.lines:
         wanted[code] = wanted.get(code, 0) + quantity
     now = dict(reservation.reserved)
-    short: list[dict[str, Any]] = []
+    short: list[ReservedLine] = []
     for code in sorted(set(wanted) | set(now)):
         want, have = wanted.get(code, 0), now.get(code, 0)
         if want == have:
@@ -92,7 +129,7 @@ def on_order_changed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
             else:
                 now[code] = have + _reserve(app, sku, order.order_id, order.customer_id, want - have, pe)
         if now[code] < want:
-            short.append({"sku": code, "asked": want, "reserved": now[code], "short": want - now[code]})
+            short.append(ReservedLine(sku=code, asked=want, reserved=now[code], short=want - now[code]))
     if now == reservation.reserved:
         return
     reservation.change({code: quantity for code, quantity in now.items() if quantity}, order.at)
@@ -101,7 +138,7 @@ def on_order_changed(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
     pe.collect_events(reservation)
 
 
-def on_order_cancelled(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
+def on_order_cancelled(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
     """Cancelled: reserved stock goes back (StockReleased); so do goods already picked."""
     order = inbound.order_cancelled(envelope)
     reservation = app.get_reservation(order.order_id, pe)
@@ -109,42 +146,50 @@ def on_order_cancelled(app: InventoryBase, envelope: Envelope, pe: PE) -> None:
         return
     picked = reservation.status == PREPARED
     for line in reservation.release(order.reason, order.at):
-        sku = app.get_sku(line["sku"], pe)
+        sku = app.get_sku(line.sku, pe)
         if picked:
-            sku.restock(order_id=order.order_id, quantity=line["quantity"], reason=order.reason)
+            sku.restock(order_id=order.order_id, quantity=line.quantity, reason=order.reason)
         else:
             sku.release(order.order_id, order.reason)
         pe.collect_events(sku)
-    pe.collect_events(reservation, app.cancel_timer(PICKING_SLA, order.order_id, pe))
+    pe.collect_events(reservation, cancel_timer(app, PICKING_SLA, order.order_id, pe))
 
 
-def on_hold_expiry(app: InventoryBase, timer: Timer, pe: PE) -> None:
-    """I1: the hold's stock is free again. Saved on its own, retried on a conflict with the SKU's
+def on_hold_expiry(app: InventoryPort, timer: Timer, pe: PE) -> None:
+    """I1: the hold's stock is free again. Saved on its own, decided again on a conflict with the SKU's
     other writers (the timer's own firing is recorded after it; firing twice changes nothing)."""
     code, _, hold_id = timer.target.rpartition("/")
+
+    def attempt() -> tuple[int, list[Sku]]:
+        sku = app.get_sku(code)
+        return sku.release_hold(hold_id, "expired"), [sku]
+
     try:
-        app.expire_hold(code, hold_id)
+        app.write([code], attempt)
     except UnknownSku:
         log.warning("hold on an unknown SKU", extra={"target": timer.target})
 
 
-def on_picking_sla_due(app: InventoryBase, timer: Timer, pe: PE) -> None:
+def on_picking_sla_due(app: InventoryPort, timer: Timer, pe: PE) -> None:
     """I4: picking had to finish within the SLA of confirmation; record a breach if it did not."""
 
-    def attempt() -> tuple[bool, list[Any]]:
+    def attempt() -> tuple[bool, list[Reservation]]:
         reservation = app.get_reservation(timer.target)
         if reservation is None:
             log.warning("picking SLA of an order inventory never saw", extra={"order_id": timer.target})
             return False, []
         return reservation.breach_picking_sla(app.clock.now()), [reservation]
 
-    app.commit([], attempt)
+    app.write([], attempt)
 
 
-HANDLERS: dict[str, Any] = {
+POLICIES: dict[str, Callable[[InventoryPort, Envelope, PE], None]] = {
     "OrderPlaced": on_order_placed,
     "OrderConfirmed": on_order_confirmed,
     "OrderChanged": on_order_changed,
     "OrderCancelled": on_order_cancelled,
 }
-TIMERS: dict[str, Any] = {HOLD_EXPIRY: on_hold_expiry, PICKING_SLA: on_picking_sla_due}
+TIMERS: dict[str, Callable[[InventoryPort, Timer, PE], None]] = {
+    HOLD_EXPIRY: on_hold_expiry,
+    PICKING_SLA: on_picking_sla_due,
+}
