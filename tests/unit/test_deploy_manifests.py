@@ -15,7 +15,7 @@ from shared.runtime.settings import PlatformSettings, ServiceSettings
 
 BASE = Path(__file__).resolve().parents[2] / "deploy" / "k8s" / "base"
 SERVICES = ["orders", "inventory", "payments", "shipping", "tickets"]
-SECRET_STORE: dict[str, dict[str, str]] = {
+SECRET_STORE: dict[str, dict[str, Any]] = {
     "shipping": {"webhook_secret_dhl": "d" * 32, "webhook_secret_fedex": "f" * 32},  # S3: carriers sign with these
 }
 

@@ -91,7 +91,7 @@ class Shipment(Aggregate):
             return "awaiting_payment"
         if self.refusal:
             return "quote_refused"
-        return "awaiting_goods"
+        return "awaiting_order" if self.order is None else "awaiting_goods"
 
     @property
     def settled(self) -> bool:
