@@ -159,12 +159,13 @@ class ShippingApplication(HallmarkApplication):
     def track(self, carrier: str, update: dict[str, Any]) -> tuple[Shipment, bool]:
         """S3: apply a (signature-checked) carrier update; (shipment, False) for an update seen before."""
         number = update["tracking_number"]
+        unknown = UnknownParcel(f"{carrier} was given no parcel {number}", field="tracking_number", rule="S3")
         try:
             index: ParcelIndex = self.repository.get(index_id(number))
         except AggregateNotFoundError:
-            index = None  # type: ignore[assignment]
-        if index is None or index.carrier != carrier:
-            raise UnknownParcel(f"{carrier} was given no parcel {number}", field="tracking_number", rule="S3")
+            raise unknown from None
+        if index.carrier != carrier:
+            raise unknown
         for _ in range(RETRIES):
             shipment = self.shipment(str(index.order_id))
             if not shipment.track(update, self.clock.now()):

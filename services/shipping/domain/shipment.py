@@ -12,14 +12,9 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
+from services.shipping.domain import settlement
 from services.shipping.domain import tracking as tr
-from services.shipping.domain.errors import (
-    CarrierChoiceRefused,
-    DispatchRefused,
-    InvalidTrackingUpdate,
-    ReceiptRefused,
-    TrackingRefused,
-)
+from services.shipping.domain.errors import CarrierChoiceRefused, ReceiptRefused
 from services.shipping.domain.estimate import DeliveryWindow
 from services.shipping.domain.tariff import QuoteImpossible, TariffTable
 
@@ -95,12 +90,8 @@ class Shipment(Aggregate):
 
     @property
     def settled(self) -> bool:
-        """S2: the shipping payment has arrived (captured, debited from the deposit, or a transfer
-        settled) and covers the quote. A voucher alone is a promise, not money: it does not count."""
-        if self.payment is None or self.quote is None:
-            return False
-        same = self.payment["currency"] == self.quote["currency"]
-        return same and self.payment["amount_minor"] >= self.quote["cost_minor"]
+        """S2: the shipping money arrived and covers the quote (a voucher alone does not count)."""
+        return settlement.covers(self.payment, self.quote)
 
     @property
     def last_activity_at(self) -> datetime | None:
@@ -203,20 +194,7 @@ class Shipment(Aggregate):
 
     # --- dispatch (S2) -----------------------------------------------------------------------------
     def check_dispatchable(self) -> None:
-        if self.cancelled:
-            raise DispatchRefused("the order was cancelled: nothing is dispatched", field="order_id", rule="S2")
-        if self.quote is None:
-            raise DispatchRefused("shipping has not been quoted yet", field="order_id", rule="S2")
-        if self.payment is None:
-            waiting = " (a voucher was received; the transfer has not settled)" if self.voucher else ""
-            raise DispatchRefused(f"the shipping cost is not paid yet{waiting}", field="payment", rule="S2")
-        if not self.settled:
-            paid, cost = self.payment, self.quote
-            raise DispatchRefused(
-                f"paid {paid['amount_minor']} {paid['currency']} of the quoted {cost['cost_minor']} {cost['currency']}",
-                field="payment",
-                rule="S2",
-            )
+        settlement.check_dispatchable(self.cancelled, self.quote, self.payment, self.voucher)
 
     def dispatch(self, tracking_number: str, actor: str, at: datetime) -> bool:
         if self.dispatched:
@@ -235,21 +213,8 @@ class Shipment(Aggregate):
         """Apply one carrier update; False if it was applied before (a replay changes nothing)."""
         if any(u["update_id"] == update["update_id"] for u in self.updates):
             return False
-        state, at = self.tracking_state, update["at"]
-        if state is None:
-            raise TrackingRefused("the parcel has not been dispatched", field="tracking_number", rule="S3")
-        last = self.last_activity_at
-        if last is not None and at < last:
-            raise TrackingRefused(
-                f"update of {at.isoformat()} is older than the last one ({last.isoformat()}): out of order",
-                field="at",
-                rule="S3",
-            )
-        if update["status"] not in tr.NEXT[state]:
-            raise TrackingRefused(f"a parcel {state} cannot become {update['status']}", field="status", rule="S3")
+        tr.check_update(self.tracking_state, self.last_activity_at, update)
         if update["status"] == tr.DELIVERED:
-            if not update.get("signed_by"):
-                raise InvalidTrackingUpdate("a delivery names who signed for it", field="signed_by", rule="S4")
             self._deliver(update={**update, "received_at": received_at})
         else:
             self._track(update={**update, "received_at": received_at})

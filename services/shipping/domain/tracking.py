@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
+from typing import Any
+
+from services.shipping.domain.errors import InvalidTrackingUpdate, TrackingRefused
 
 PREFIXES = {"DHL": "JD", "FedEx": "FX"}
 SERIAL_DIGITS = 10
@@ -65,3 +69,21 @@ def tracking_problem(carrier: str, number: str) -> str | None:
 def index_id(tracking: str) -> uuid.UUID:
     """The id of the record that finds a parcel's order by its tracking number."""
     return uuid.uuid5(TRACKING_NAMESPACE, f"tracking:{tracking}")
+
+
+def check_update(state: str | None, last: datetime | None, update: dict[str, Any]) -> None:
+    """S3: refuse an update for a parcel not dispatched, older than the last one, to a state the
+    parcel cannot reach from where it is, or a delivery that does not say who signed (S4)."""
+    if state is None:
+        raise TrackingRefused("the parcel has not been dispatched", field="tracking_number", rule="S3")
+    at: datetime = update["at"]
+    if last is not None and at < last:
+        raise TrackingRefused(
+            f"update of {at.isoformat()} is older than the last one ({last.isoformat()}): out of order",
+            field="at",
+            rule="S3",
+        )
+    if update["status"] not in NEXT[state]:
+        raise TrackingRefused(f"a parcel {state} cannot become {update['status']}", field="status", rule="S3")
+    if update["status"] == DELIVERED and not update.get("signed_by"):
+        raise InvalidTrackingUpdate("a delivery names who signed for it", field="signed_by", rule="S4")
