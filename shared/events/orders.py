@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.money import Money
 from shared.events.registry import event, upcaster
+from shared.events.shipping import Carrier
 
 PaymentMethod = Literal["card", "paypal", "bank_transfer", "deposit"]
 
@@ -44,7 +45,9 @@ class OrderPlacedV1(_Payload):
 
 
 @event("orders", "OrderPlaced", version=2)
-class OrderPlaced(_Payload):
+class OrderPlacedV2(_Payload):
+    """Version 2 named neither the carrier the customer chose nor the contact e-mail."""
+
     order_id: str
     customer_id: str
     lines: list[OrderLine]
@@ -70,6 +73,30 @@ def _order_placed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     ]
     total = {"amount_minor": payload.pop("total_minor"), "currency": currency}
     return {**payload, "lines": lines, "total": total, "sample": False}
+
+
+@event("orders", "OrderPlaced", version=3)
+class OrderPlaced(_Payload):
+    order_id: str
+    customer_id: str
+    lines: list[OrderLine]
+    total: Money
+    sample: bool = False
+    sample_fee: Money | None = Field(default=None, description="Sample orders (O3): fee per item times items")
+    payment_method: PaymentMethod | None = None
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    carrier: Carrier | None = Field(
+        default=None, description="S1: the carrier the customer chose at checkout; None: placed before carriers"
+    )
+    contact_email: str | None = Field(default=None, description="Where the order's e-mails go (O6, S1)")
+    placed_at: datetime
+
+
+@upcaster("OrderPlaced", from_version=2)
+def _order_placed_v2_to_v3(payload: dict[str, Any]) -> dict[str, Any]:
+    """Orders placed before carriers were offered chose none; their contact e-mail was not published."""
+    return {**payload, "carrier": None, "contact_email": None}
 
 
 @event("orders", "OrderConfirmed")

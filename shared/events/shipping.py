@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.money import Money
 from shared.events.registry import event
+
+Carrier = Literal["DHL", "FedEx"]
+"""The carriers the shop ships with (S1)."""
 
 
 class _Payload(BaseModel):
@@ -18,7 +21,7 @@ class _Payload(BaseModel):
 @event("shipping", "ShippingQuoted")
 class ShippingQuoted(_Payload):
     order_id: str
-    carrier: Literal["DHL", "FedEx"]
+    carrier: Carrier
     country: str
     weight_grams: int
     cost: Money
@@ -26,10 +29,42 @@ class ShippingQuoted(_Payload):
     quoted_at: datetime
 
 
+@event("shipping", "ShippingQuoteRefused")
+class ShippingQuoteRefused(_Payload):
+    """S1: the goods are prepared but no quote can be made (no carrier chosen, a country the carrier
+    does not serve, a parcel above its heaviest band); ops follow up, e.g. by choosing a carrier."""
+
+    order_id: str
+    reason: str
+    problem: Literal["no_carrier", "no_country", "country_not_served", "too_heavy"]
+    carrier: Carrier | None = None
+    country: str | None = None
+    weight_grams: int
+    tariff_version: str
+    refused_at: datetime
+
+
+class CarrierCoverage(_Payload):
+    carrier: Carrier
+    countries: list[str] = Field(description="ISO 3166-1 alpha-2 codes the carrier serves, sorted")
+    max_weight_grams: int = Field(gt=0, description="The heaviest parcel the carrier's tariff prices")
+
+
+@event("shipping", "CarrierTariffPublished")
+class CarrierTariffPublished(_Payload):
+    """The tariff table shipping quotes from (S1), published once per table version: which countries
+    each carrier serves, so that checkout can refuse a carrier that does not serve the address."""
+
+    tariff_version: str
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    carriers: list[CarrierCoverage]
+    published_at: datetime
+
+
 @event("shipping", "ParcelDispatched")
 class ParcelDispatched(_Payload):
     order_id: str
-    carrier: Literal["DHL", "FedEx"]
+    carrier: Carrier
     tracking_number: str
     dispatched_at: datetime
 

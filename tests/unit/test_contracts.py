@@ -32,9 +32,9 @@ def test_golden_sample_decodes_to_the_current_version(spec) -> None:
     assert type(payload).__name__ in {s.model.__name__ for s in specs() if s.event_type == spec.event_type}
 
 
-def test_order_placed_v1_upcasts_to_v2_with_money_in_minor_units() -> None:
+def test_order_placed_v1_upcasts_to_the_current_version_with_money_in_minor_units() -> None:
     envelope, payload = decode(sample("OrderPlaced", 1))
-    assert envelope.schema_version == 2
+    assert envelope.schema_version == 3
     assert envelope.payload["total"] == {"amount_minor": 5400, "currency": "USD"}
     assert envelope.payload["lines"] == [
         {"sku": "RING-STEEL-PEARL", "quantity": 12, "unit_price": {"amount_minor": 450, "currency": "USD"}}
@@ -93,5 +93,5 @@ def test_wrap_puts_a_payload_in_the_envelope_of_its_current_version_and_refuses_
     assert (envelope.event_type, envelope.schema_version, envelope.producer) == ("StockReserved", 1, "inventory")
     assert (envelope.order_id, envelope.aggregate_id, envelope.correlation_id) == ("o-1", "o-1", "c-1")
     assert decode(envelope.to_json())[1] == reserved
-    with pytest.raises(TypeError, match="OrderPlaced v2 expects OrderPlaced, got StockReserved"):
+    with pytest.raises(TypeError, match="OrderPlaced v3 expects OrderPlaced, got StockReserved"):
         wrap("OrderPlaced", reserved, occurred_at=at, correlation_id="c-1")

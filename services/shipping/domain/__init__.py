@@ -1,5 +1,2 @@
-"""Shipping domain.
-
-(quotes by weight and carrier, dispatch and tracking).
-Pure: no I/O. Grown by its own issue.
-"""
+"""Shipping domain: the shipment of an order (quote, payment, dispatch, tracking, receipt), the
+carriers' tariff table, tracking numbers and the delivery estimate. Pure: no I/O."""

@@ -1,0 +1,63 @@
+"""S1: the quote e-mail (cost, carrier, tariff version, delivery estimate), sent over SMTP by a log
+follower once the shipment is quoted."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+
+from services.shipping.domain.estimate import DeliveryWindow, EstimateRule
+from services.shipping.domain.shipment import Shipment
+
+log = logging.getLogger("hallmark.shipping.mail")
+
+
+def quote_message(shipment: Shipment, sender: str, rule: EstimateRule, window: DeliveryWindow) -> EmailMessage:
+    """The e-mail for a quoted shipment; `window` is the estimate if paid on the day of the quote."""
+    quote = shipment.quote or {}
+    order = shipment.order or {}
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = order.get("contact_email") or ""
+    message["Subject"] = f"Shipping cost for your order {shipment.order_id[:8]}"
+    # A stable Message-ID: a repeated send (after a crash) is recognisably the same message.
+    message["Message-ID"] = f"<shipping-quoted.{shipment.order_id}@hallmark>"
+    cost = f"{quote['cost_minor'] / 100:.2f} {quote['currency']}"
+    earliest, latest = rule.calendar.local(window.earliest).date(), rule.calendar.local(window.latest).date()
+    extra = order.get("processing_days", 0)  # the slowest item's extra days (S3)
+    days = f"{rule.min_business_days + extra}-{rule.max_business_days + extra}"
+    message.set_content(
+        f"Dear customer,\n\nyour goods for order {shipment.order_id} are prepared.\n\n"
+        f"  Carrier:      {quote['carrier']}\n"
+        f"  Destination:  {quote['country']}\n"
+        f"  Weight:       {quote['weight_grams']} g\n"
+        f"  Shipping:     {cost}\n"
+        f"  Tariff:       {quote['carrier']} table {quote['tariff_version']} (the carrier's rate; we add nothing)\n\n"
+        f"Please pay the shipping cost; we dispatch once it has arrived. Delivery takes about "
+        f"{days} business days after your payment is confirmed: if you pay today, between "
+        f"{earliest:%a %d %b %Y} and {latest:%a %d %b %Y}.\n"
+    )
+    return message
+
+
+def quote_mailer(runtime: Any) -> Callable[[Any, int], None]:
+    """A log-follower handler: e-mail the customer for each Shipment.Quoted event."""
+    platform, app = runtime.settings.platform, runtime.app
+
+    def handle(domain_event: Any, notification_id: int) -> None:
+        if not isinstance(domain_event, Shipment.Quoted):
+            return
+        shipment: Shipment = app.repository.get(domain_event.originator_id, version=domain_event.originator_version)
+        if not (shipment.order or {}).get("contact_email"):
+            log.warning("no contact e-mail: quote not sent", extra={"order_id": shipment.order_id})
+            return
+        window = app.estimate_for(shipment, domain_event.at)
+        message = quote_message(shipment, runtime.settings.mail_from, app.estimate, window)
+        with smtplib.SMTP(platform.smtp_host, platform.smtp_port, timeout=10) as smtp:
+            smtp.send_message(message)
+        log.info("quote e-mailed", extra={"order_id": shipment.order_id, "notification_id": notification_id})
+
+    return handle
