@@ -156,8 +156,8 @@ class TicketPublic(BaseModel):
             status=t.status,  # type: ignore[arg-type]
             items=[ItemCreate(sku=s, quantity=q) for s, q in t.items.items()],
             opened_at=t.opened_at,
-            reply_due_at=t.reply_due["due_at"] if t.reply_due else None,
-            auto_close_at=t.close_due["due_at"] if t.close_due else None,
+            reply_due_at=t.reply_due_at,
+            auto_close_at=t.auto_close_at,
             breaches=[
                 BreachPublic(
                     message_number=b["message"], message_at=b["message_at"], due_at=b["due_at"], breached_at=b["at"]

@@ -49,12 +49,9 @@ async def queue(
     breached: Annotated[bool, Query(description="only tickets whose reply deadline was missed (T3)")] = False,
 ) -> list[TicketPublic]:
     """Open tickets, the nearest reply deadline first: an account manager's customers', or all (ops)."""
-    app = tickets_app(runtime)
-    if staff.role == "ops":
-        tickets = await asyncio.to_thread(app.all_tickets)
-    else:
-        tickets = await asyncio.to_thread(app.tickets_of, list(staff.customers))
-    return [TicketPublic.of(t) for t in app.queue(tickets, breached_only=breached)]
+    customers = None if staff.role == "ops" else list(staff.customers)
+    tickets = await asyncio.to_thread(tickets_app(runtime).queue, customers, breached)
+    return [TicketPublic.of(t) for t in tickets]
 
 
 @router.get("/admin/sla-breaches", response_model=list[BreachListed])

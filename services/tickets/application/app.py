@@ -203,12 +203,12 @@ class TicketsApplication(HallmarkApplication):
     def all_tickets(self) -> list[Ticket]:
         return [self.get_ticket(i) for i in self._originators(Ticket.Opened)]
 
-    def queue(self, tickets: list[Ticket], breached_only: bool = False) -> list[Ticket]:
-        """Open tickets, the nearest reply deadline first (those waiting on the customer last)."""
+    def queue(self, customer_ids: list[str] | None = None, breached_only: bool = False) -> list[Ticket]:
+        """Open tickets (of these customers, or all), the nearest reply deadline first (T3); those
+        waiting on the customer last. `breached_only`: those that missed a reply deadline."""
+        tickets = self.all_tickets() if customer_ids is None else self.tickets_of(customer_ids)
         waiting = [t for t in tickets if t.status in OPEN and (t.breaches or not breached_only)]
-        return sorted(
-            waiting, key=lambda t: (t.reply_due is None, t.reply_due["due_at"] if t.reply_due else t.opened_at)
-        )
+        return sorted(waiting, key=lambda t: (t.reply_due_at is None, t.reply_due_at or t.opened_at))
 
     def sla_breaches(self) -> list[dict[str, Any]]:
         """T3: every reply deadline missed, in the order they were recorded."""

@@ -69,6 +69,16 @@ class Ticket(Aggregate):
         return {p["photo_id"] for m in self.messages for p in m["photos"]}
 
     @property
+    def reply_due_at(self) -> datetime | None:
+        """T3: when staff must have replied by, while a customer message waits for a reply."""
+        return self.reply_due["due_at"] if self.reply_due else None
+
+    @property
+    def auto_close_at(self) -> datetime | None:
+        """T4: when the ticket closes itself, while a staff reply waits for the customer."""
+        return self.close_due["due_at"] if self.close_due else None
+
+    @property
     def next_number(self) -> int:
         return len(self.messages) + 1
 

@@ -37,13 +37,14 @@ LINES = ((RING, 12, 450), (PENDANT, 6, 780))
 
 
 def png(width: int = 1, height: int = 1) -> bytes:
-    """A real (tiny, grey) PNG image."""
+    """A real (small, greyscale) PNG image."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    pixels = zlib.compress(b"".join(b"\x00" + b"\x80" * width for _ in range(height)))
+    rows = (b"\x00" + bytes((x * 7 + y * 13) % 256 for x in range(width)) for y in range(height))
+    pixels = zlib.compress(b"".join(rows))
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
@@ -65,7 +66,9 @@ class Scenario:
         )
         self.app = self.runtime.app
         self.ids = count(1)
-        self.feed("SkuCatalogued", inv.SkuCatalogued(sku=RING, name="Ring", unit_price=usd(450), moq=12, weight_grams=6))
+        self.feed(
+            "SkuCatalogued", inv.SkuCatalogued(sku=RING, name="Ring", unit_price=usd(450), moq=12, weight_grams=6)
+        )
         self.feed(
             "SkuCatalogued", inv.SkuCatalogued(sku=PENDANT, name="Pendant", unit_price=usd(780), moq=6, weight_grams=12)
         )
@@ -149,7 +152,7 @@ class Scenario:
         fired = 0
         scheduled = self.app.recorder.select_notifications(start=1, limit=100_000, topics=[get_topic(Timer.Scheduled)])
         for notification in scheduled:
-            timer: Timer = self.app.repository.get(notification.originator_id)
+            timer: Timer = self.app.repository.get(uuid.UUID(str(notification.originator_id)))
             if timer.fired_at is None and not timer.cancelled and timer.due_at <= self.clock.now():
                 fired += self.app.timers.fire(timer.id)
         return fired
