@@ -233,10 +233,10 @@ class TicketsApplication(HallmarkApplication):
         """The record of an order (a new one when this is the first fact about it)."""
         return self.known_order_record(order_id, pe) or OrderRecord(order_id=order_id)
 
-    def known_order_record(self, order_id: str, pe: PE) -> OrderRecord | None:
+    def known_order_record(self, order_id: str, pe: PE | None = None) -> OrderRecord | None:
         return self._load(order_record_id(order_id), pe)
 
-    def known_ticket(self, ticket_id: uuid.UUID, pe: PE) -> Ticket | None:
+    def known_ticket(self, ticket_id: uuid.UUID, pe: PE | None = None) -> Ticket | None:
         return self._load(ticket_id, pe)
 
     def sku_weight(self, sku: str, pe: PE) -> SkuWeight | None:
