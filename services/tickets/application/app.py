@@ -239,7 +239,7 @@ class TicketsApplication(HallmarkApplication):
     def known_ticket(self, ticket_id: uuid.UUID, pe: PE | None = None) -> Ticket | None:
         return self._load(ticket_id, pe)
 
-    def sku_weight(self, sku: str, pe: PE) -> SkuWeight | None:
+    def sku_weight(self, sku: str, pe: PE | None = None) -> SkuWeight | None:
         return self._load(sku_weight_id(sku), pe)
 
     # --- helpers ----------------------------------------------------------------------------------
