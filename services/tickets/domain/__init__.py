@@ -1,5 +1,2 @@
-"""Tickets domain.
-
-(after-sale tickets, replies and automatic closing).
-Pure: no I/O. Grown by its own issue.
-"""
+"""Tickets domain: after-sale tickets (T1-T5), the order facts they are judged on, photos' rules.
+Pure: no I/O, no framework."""

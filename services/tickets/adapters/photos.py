@@ -1,0 +1,86 @@
+"""Photo storage (the PhotoStore port) and type sniffing.
+
+The type is read from the bytes with `filetype` (magic numbers), never from a name or a header.
+Production keeps photos in the service's own PostgreSQL database (a table of its own, bytea); unit
+tests keep them in a dictionary. Nothing is written before the photo passed its checks."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+
+import filetype  # type: ignore[import-untyped]
+import psycopg
+
+from services.tickets.domain.photos import Photo
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type the bytes themselves show (an image type), or None."""
+    kind = filetype.image_match(data)
+    return str(kind.mime) if kind is not None else None
+
+
+class InMemoryPhotoStore:
+    def __init__(self) -> None:
+        self._photos: dict[uuid.UUID, Photo] = {}
+
+    def put(self, photo: Photo) -> None:
+        self._photos.setdefault(photo.photo_id, photo)
+
+    def get(self, photo_id: uuid.UUID) -> Photo | None:
+        return self._photos.get(photo_id)
+
+    def count(self) -> int:
+        return len(self._photos)
+
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS ticket_photos (
+    photo_id uuid PRIMARY KEY,
+    ticket_id uuid NOT NULL,
+    content_type text NOT NULL,
+    size integer NOT NULL,
+    data bytea NOT NULL,
+    stored_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+
+
+class PostgresPhotoStore:
+    """Photos in the `ticket_photos` table of the tickets database; the table is made on first use
+    (constructing the store connects to nothing)."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def _connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
+        if not self._ready:
+            with self._lock, contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
+                conn.execute(_DDL)
+            self._ready = True
+        return conn
+
+    def put(self, photo: Photo) -> None:
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO ticket_photos (photo_id, ticket_id, content_type, size, data) VALUES (%s,%s,%s,%s,%s) "
+                "ON CONFLICT (photo_id) DO NOTHING",
+                (photo.photo_id, photo.ticket_id, photo.content_type, photo.size, photo.data),
+            )
+
+    def get(self, photo_id: uuid.UUID) -> Photo | None:
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT photo_id, ticket_id, content_type, data FROM ticket_photos WHERE photo_id = %s", (photo_id,)
+            ).fetchone()
+        return Photo(row[0], row[1], row[2], bytes(row[3])) if row else None
+
+    def count(self) -> int:
+        with self._connect() as conn:
+            row = conn.execute("SELECT count(*) FROM ticket_photos").fetchone()
+        return int(row[0]) if row else 0
