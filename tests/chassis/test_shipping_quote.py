@@ -19,6 +19,7 @@ from shared.events.payments import PaymentCaptured
 from tests.infra import Harness, eventually
 from tests.kafka_helpers import produce, read_all
 from tests.unit.messages import message_bytes
+from tools.launcher.auxiliary import MAIL_SINK
 
 ADDRESS = Address(name="Ana Ruiz", line1="Calle Mayor 1", city="Madrid", postal_code="28013", country="ES")
 
@@ -39,7 +40,7 @@ def published(harness: Harness) -> list[dict[str, Any]]:
 
 
 def test_S1_S2_a_worker_quotes_from_the_topics_emails_the_quote_and_dispatches_once_paid(harness: Harness) -> None:
-    harness.stack.start_mail_sink()
+    harness.stack.start_auxiliary(MAIL_SINK)
     shipping = harness.runtime("shipping")
     harness.start_worker("shipping")
     order_id = str(uuid.uuid4())

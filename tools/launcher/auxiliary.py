@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.shipping.settings import ShippingSettings
 from tools.launcher.config import Ports
 from tools.launcher.processes import ProcessTable
 from tools.launcher.procs import port_open, repo_root, wait_until
@@ -27,8 +28,8 @@ class Auxiliary:
     port: Callable[[Ports], int]
     module: str
     """Run as `python -m <module> <args...> --host 127.0.0.1 --port <port>`."""
-    args: Callable[[Path], list[str]]
-    """Its arguments, given the stack's run directory (where it keeps what it records)."""
+    args: Callable[[Ports, Path], list[str]]
+    """Its arguments, given the stack's ports and run directory (where it keeps what it records)."""
     env: Callable[[int], dict[str, str]]
     """What the services are told, given its port."""
     where: Callable[[int, Path], str]
@@ -38,7 +39,7 @@ class Auxiliary:
         port = self.port(ports)
         proc = processes.spawn(
             self.name,
-            [sys.executable, "-m", self.module, *self.args(run_dir), "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", self.module, *self.args(ports, run_dir), "--host", "127.0.0.1", "--port", str(port)],
             run_dir / "logs" / f"{self.name}.log",
             env={**os.environ, "PYTHONPATH": str(repo_root())},
         )
@@ -51,7 +52,7 @@ MAIL_SINK = Auxiliary(
     title="smtp sink",
     port=lambda ports: ports.smtp,
     module="tools.launcher.mailsink",
-    args=lambda run_dir: ["--dir", str(mail_dir(run_dir))],
+    args=lambda _, run_dir: ["--dir", str(mail_dir(run_dir))],
     env=lambda port: {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)},
     where=lambda port, run_dir: f"127.0.0.1:{port} (mail kept in {mail_dir(run_dir)})",
 )
@@ -62,12 +63,37 @@ PAYMENT_GATEWAY = Auxiliary(
     title="payments gateway (sandbox)",
     port=lambda ports: ports.payment_gateway,
     module="tools.payments_sandbox",
-    args=lambda run_dir: ["--data-dir", str(run_dir / "payment-gateway")],
+    args=lambda _, run_dir: ["--data-dir", str(run_dir / "payment-gateway")],
     env=lambda port: {"PAYMENTS_PROVIDER_URL": f"http://127.0.0.1:{port}"},
     where=lambda port, _: f"http://127.0.0.1:{port}",
 )
 
-AUXILIARIES = (MAIL_SINK, PAYMENT_GATEWAY)
+
+
+def carrier_args(ports: Ports, run_dir: Path) -> list[str]:
+    """The sandbox signs with the secrets shipping checks (SHIPPING_WEBHOOK_SECRET_*, dev defaults)."""
+    secrets = ShippingSettings().webhook_secrets()
+    return [
+        "--shipping-url",
+        f"http://127.0.0.1:{ports.services['shipping']}",
+        *(f"--secret={carrier}={secret}" for carrier, secret in secrets.items()),
+        "--clock-file",
+        str(run_dir / "clock.json"),
+    ]
+
+
+CARRIER_SANDBOX = Auxiliary(
+    name="carrier-sandbox",
+    component="carrier-sandbox",
+    title="carrier sandbox (DHL, FedEx webhooks)",
+    port=lambda ports: ports.carrier,
+    module="tools.carrier_sandbox",
+    args=carrier_args,
+    env=lambda _: {},
+    where=lambda port, _: f"http://127.0.0.1:{port} (tools/carrier_sandbox/README.md)",
+)
+
+AUXILIARIES = (MAIL_SINK, PAYMENT_GATEWAY, CARRIER_SANDBOX)
 """Started in this order, before the services."""
 
 

@@ -14,6 +14,7 @@ class Ports:
     postgres: int = 5433
     smtp: int = 8025
     payment_gateway: int = 8090
+    carrier: int = 8091
     services: dict[str, int] = field(
         default_factory=lambda: {"orders": 8001, "inventory": 8002, "payments": 8003, "shipping": 8004, "tickets": 8005}
     )
@@ -27,6 +28,7 @@ class Ports:
             postgres=base + 33,
             smtp=base + 25,
             payment_gateway=base + 90,
+            carrier=base + 91,
             services={s: base + 1 + i for i, s in enumerate(SERVICES)},
         )
 
