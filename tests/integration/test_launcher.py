@@ -19,7 +19,13 @@ def test_status_json_lists_every_component_healthy(system: Stack) -> None:
     result = hallmark("--name", system.config.name, "status", "--json")
     rows = json.loads(result.stdout)
     assert result.returncode == 0, rows
-    assert [r["component"] for r in rows] == ["kafka", "postgres", "smtp-sink", "payment-gateway"] + [
+    assert [r["component"] for r in rows] == [
+        "kafka",
+        "postgres",
+        "smtp-sink",
+        "payment-gateway",
+        "carrier-sandbox",
+    ] + [
         f"{s}-{part}" for s in ("orders", "inventory", "payments", "shipping", "tickets") for part in ("api", "worker")
     ]
     assert all(r["healthy"] for r in rows)
