@@ -1,8 +1,9 @@
 """Payments domain: card rules, payments per order and purpose (captures, refunds, bank transfers),
-deposits and their statement, fraud checks. Pure: no I/O."""
+deposits, the orders they pay and their statement, fraud checks. Pure: no I/O."""
 
 from services.payments.domain.cards import CardSummary, detect_network, luhn_valid, validate_card
 from services.payments.domain.deposit import DepositAccount, deposit_account_id
+from services.payments.domain.deposit_order import DepositOrder, deposit_order_id
 from services.payments.domain.errors import (
     CardRefused,
     InsufficientDeposit,
@@ -24,6 +25,7 @@ __all__ = [
     "CardSummary",
     "DeferredRefund",
     "DepositAccount",
+    "DepositOrder",
     "DueRefund",
     "FraudCheck",
     "InsufficientDeposit",
@@ -38,6 +40,7 @@ __all__ = [
     "RefundExceedsCaptured",
     "Voucher",
     "deposit_account_id",
+    "deposit_order_id",
     "detect_network",
     "fraud_check_id",
     "fraud_draw",
