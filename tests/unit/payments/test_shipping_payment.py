@@ -55,6 +55,14 @@ def test_P7_shipping_is_paid_by_card_after_the_quote(s: PaymentsScenario, client
     # Nothing to pay for shipping before the quote.
     assert capture(client, order_id, card, "key-ship-0001", cust).status_code == 404
     s.quoted(order_id, 2350)
+    # The shipping follows the goods' method: a card order's shipping is not taken from a deposit.
+    s.app.credit_deposit("cust-1", 9000, USD, "wire-0009")
+    deposit = client.post(f"/payments/{order_id}/shipping/deposit", headers=cust)
+    assert (deposit.status_code, deposit.json()["detail"][0]["rule"], s.app.deposit("cust-1").balance_minor) == (
+        404,
+        "P3",
+        9000,
+    )
     first = capture(client, order_id, card, "key-ship-0001", cust)
     retry = capture(client, order_id, card, "key-ship-0001", cust)  # a retried request: charged once
     assert (first.status_code, first.json()) == (200, retry.json())
