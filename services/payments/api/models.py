@@ -24,6 +24,7 @@ class CaptureCreate(_In):
 
 class SettlementCreate(_In):
     amount_minor: int = Field(gt=0)
+    purpose: Purpose = Field(default="goods", description="the payment the transfer was for (P7: shipping)")
 
 
 class CreditCreate(_In):

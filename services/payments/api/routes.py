@@ -36,10 +36,16 @@ def _app(runtime: Any) -> PaymentsApplication:
 
 
 async def _own_payment(app: PaymentsApplication, order_id: str, purpose: str, principal: Principal) -> Payment:
+    """The order's payment for `purpose`, if the caller may act on it: its customer, their account
+    manager, ops (X2); else 403."""
     payment = await asyncio.to_thread(app.payment, order_id, purpose)
-    if not principal.may_see_customer(payment.customer_id):
-        raise HTTPException(403, "order_id: this order belongs to another customer (X2)")
+    _check_customer(principal, payment.customer_id)
     return payment
+
+
+def _check_customer(principal: Principal, customer_id: str) -> None:
+    if not principal.may_see_customer(customer_id):
+        raise HTTPException(403, "order_id: this order belongs to another customer (X2)")
 
 
 @router.post("/payments/{order_id}/{purpose}/capture", response_model=CapturePublic)
@@ -60,21 +66,39 @@ async def capture(
 
 @router.post("/payments/{order_id}/voucher", response_model=PaymentPublic)
 async def upload_voucher(order_id: str, file: UploadFile, runtime: RuntimeDep, customer: Customer) -> PaymentPublic:
-    """Bank transfer: upload the payment voucher (PDF, JPEG or PNG, at most 10 MiB); the order confirms in advance."""
-    app = _app(runtime)
-    await _own_payment(app, order_id, "goods", customer)
+    """Bank transfer: upload the payment voucher for the goods (PDF, JPEG or PNG, at most 10 MiB); the order
+    confirms in advance."""
+    return await _voucher(_app(runtime), order_id, "goods", file, customer)
+
+
+@router.post("/payments/{order_id}/{purpose}/voucher", response_model=PaymentPublic)
+async def upload_voucher_for(
+    order_id: str, purpose: Purpose, file: UploadFile, runtime: RuntimeDep, customer: Customer
+) -> PaymentPublic:
+    """Bank transfer: upload the payment voucher for the goods, the sample fee or the shipping (P2, P7;
+    PDF, JPEG or PNG, at most 10 MiB); that payment is confirmed in advance and settles later."""
+    return await _voucher(_app(runtime), order_id, purpose, file, customer)
+
+
+async def _voucher(
+    app: PaymentsApplication, order_id: str, purpose: str, file: UploadFile, customer: Principal
+) -> PaymentPublic:
+    await _own_payment(app, order_id, purpose, customer)
     content_type = file.content_type or ""
     if content_type not in SUFFIXES:
         raise HTTPException(422, [{"field": "file", "rule": "P2", "message": "a voucher must be PDF, JPEG or PNG"}])
     data = await file.read(app.voucher_max_bytes + 1)  # one byte more than allowed: too big is refused
-    payment = await asyncio.to_thread(app.upload_voucher, order_id, data, content_type, SUFFIXES[content_type])
-    return PaymentPublic.of(payment)
+    suffix = SUFFIXES[content_type]
+    return PaymentPublic.of(await asyncio.to_thread(app.upload_voucher, order_id, data, content_type, suffix, purpose))
 
 
 @router.post("/payments/{order_id}/settle", response_model=PaymentPublic)
-async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, _: Staff) -> PaymentPublic:
-    """The bank transfer arrived (account manager or ops)."""
-    return PaymentPublic.of(await asyncio.to_thread(_app(runtime).settle, order_id, body.amount_minor))
+async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, staff: Staff) -> PaymentPublic:
+    """The bank transfer for the goods, the sample fee or the shipping (`purpose`, goods by default) arrived:
+    the customer's account manager, or ops (X2)."""
+    app = _app(runtime)
+    await _own_payment(app, order_id, body.purpose, staff)
+    return PaymentPublic.of(await asyncio.to_thread(app.settle, order_id, body.amount_minor, body.purpose))
 
 
 @router.get("/payments/{order_id}", response_model=list[PaymentPublic])
@@ -144,11 +168,12 @@ async def credit_deposit(customer_id: str, body: CreditCreate, runtime: RuntimeD
 
 @router.post("/payments/{order_id}/{purpose}/deposit", response_model=DepositPublic)
 async def pay_from_deposit(order_id: str, purpose: Purpose, runtime: RuntimeDep, customer: Customer) -> DepositPublic:
-    """Pay from the deposit when it covers the amount (P3): the goods (or sample fee) of an order the
-    balance did not cover at checkout, after a top-up; or the quoted shipping cost (P7)."""
+    """Pay from the deposit, after a top-up, what an order paid from it waits for (P3): the goods (or
+    sample fee) the balance did not cover at checkout, or the shipping it did not cover at the quote (P7)."""
     app = _app(runtime)
-    if purpose == "shipping":
-        await _own_payment(app, order_id, purpose, customer)
+    payer = await asyncio.to_thread(app.payer, order_id)
+    if payer is not None:  # unknown orders: the deposit says it waits for nothing (404)
+        _check_customer(customer, payer)
     account = await asyncio.to_thread(app.pay_awaited_from_deposit, order_id, customer.subject, purpose)
     return DepositPublic.of(account)
 

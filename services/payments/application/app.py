@@ -21,12 +21,14 @@ from services.payments.application import policies
 from services.payments.domain import (
     CaptureOutcome,
     DepositAccount,
+    DepositOrder,
     FraudCheck,
     InvalidPayment,
     Movement,
     Payment,
     PaymentNotFound,
     deposit_account_id,
+    deposit_order_id,
     fraud_check_id,
     payment_id,
     statement,
@@ -72,11 +74,14 @@ class PaymentsApplication(HallmarkApplication):
         return payment
 
     def payment_by_id(self, aggregate_id: uuid.UUID, pe: PE | None = None) -> Payment | None:
+        return self._found(aggregate_id, pe)
+
+    def _found(self, aggregate_id: uuid.UUID, pe: PE | None = None) -> Any:
+        """The aggregate (changed in `pe`, else stored), or None if there is none."""
         try:
-            payment: Payment = self.load(aggregate_id, pe)
+            return self.load(aggregate_id, pe)
         except AggregateNotFoundError:
             return None
-        return payment
 
     def order_payment(self, order_id: str, pe: PE | None = None) -> Payment | None:
         """The payment for an order's goods, or for its sample fee (a sample order), if there is one."""
@@ -87,27 +92,28 @@ class PaymentsApplication(HallmarkApplication):
         return self.payment_by_id(payment_id(order_id, purpose), pe) is not None
 
     def deposit(self, customer_id: str, currency: str = "USD", pe: PE | None = None) -> DepositAccount:
-        try:
-            account: DepositAccount = self.load(deposit_account_id(customer_id), pe)
-        except AggregateNotFoundError:
-            account = DepositAccount.open(customer_id, currency, self.clock.now())
-        return account
+        found = self._found(deposit_account_id(customer_id), pe)
+        return found or DepositAccount.open(customer_id, currency, self.clock.now())
+
+    def deposit_order(self, order_id: str, pe: PE | None = None) -> DepositOrder | None:
+        """Whose deposit pays an order, if it is paid from a deposit (P3)."""
+        return self._found(deposit_order_id(order_id), pe)
+
+    def payer(self, order_id: str) -> str | None:
+        """The customer who pays an order (X2), named by its goods or sample fee payment or by its deposit."""
+        known = self.order_payment(order_id) or self.deposit_order(order_id)
+        return known.customer_id if known is not None else None
 
     def payment_as_of(self, order_id: str, purpose: str, at: datetime) -> Payment | None:
         """One payment as it was at `at` (auditors); None if it did not exist yet."""
-        payment: Payment | None = self.replay_as_of(payment_id(order_id, purpose), at)  # type: ignore[assignment]
-        return payment
+        return self.replay_as_of(payment_id(order_id, purpose), at)  # type: ignore[return-value]
 
     def deposit_movements(self, customer_id: str) -> list[Movement]:
         """The deposit's statement: every credit, debit, refund and refused debit, with the balance after."""
         return statement(self.domain_events(deposit_account_id(customer_id)))
 
     def fraud_check(self, order_id: str) -> FraudCheck | None:
-        try:
-            check: FraudCheck = self.repository.get(fraud_check_id(order_id))
-        except AggregateNotFoundError:
-            return None
-        return check
+        return self._found(fraud_check_id(order_id))
 
     def held_for_review(self) -> list[FraudCheck]:
         topic = get_topic(FraudCheck.FraudDrawRecorded)
@@ -156,9 +162,11 @@ class PaymentsApplication(HallmarkApplication):
         payment.release_confirmation(self.clock.now(), cleared=check is None or check.cleared)
 
     # --- voucher and settlement (P2) ---------------------------------------------------------------
-    def upload_voucher(self, order_id: str, data: bytes, content_type: str, suffix: str) -> Payment:
-        """Keep the proof, record it, confirm the order in advance; settlement is due within N days."""
-        payment = self.payment(order_id, "goods")
+    def upload_voucher(
+        self, order_id: str, data: bytes, content_type: str, suffix: str, purpose: str = "goods"
+    ) -> Payment:
+        """Keep the proof, record it, confirm the payment (goods, sample fee, shipping) in advance; settle in N days."""
+        payment = self.payment(order_id, purpose)
         ref = self.vouchers.keep(data, suffix)
         if payment.receive_voucher(ref, len(data), content_type, self.clock.now(), self.voucher_max_bytes):
             self._release_if_cleared(payment)
@@ -170,9 +178,9 @@ class PaymentsApplication(HallmarkApplication):
             self.record(pe)
         return payment
 
-    def settle(self, order_id: str, amount_minor: int) -> Payment:
+    def settle(self, order_id: str, amount_minor: int, purpose: str = "goods") -> Payment:
         """The transfer arrived (ops / account manager); refunds owed since a cancel or shortfall go back."""
-        payment = self.payment(order_id, "goods")
+        payment = self.payment(order_id, purpose)
         if payment.settle(amount_minor, self.clock.now()):
             payment.pay_deferred_refunds(self.clock.now())
             self.save(payment)
@@ -194,11 +202,8 @@ class PaymentsApplication(HallmarkApplication):
         )
 
     def pay_awaited_from_deposit(self, order_id: str, customer_id: str, purpose: str) -> DepositAccount:
-        """The customer pays from the deposit (after a top-up): the goods or sample fee the amount the
-        order waits for (it was not covered at checkout), the shipping its quote (P3, P7)."""
-        if purpose == "shipping":
-            payment = self.payment(order_id, "shipping")
-            return self.pay_from_deposit(order_id, customer_id, payment.amount_minor, payment.currency, purpose)
+        """The customer pays from the deposit, after a top-up, what an order paid from it waits for:
+        its goods or sample fee (not covered at checkout), or its shipping (not covered at the quote) (P3, P7)."""
         account = self.deposit(customer_id)
         amount = account.amount_awaited(order_id, purpose)
         if not amount:  # paid already (a second click): nothing more
@@ -219,9 +224,8 @@ class PaymentsApplication(HallmarkApplication):
                 continue  # a concurrent debit or credit: reload and check the balance again
         raise InvalidPayment("the deposit account is too busy; retry", field="amount", rule="P3")
 
-    # --- fraud review (P5) --------------------------------------------------------------------------
     def review(self, order_id: str, reviewer: str, approve: bool, note: str) -> FraudCheck:
-        """Ops decide on a held order: approved, it confirms; rejected, what was paid goes back (P6)."""
+        """Ops decide on an order held for review (P5): approved, it confirms; rejected, its money goes back (P6)."""
         check = self.fraud_check(order_id)
         if check is None:
             raise PaymentNotFound(f"no fraud check for order {order_id}", field="order_id", rule="P5")
@@ -231,10 +235,8 @@ class PaymentsApplication(HallmarkApplication):
             check.approve(reviewer, note, now)
         else:
             check.reject(reviewer, note, now)
-        for purpose in PAYING_FOR_GOODS:
-            payment = self.payment_by_id(payment_id(order_id, purpose))
-            if payment is None:
-                continue
+        payment = self.order_payment(order_id)
+        if payment is not None:
             if approve:
                 payment.release_confirmation(now)
             elif payment.refundable_minor:

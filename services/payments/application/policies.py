@@ -17,7 +17,14 @@ from eventsourcing.domain import Aggregate
 
 from services.payments.adapters import inbound
 from services.payments.adapters.providers import PaymentProvider
-from services.payments.domain import DepositAccount, FraudCheck, Payment, PaymentConflict, PaymentNotFound
+from services.payments.domain import (
+    DepositAccount,
+    DepositOrder,
+    FraudCheck,
+    Payment,
+    PaymentConflict,
+    PaymentNotFound,
+)
 from shared.events import Envelope
 from shared.runtime.clock import Clock
 from shared.runtime.store import Handler
@@ -57,10 +64,12 @@ class PaymentsPort(Protocol):
 
     def deposit(self, customer_id: str, currency: str = "USD", pe: PE | None = None) -> DepositAccount: ...
 
+    def deposit_order(self, order_id: str, pe: PE | None = None) -> DepositOrder | None: ...
+
 
 def on_order_placed(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
     """Open the order's payment and draw its fraud check (P5: recorded, never re-rolled); or pay it
-    from the deposit (P3)."""
+    from the deposit (P3), recording whose deposit pays the order (its shipping too, P7)."""
     order = inbound.order_placed(envelope)
     if order.method is None:
         return
@@ -69,8 +78,10 @@ def on_order_placed(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
         return
     at = app.clock.now()
     if order.method == "deposit":
-        account = app.deposit(order.customer_id, order.currency, pe)
-        _pay_from_deposit(account, order.order_id, purpose, order.amount_minor, at, pe)
+        if app.deposit_order(order.order_id, pe) is None:
+            pe.collect_events(DepositOrder.register(order.order_id, order.customer_id, order.currency, at))
+            account = app.deposit(order.customer_id, order.currency, pe)
+            _pay_from_deposit(account, order.order_id, purpose, order.amount_minor, at, pe)
         return
     pe.collect_events(
         Payment.request(
@@ -115,26 +126,30 @@ def on_refund_due(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
 
 
 def on_shipping_quoted(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
-    """The shipping cost is a second payment, by the goods' method (P7)."""
+    """The shipping cost is a second payment, by the method and payer of the goods (or sample fee) (P7):
+    a card, PayPal or bank transfer payment for the customer to make; or a debit from the deposit that
+    paid the goods, made at once when the balance covers it, else awaited until a top-up (P3)."""
     quoted = inbound.shipping_quoted(envelope)
     if app.has_payment(quoted.order_id, "shipping", pe):
         return
-    try:
-        goods = app.payment(quoted.order_id, "goods", pe)
-        method, customer = goods.method, goods.customer_id
-    except PaymentNotFound:
-        method, customer = "card", ""
-    pe.collect_events(
-        Payment.request(
-            quoted.order_id,
-            "shipping",
-            quoted.amount_minor,
-            quoted.currency,
-            method,
-            customer or "unknown",
-            app.clock.now(),
+    at = app.clock.now()
+    first = app.order_payment(quoted.order_id, pe)
+    if first is not None:
+        pe.collect_events(
+            Payment.request(
+                quoted.order_id, "shipping", quoted.amount_minor, quoted.currency, first.method, first.customer_id, at
+            )
         )
-    )
+        return
+    by_deposit = app.deposit_order(quoted.order_id, pe)
+    if by_deposit is None:  # dead-lettered: ops may retry it once the order's payment is known
+        raise PaymentNotFound(
+            f"order {quoted.order_id} has no payment whose method and payer its shipping follows",
+            field="order_id",
+            rule="P7",
+        )
+    account = app.deposit(by_deposit.customer_id, by_deposit.currency, pe)
+    _pay_from_deposit(account, quoted.order_id, "shipping", quoted.amount_minor, at, pe)
 
 
 def on_settlement_due(app: PaymentsPort, timer: Timer, pe: PE) -> None:

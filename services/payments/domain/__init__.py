@@ -1,9 +1,9 @@
 """Payments domain: card rules, payments per order and purpose (captures, refunds, bank transfers),
-deposits and their statement, fraud checks. Pure: no I/O."""
+deposits, the orders they pay and their statement, fraud checks. Pure: no I/O."""
 
-from services.payments.domain.captures import CaptureOutcome
 from services.payments.domain.cards import CardSummary, detect_network, luhn_valid, validate_card
 from services.payments.domain.deposit import DepositAccount, deposit_account_id
+from services.payments.domain.deposit_order import DepositOrder, deposit_order_id
 from services.payments.domain.errors import (
     CardRefused,
     InsufficientDeposit,
@@ -15,10 +15,9 @@ from services.payments.domain.errors import (
     RefundExceedsCaptured,
 )
 from services.payments.domain.payment import Payment, payment_id
-from services.payments.domain.refunds import DeferredRefund, DueRefund, Refund
 from services.payments.domain.review import FraudCheck, fraud_check_id, fraud_draw
 from services.payments.domain.statement import Movement, statement
-from services.payments.domain.transfer import Voucher
+from services.payments.domain.values import CaptureOutcome, DeferredRefund, DueRefund, Refund, Voucher
 
 __all__ = [
     "CaptureOutcome",
@@ -26,6 +25,7 @@ __all__ = [
     "CardSummary",
     "DeferredRefund",
     "DepositAccount",
+    "DepositOrder",
     "DueRefund",
     "FraudCheck",
     "InsufficientDeposit",
@@ -40,6 +40,7 @@ __all__ = [
     "RefundExceedsCaptured",
     "Voucher",
     "deposit_account_id",
+    "deposit_order_id",
     "detect_network",
     "fraud_check_id",
     "fraud_draw",

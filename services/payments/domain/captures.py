@@ -1,34 +1,19 @@
 """Captures by card or PayPal (P1, P4): one recorded outcome per idempotency key; a second real
-capture of the same payment is a duplicate, to be refunded."""
+capture of the same payment is a duplicate, to be refunded. The events a capture records."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
-from services.payments.domain.errors import InvalidPayment
+from eventsourcing.domain import Aggregate
+
+from services.payments.domain.errors import InvalidPayment, PaymentConflict
 from services.payments.domain.money import check_amount
-from services.payments.domain.values import check_text
+from services.payments.domain.state import PaymentState
+from services.payments.domain.values import CaptureOutcome, check_text
 
 CHARGED_METHODS = ("card", "paypal")
-
-
-@dataclass(frozen=True)
-class CaptureOutcome:
-    """The recorded result of one capture attempt, returned again for a retried idempotency key (P4)."""
-
-    status: str
-    idempotency_key: str
-    provider_ref: str | None
-    amount_minor: int
-    network: str | None
-    last4: str | None
-    reason: str | None = None
-    duplicate: bool = False
-
-    @property
-    def captured(self) -> bool:
-        return self.status == "captured"
 
 
 def captured(attempts: Mapping[str, CaptureOutcome]) -> list[CaptureOutcome]:
@@ -40,6 +25,13 @@ def check_charged_method(method: str) -> None:
     """Raise unless payments by `method` are charged through the provider (card, PayPal)."""
     if method not in CHARGED_METHODS:
         raise InvalidPayment(f"a {method} payment is confirmed by a voucher", field="method", rule="P2")
+
+
+def check_chargeable(method: str, captures: Sequence[CaptureOutcome], order_id: str, purpose: str) -> None:
+    """Raise unless the provider may be asked to charge this payment now: by card or PayPal, not yet paid (P2, P4)."""
+    check_charged_method(method)
+    if captures:
+        raise PaymentConflict(f"order {order_id}'s {purpose} is already paid", field="purpose", rule="P4")
 
 
 def check_capture(method: str, idempotency_key: str, provider_ref: str, amount_minor: int) -> None:
@@ -56,3 +48,55 @@ def find_capture(captures: Iterable[CaptureOutcome], provider_ref: str) -> Captu
     if found is None:
         raise InvalidPayment(f"no capture {provider_ref!r} on this payment", field="capture_ref", rule="P6")
     return found
+
+
+class CaptureRecorded(Aggregate.Event):
+    """The provider took the money; a capture after the first is a duplicate (P4)."""
+
+    idempotency_key: str
+    provider_ref: str
+    amount_minor: int
+    network: str | None
+    last4: str | None
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        duplicate = bool(captured(payment.attempts))
+        payment.attempts[self.idempotency_key] = CaptureOutcome(
+            "captured",
+            self.idempotency_key,
+            self.provider_ref,
+            self.amount_minor,
+            self.network,
+            self.last4,
+            None,
+            duplicate,
+        )
+
+
+class DuplicateChargeDetected(Aggregate.Event):
+    """A second real capture of the same payment, naming the first one's key; it is refunded (P4)."""
+
+    idempotency_key: str
+    provider_ref: str
+    amount_minor: int
+    first_idempotency_key: str
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        pass
+
+
+class CaptureDeclined(Aggregate.Event):
+    """The provider refused the attempt; a retry with the same key gets the same answer (P4)."""
+
+    idempotency_key: str
+    reason: str
+    network: str | None
+    last4: str | None
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        payment.attempts[self.idempotency_key] = CaptureOutcome(
+            "declined", self.idempotency_key, None, payment.amount_minor, self.network, self.last4, self.reason
+        )

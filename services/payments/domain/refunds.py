@@ -1,45 +1,20 @@
 """Refunds to the original payment method (P6): what was given back of which capture, how a refund
 is split over a payment's captures, duplicates still to give back (P4), and refunds owed on a bank
-transfer that has not arrived yet (P2)."""
+transfer that has not arrived yet (P2); and, before any money came in, a lower amount asked
+instead of a refund (I3). The events these record."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
-from services.payments.domain.captures import CaptureOutcome
-from services.payments.domain.errors import RefundExceedsCaptured
-from services.payments.domain.money import format_money
+from eventsourcing.domain import Aggregate
 
-
-@dataclass(frozen=True)
-class Refund:
-    """Money given back: how much, why, the provider's (or the transfer's) reference, of which capture."""
-
-    amount_minor: int
-    reason: str
-    provider_ref: str
-    capture_ref: str | None = None
-
-
-@dataclass(frozen=True)
-class DeferredRefund:
-    """A refund owed on a bank transfer whose money has not arrived: paid when it settles (P2, P6)."""
-
-    amount_minor: int
-    reason: str
-    key: str
-    at: datetime
-
-
-class DueRefund(NamedTuple):
-    """A deferred refund that can be paid now: the amount, the reason, the transfer's reference."""
-
-    amount_minor: int
-    reason: str
-    reference: str
+from services.payments.domain.captures import find_capture
+from services.payments.domain.errors import PaymentConflict, RefundExceedsCaptured
+from services.payments.domain.money import check_amount, format_money
+from services.payments.domain.state import PaymentState
+from services.payments.domain.values import CaptureOutcome, DeferredRefund, DueRefund, Refund, check_text
 
 
 def transfer_refund_ref(key: str) -> str:
@@ -86,6 +61,53 @@ def check_within(amount_minor: int, limit: int, *, paid_minor: int, refunded_min
         )
 
 
+def check_refund(
+    amount_minor: int,
+    capture_ref: str | None,
+    captures: Sequence[CaptureOutcome],
+    refunds: Sequence[Refund],
+    paid_minor: int,
+    currency: str,
+) -> None:
+    """Raise unless refunding `amount_minor` (of the capture `capture_ref`, if named) keeps the refunds
+    within what was paid, and within that capture (P6)."""
+    check_amount(amount_minor, rule="P6")
+    refunded = sum(r.amount_minor for r in refunds)
+    limit = paid_minor - refunded
+    if capture_ref is not None:
+        limit = min(limit, left_on(find_capture(captures, capture_ref), refunds))
+    check_within(amount_minor, limit, paid_minor=paid_minor, refunded_minor=refunded, currency=currency)
+
+
+def check_amendable(amount_minor: int, reason: str, *, money_in: bool) -> None:
+    """Raise unless a reduced order may be asked for `amount_minor` instead (I3): only before any money
+    came in (a capture, a voucher); after, the excess is refunded (P6)."""
+    check_amount(amount_minor, rule="I3")
+    check_text(reason, field="reason", rule="I3")
+    if money_in:
+        raise PaymentConflict(
+            "money has already come in for this payment: the excess is refunded, not re-asked",
+            field="amount",
+            rule="P6",
+        )
+
+
+def check_deferral(
+    amount_minor: int,
+    reason: str,
+    deferred: Iterable[DeferredRefund],
+    unsettled_transfer: bool,
+    total_minor: int,
+    currency: str,
+) -> None:
+    """Raise unless a refund of `amount_minor` may wait for an unsettled bank transfer (P2, P6)."""
+    check_amount(amount_minor, rule="P6")
+    check_text(reason, field="reason", rule="P6")
+    if not unsettled_transfer:
+        raise PaymentConflict("only an unsettled bank transfer defers a refund", field="method", rule="P6")
+    check_deferrable(amount_minor, deferred, total_minor, currency)
+
+
 def check_deferrable(amount_minor: int, deferred: Iterable[DeferredRefund], total_minor: int, currency: str) -> None:
     """Raise RefundExceedsCaptured if deferring `amount_minor` would owe back more than the transfer (P6)."""
     owed = sum(d.amount_minor for d in deferred)
@@ -111,3 +133,40 @@ def deferred_due(
             due.append(DueRefund(amount, owed.reason, reference))
             left -= amount
     return due
+
+
+class RefundRecorded(Aggregate.Event):
+    """Money went back to the original method: through the provider (of one capture) or by transfer (P6)."""
+
+    amount_minor: int
+    reason: str
+    provider_ref: str
+    capture_ref: str | None
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        payment.refunds.append(Refund(self.amount_minor, self.reason, self.provider_ref, self.capture_ref))
+
+
+class RefundDeferred(Aggregate.Event):
+    """A refund owed on a transfer that has not arrived: paid when it settles (P2, P6)."""
+
+    amount_minor: int
+    reason: str
+    key: str
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        payment.deferred.append(DeferredRefund(self.amount_minor, self.reason, self.key, self.at))
+
+
+class AmountAmended(Aggregate.Event):
+    """The order was reduced before anything was paid: the new amount is asked instead (I3)."""
+
+    amount_minor: int
+    previous_minor: int
+    reason: str
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        payment.amount_minor = self.amount_minor

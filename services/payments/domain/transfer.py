@@ -1,28 +1,21 @@
 """Bank transfers (P2): the payment voucher that confirms an order in advance, and the settlement
-that must follow within a number of days or is flagged for the account manager."""
+that must follow within a number of days or is flagged for the account manager. The events these record."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.payments.domain.errors import InvalidPayment
-from services.payments.domain.values import check_text
+from eventsourcing.domain import Aggregate
+
+from services.payments.domain.errors import InvalidPayment, PaymentConflict
+from services.payments.domain.money import check_amount
+from services.payments.domain.state import PaymentState
+from services.payments.domain.values import Voucher, check_text
 
 SETTLEMENT_DAYS = 10
 VOUCHER_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 MAX_VOUCHER_BYTES = 10 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Voucher:
-    """Proof of a transfer the customer uploaded: the kept file's reference, its size and type."""
-
-    file_ref: str
-    size: int
-    content_type: str
-    at: datetime
 
 
 def check_voucher(method: str, file_ref: str, size: int, content_type: str, max_bytes: int = MAX_VOUCHER_BYTES) -> None:
@@ -40,12 +33,60 @@ def check_voucher(method: str, file_ref: str, size: int, content_type: str, max_
         )
 
 
-def check_settleable(method: str) -> None:
-    """Raise InvalidPayment unless a payment by `method` settles by transfer (P2)."""
+def check_settlement(method: str, amount_minor: int) -> None:
+    """Raise InvalidPayment unless a payment by `method` settles by transfer, with a positive amount (P2)."""
     if method != "bank_transfer":
         raise InvalidPayment(f"a {method} payment does not settle by transfer", field="method", rule="P2")
+    check_amount(amount_minor, rule="P2")
 
 
 def settlement_deadline(vouchers: Sequence[Voucher], days: int = SETTLEMENT_DAYS) -> datetime | None:
     """When an unsettled transfer becomes overdue: `days` after the first voucher (P2)."""
     return vouchers[0].at + timedelta(days=days) if vouchers else None
+
+
+def overdue(deadline: datetime | None, settled_at: datetime | None, flagged_at: datetime | None, now: datetime) -> bool:
+    """True if a transfer is unsettled past its deadline and not yet flagged (P2)."""
+    return deadline is not None and settled_at is None and flagged_at is None and now >= deadline
+
+
+def check_overdue(
+    deadline: datetime | None, settled_at: datetime | None, flagged_at: datetime | None, now: datetime
+) -> datetime:
+    """The deadline of a transfer overdue at `now`, to be flagged; raise PaymentConflict if it is not (P2)."""
+    if deadline is None or not overdue(deadline, settled_at, flagged_at, now):
+        raise PaymentConflict(f"settlement is not overdue at {now.isoformat()}", field="settled_at", rule="P2")
+    return deadline
+
+
+class VoucherReceived(Aggregate.Event):
+    """The customer uploaded a proof of the transfer (P2)."""
+
+    file_ref: str
+    size: int
+    content_type: str
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        payment.vouchers.append(Voucher(self.file_ref, self.size, self.content_type, self.at))
+
+
+class Settled(Aggregate.Event):
+    """The transfer arrived (P2)."""
+
+    amount_minor: int
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        payment.settled_minor = self.amount_minor
+        payment.settled_at = self.at
+
+
+class SettlementOverdueFlagged(Aggregate.Event):
+    """The transfer did not arrive by `due_at`: flagged for the account manager (P2)."""
+
+    due_at: datetime
+    at: datetime
+
+    def apply(self, payment: PaymentState) -> None:
+        payment.overdue_flagged_at = self.at

@@ -1,12 +1,72 @@
-"""Input checks of a payment request: purposes, methods, non-blank text."""
+"""A payment's frozen values (what its events record) and the checks of a payment request."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from services.payments.domain.errors import InvalidPayment
 from services.payments.domain.money import check_amount, check_currency
 
 PURPOSES = ("goods", "shipping", "sample_fee")
 METHODS = ("card", "paypal", "bank_transfer")
+
+
+@dataclass(frozen=True)
+class CaptureOutcome:
+    """The recorded result of one capture attempt, returned again for a retried idempotency key (P4)."""
+
+    status: str
+    idempotency_key: str
+    provider_ref: str | None
+    amount_minor: int
+    network: str | None
+    last4: str | None
+    reason: str | None = None
+    duplicate: bool = False
+
+    @property
+    def captured(self) -> bool:
+        return self.status == "captured"
+
+
+@dataclass(frozen=True)
+class Refund:
+    """Money given back: how much, why, the provider's (or the transfer's) reference, of which capture."""
+
+    amount_minor: int
+    reason: str
+    provider_ref: str
+    capture_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class DeferredRefund:
+    """A refund owed on a bank transfer whose money has not arrived: paid when it settles (P2, P6)."""
+
+    amount_minor: int
+    reason: str
+    key: str
+    at: datetime
+
+
+class DueRefund(NamedTuple):
+    """A deferred refund that can be paid now: the amount, the reason, the transfer's reference."""
+
+    amount_minor: int
+    reason: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Voucher:
+    """Proof of a transfer the customer uploaded: the kept file's reference, its size and type."""
+
+    file_ref: str
+    size: int
+    content_type: str
+    at: datetime
 
 
 def check_text(value: object, *, field: str, rule: str) -> str:

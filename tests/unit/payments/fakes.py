@@ -11,6 +11,7 @@ from services.payments.adapters.providers import ProviderResult, RefundResult
 class MemoryGateway:
     def __init__(self, barrier: threading.Barrier | None = None) -> None:
         self.captures: dict[str, ProviderResult] = {}
+        self.charged: dict[str, int] = {}  # idempotency key -> amount asked for, once
         self.refunds: dict[str, RefundResult] = {}
         self.barrier = barrier
         self.lock = threading.Lock()
@@ -22,6 +23,7 @@ class MemoryGateway:
             self.barrier.wait(timeout=10)
         with self.lock:
             if idempotency_key not in self.captures:
+                self.charged[idempotency_key] = amount_minor
                 declined = card_token_or_number in ("4000000000000002", "paypal-declined")
                 self.captures[idempotency_key] = ProviderResult(
                     "declined" if declined else "captured",

@@ -15,6 +15,7 @@ from services.payments.bootstrap import bootstrap
 from services.payments.settings import PaymentsSettings
 from shared.events import orders as o
 from shared.events import shipping as s
+from shared.runtime.identity import mint
 from tests.unit.messages import StepClock, incoming, usd
 from tests.unit.orders.scenario import T0
 from tests.unit.payments.fakes import MemoryGateway
@@ -106,6 +107,12 @@ class PaymentsScenario:
                 quoted_at=self.clock.now(),
             ),
         )
+
+    def token(self, role: str, subject: str, customers: tuple[str, ...] = ()) -> dict[str, str]:
+        """An authorization header for the API (X2)."""
+        platform = self.runtime.settings.platform
+        minted = mint(platform.jwt_secret, platform.jwt_issuer, role, subject, customers=customers)
+        return {"authorization": f"Bearer {minted}"}
 
     def advance(self, delta: timedelta) -> None:
         self.clock.at += delta

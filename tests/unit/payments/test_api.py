@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.payments.api import create_app
-from shared.runtime.identity import mint
 from tests.unit.payments.scenario import VISA, PaymentsScenario
 
 
@@ -25,14 +24,8 @@ def client(s: PaymentsScenario) -> Iterator[TestClient]:
         yield c
 
 
-def token(s: PaymentsScenario, role: str, subject: str, customers: tuple[str, ...] = ()) -> dict[str, str]:
-    platform = s.runtime.settings.platform
-    minted = mint(platform.jwt_secret, platform.jwt_issuer, role, subject, customers=customers)
-    return {"authorization": f"Bearer {minted}"}
-
-
 def test_P3_a_customer_tops_up_pays_the_awaited_order_and_reads_the_statement(s, client) -> None:
-    cust, manager = token(s, "customer", "cust-1"), token(s, "account_manager", "am-1", ("cust-1",))
+    cust, manager = s.token("customer", "cust-1"), s.token("account_manager", "am-1", ("cust-1",))
     order_id = s.placed(9000, method="deposit")  # the empty deposit does not cover it: PaymentFailed
     early = client.post(f"/payments/{order_id}/goods/deposit", headers=cust)
     assert (early.status_code, early.json()["detail"][0]["field"], early.json()["detail"][0]["rule"]) == (
@@ -60,11 +53,11 @@ def test_P3_a_customer_tops_up_pays_the_awaited_order_and_reads_the_statement(s,
 
 def test_X2_a_deposit_is_seen_by_its_account_manager_ops_and_auditors_only(s, client) -> None:
     s.app.credit_deposit("cust-1", 2500, "USD", "bank-2")
-    seen = client.get("/deposits/cust-1", headers=token(s, "account_manager", "am-1", ("cust-1",)))
+    seen = client.get("/deposits/cust-1", headers=s.token("account_manager", "am-1", ("cust-1",)))
     assert (seen.status_code, seen.json()["balance"]["amount_minor"], len(seen.json()["movements"])) == (200, 2500, 1)
-    assert client.get("/deposits/cust-1", headers=token(s, "auditor", "aud-1")).status_code == 200
-    assert client.get("/deposits/cust-1", headers=token(s, "account_manager", "am-2", ("cust-9",))).status_code == 403
-    assert client.get("/deposits/cust-1", headers=token(s, "customer", "cust-1")).status_code == 403
+    assert client.get("/deposits/cust-1", headers=s.token("auditor", "aud-1")).status_code == 200
+    assert client.get("/deposits/cust-1", headers=s.token("account_manager", "am-2", ("cust-9",))).status_code == 403
+    assert client.get("/deposits/cust-1", headers=s.token("customer", "cust-1")).status_code == 403
     assert client.get("/deposits/cust-1").status_code == 401
 
 
@@ -74,7 +67,7 @@ def test_P6_auditors_read_a_payment_as_it_was_before_its_refund(s, client) -> No
     paid_at = s.clock.now()
     s.advance(timedelta(hours=7))
     s.cancelled(order_id, fee=1512, refund=8568)
-    auditor = token(s, "auditor", "aud-1")
+    auditor = s.token("auditor", "aud-1")
     now = client.get(f"/payments/{order_id}", headers=auditor).json()
     then = client.get(f"/payments/{order_id}", params={"as_of": paid_at.isoformat()}, headers=auditor).json()
     assert [(p["paid"]["amount_minor"], p["refunded"]["amount_minor"]) for p in now] == [(10080, 8568)]
@@ -88,6 +81,6 @@ def test_P6_auditors_read_a_payment_as_it_was_before_its_refund(s, client) -> No
         "X3",
     )
     customer = client.get(
-        f"/payments/{order_id}", params={"as_of": paid_at.isoformat()}, headers=token(s, "customer", "cust-1")
+        f"/payments/{order_id}", params={"as_of": paid_at.isoformat()}, headers=s.token("customer", "cust-1")
     )
     assert customer.status_code == 403

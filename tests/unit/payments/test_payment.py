@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from eventsourcing.application import Application
 
-from services.payments.domain.captures import CaptureOutcome
+from services.payments.domain import CaptureOutcome
 from services.payments.domain.errors import InvalidPayment, PaymentConflict, RefundExceedsCaptured
 from services.payments.domain.payment import Payment, payment_id
 
