@@ -22,10 +22,11 @@ import pytest
 from tools.launcher.stack import Ports, Stack, StackConfig
 
 PORT_BASE = int(os.environ.get("HALLMARK_TEST_PORT_BASE", "29000"))
-"""Tests use ports PORT_BASE .. PORT_BASE+599 on 127.0.0.1 (two suites at once need two bases)."""
+"""Tests use ports PORT_BASE .. PORT_BASE+799 on 127.0.0.1 (two suites at once need two bases)."""
 LOCAL_INFRA_PORTS = Ports.offset(PORT_BASE)
 SYSTEM_PORTS = Ports.offset(PORT_BASE + 200)
 HARNESS_PORTS = Ports.offset(PORT_BASE + 400)
+OWN_CLOCK_SYSTEM_PORTS = Ports.offset(PORT_BASE + 600)
 
 
 def docker_reachable() -> bool:
@@ -186,13 +187,13 @@ def harness(infra: Infra) -> Iterator[Harness]:
         h.close()
 
 
-@pytest.fixture(scope="session")
-def system(infra: Infra) -> Iterator[Stack]:
-    """The whole system (all five services, API + worker each) started by the launcher."""
+def start_system(infra: Infra, name: str, ports: Ports) -> Stack:
+    """The whole system (all five services, API + worker each) started by the launcher, in its own
+    namespace, with its own manual clock."""
     stack = Stack(
         StackConfig(
-            name="test-system",
-            ports=SYSTEM_PORTS,
+            name=name,
+            ports=ports,
             kafka_bootstrap=infra.bootstrap,
             database_url=infra.database_url,
             namespace="sys" + secrets.token_hex(2),
@@ -204,6 +205,23 @@ def system(infra: Infra) -> Iterator[Stack]:
         )
     )
     stack.start()
+    return stack
+
+
+@pytest.fixture(scope="session")
+def system(infra: Infra) -> Iterator[Stack]:
+    """The whole system, shared by the integration tests (which never move its clock by days)."""
+    stack = start_system(infra, "test-system", SYSTEM_PORTS)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def own_clock_system(infra: Infra) -> Iterator[Stack]:
+    """A second whole system for one test module, whose clock it may move days ahead (T4, X1)."""
+    stack = start_system(infra, "test-own-clock", OWN_CLOCK_SYSTEM_PORTS)
     try:
         yield stack
     finally:
