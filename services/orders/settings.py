@@ -13,5 +13,4 @@ class OrdersSettings(ServiceSettings):
     http_port: int = 8001
     sample_fee_minor: int = Field(default=300, ge=0, description="O3: sample fee per item, minor units")
     cancellation_policy: str = Field(default="2026-01", description="O5: policy stamped on new confirmations")
-    picking_sla_hours: int = Field(default=48, gt=0, description="O6: picking must finish within this")
     mail_from: str = "orders@hallmark.example"

@@ -82,3 +82,16 @@ class GoodsPrepared(_Payload):
     order_id: str
     weight_grams: int = Field(gt=0)
     prepared_at: datetime
+
+
+@event("inventory", "PickingSlaBreached")
+class PickingSlaBreached(_Payload):
+    """Picking did not finish within the deadline after confirmation (I4, O6). Inventory owns the
+    deadline (INVENTORY_PICKING_SLA_HOURS); orders shows the breach on the order. Before inventory
+    owned it, the orders service timed it and published this type, with the same fields, on
+    orders.events."""
+
+    order_id: str
+    confirmed_at: datetime
+    due_at: datetime
+    breached_at: datetime

@@ -179,13 +179,3 @@ class OrderCompleted(_Payload):
     order_id: str
     customer_id: str
     completed_at: datetime
-
-
-@event("orders", "PickingSlaBreached")
-class PickingSlaBreached(_Payload):
-    """Picking did not finish within the SLA after confirmation (O6)."""
-
-    order_id: str
-    confirmed_at: datetime
-    due_at: datetime
-    breached_at: datetime

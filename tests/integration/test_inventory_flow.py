@@ -25,6 +25,7 @@ CHECKOUT = {
     "billing_address": ADDRESS,
     "payment_method": "card",
     "contact_email": "ana@example.com",
+    "carrier": "DHL",
 }
 PRICE, WEIGHT = 450, 7
 

@@ -31,6 +31,7 @@ CHECKOUT = {
     "billing_address": {**ADDRESS, "name": "Ruiz Joyas SL"},
     "payment_method": "card",
     "contact_email": "ana@example.com",
+    "carrier": "DHL",
 }
 
 
@@ -116,6 +117,9 @@ def merged(change: dict[str, object]) -> dict[str, object]:
         ({"lines": [{"sku": "RING-STEEL-PEARL", "quantity": 6}]}, "lines.0.quantity", "O2"),
         ({"payment_method": "amex"}, "payment_method", "literal_error"),
         ({"contact_email": "not-an-address"}, "contact_email", "string_pattern_mismatch"),
+        ({"carrier": None}, "carrier", "missing"),
+        ({"carrier": "UPS"}, "carrier", "literal_error"),
+        ({"carrier": "FedEx", "shipping_address": {**ADDRESS, "country": "IS"}}, "carrier", "S1"),
         ({"billing_address": {"name": "x"}}, "billing_address.line1", "missing"),
     ],
 )
@@ -123,6 +127,7 @@ def test_X3_bad_order_input_gets_422_naming_the_field_and_stores_nothing(
     client: SystemClient, body: str | dict[str, object], field: str, rule: str
 ) -> None:
     eventually(lambda: client.call("GET", "orders", "/readyz").status_code == 200, what="orders ready")
+    eventually(lambda: client.call("GET", "orders", "/carriers").status_code == 200, what="carriers known (S1)")
     before = client.stored("orders")
     response = client.call(
         "POST",

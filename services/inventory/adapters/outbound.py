@@ -18,9 +18,10 @@ from shared.runtime.translate import Outbound
 
 def translate(domain_event: Any) -> Outbound | None:
     build = _BUILDERS.get(type(domain_event))
-    if build is None:
+    built = build(domain_event) if build is not None else None
+    if built is None:
         return None
-    event_type, payload = build(domain_event)
+    event_type, payload = built
     return event_type, payload, getattr(payload, "order_id", None)
 
 
@@ -70,7 +71,18 @@ def _goods_prepared(e: Any) -> tuple[str, BaseModel]:
     return "GoodsPrepared", contract.GoodsPrepared(order_id=e.order_id, weight_grams=e.weight_grams, prepared_at=e.at)
 
 
-_BUILDERS: dict[type[Any], Callable[[Any], tuple[str, BaseModel]]] = {
+def _picking_late(e: Any) -> tuple[str, BaseModel] | None:
+    """I4/O6: the breach, for orders to show; breaches recorded before they were published (no
+    confirmation instant stored) stay inside."""
+    confirmed_at = getattr(e, "confirmed_at", None)
+    if confirmed_at is None or e.due_at is None:
+        return None
+    return "PickingSlaBreached", contract.PickingSlaBreached(
+        order_id=e.order_id, confirmed_at=confirmed_at, due_at=e.due_at, breached_at=e.at
+    )
+
+
+_BUILDERS: dict[type[Any], Callable[[Any], tuple[str, BaseModel] | None]] = {
     Sku.Catalogued: _listing,
     Sku.Relisted: _listing,
     Reservation.Made: _reserved,
@@ -78,4 +90,5 @@ _BUILDERS: dict[type[Any], Callable[[Any], tuple[str, BaseModel]]] = {
     Reservation.Released: _released,
     Reservation.PickingStarted: _picking_started,
     Reservation.GoodsPrepared: _goods_prepared,
+    Reservation.PickingSlaBreached: _picking_late,
 }

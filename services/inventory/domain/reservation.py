@@ -166,14 +166,20 @@ class Reservation(Aggregate):
         self.prepared_at = at
 
     def breach_picking_sla(self, at: datetime) -> bool:
-        """Record that picking did not finish in time, unless it did or the order ended."""
+        """Record that picking did not finish in time, unless it did or the order ended (published as
+        PickingSlaBreached: inventory owns the deadline, orders shows the breach)."""
         if self.status not in (CONFIRMED, PICKING) or self.sla_breached_at is not None:
             return False
-        self._breach_picking_sla(order_id=self.order_id, due_at=self.picking_due_at, at=at)
+        self._breach_picking_sla(
+            order_id=self.order_id, due_at=self.picking_due_at, at=at, confirmed_at=self.confirmed_at
+        )
         return True
 
     @event("PickingSlaBreached")
-    def _breach_picking_sla(self, order_id: str, due_at: datetime | None, at: datetime) -> None:
+    def _breach_picking_sla(
+        self, order_id: str, due_at: datetime | None, at: datetime, confirmed_at: datetime | None = None
+    ) -> None:
+        """`confirmed_at` is None in breaches recorded before they were published."""
         self.sla_breached_at = at
 
 

@@ -11,8 +11,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from services.orders.domain.carriers import Tariff
 from services.orders.domain.catalogue import Listing
-from services.orders.domain.values import Money, ReservedLine
+from services.orders.domain.values import Money, ReservedLine, ShippingProblem
 from shared.events import Envelope
 from shared.events import inventory as inv
 from shared.events import payments as pay
@@ -32,9 +33,11 @@ stock_reserved = _model(inv.StockReserved)
 stock_shortfall = _model(inv.StockShortfallReduced)
 picking_started = _model(inv.PickingStarted)
 goods_prepared = _model(inv.GoodsPrepared)
+picking_sla_breached = _model(inv.PickingSlaBreached)
 refund_issued = _model(pay.RefundIssued)
 payment_failed = _model(pay.PaymentFailed)
 shipping_quoted = _model(ship.ShippingQuoted)
+shipping_quote_refused = _model(ship.ShippingQuoteRefused)
 parcel_dispatched = _model(ship.ParcelDispatched)
 parcel_delivered = _model(ship.ParcelDelivered)
 receipt_confirmed = _model(ship.ReceiptConfirmed)
@@ -74,3 +77,13 @@ def sku_catalogued(envelope: Envelope) -> Listing:
 
 def reserved_line(line: inv.ReservedLine) -> ReservedLine:
     return ReservedLine(line.sku, line.asked, line.reserved, line.short)
+
+
+def carrier_tariff(envelope: Envelope) -> Tariff:
+    published = ship.CarrierTariffPublished.model_validate(envelope.payload)
+    countries: dict[str, tuple[str, ...]] = {str(c.carrier): tuple(c.countries) for c in published.carriers}
+    return Tariff(published.tariff_version, published.published_at, countries)
+
+
+def shipping_problem(refused: ship.ShippingQuoteRefused) -> ShippingProblem:
+    return ShippingProblem(refused.problem, refused.reason, refused.carrier, refused.country, refused.refused_at)

@@ -13,7 +13,8 @@ from services.orders.domain.order import Order
 log = logging.getLogger("hallmark.orders.mail")
 
 
-def confirmation_message(order: Order, sender: str, picking_sla_hours: int) -> EmailMessage:
+def confirmation_message(order: Order, sender: str) -> EmailMessage:
+    """The e-mail names no picking deadline: inventory owns it (I4) and may be set otherwise."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = order.contact_email or ""
@@ -24,8 +25,9 @@ def confirmation_message(order: Order, sender: str, picking_sla_hours: int) -> E
     total = f"{order.total_minor / 100:.2f} {order.currency}"
     message.set_content(
         f"Dear customer,\n\nyou have set up a new order: {order.id}\n\n{lines}\n\nTotal: {total}\n"
-        f"Payment: {order.payment_method}\n\nWe will finish picking your goods within "
-        f"{picking_sla_hours // 24} days. You can follow the order under 'My Orders'.\n"
+        f"Payment: {order.payment_method}\nCarrier: {order.carrier or 'to be chosen with your account manager'}\n\n"
+        "We now pick and pack your goods; once they are weighed you receive the shipping quote.\n"
+        "You can follow the order under 'My Orders'.\n"
     )
     return message
 
@@ -41,7 +43,7 @@ def confirmation_mailer(runtime: Any) -> Callable[[Any, int], None]:
         if not order.contact_email:
             log.warning("no contact e-mail: confirmation not sent", extra={"order_id": str(order.id)})
             return
-        message = confirmation_message(order, settings.mail_from, settings.picking_sla_hours)
+        message = confirmation_message(order, settings.mail_from)
         with smtplib.SMTP(platform.smtp_host, platform.smtp_port, timeout=10) as smtp:
             smtp.send_message(message)
         log.info("confirmation e-mailed", extra={"order_id": str(order.id), "notification_id": notification_id})

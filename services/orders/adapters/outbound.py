@@ -55,6 +55,8 @@ def _placed(e: Any, ctx: Context) -> tuple[str, BaseModel]:
         payment_method=e.payment_method,
         shipping_address=_address(e.shipping_address),
         billing_address=_address(e.billing_address),
+        carrier=getattr(e, "carrier", None),  # Placed events stored before carriers were offered have none
+        contact_email=e.contact_email,
         placed_at=e.placed_at,
     )
 
@@ -128,12 +130,6 @@ def _completed(e: fulfilment.Completed, ctx: Context) -> tuple[str, BaseModel]:
     )
 
 
-def _breached(e: fulfilment.PickingSlaBreached, ctx: Context) -> tuple[str, BaseModel]:
-    return "PickingSlaBreached", contract.PickingSlaBreached(
-        order_id=str(e.originator_id), confirmed_at=e.confirmed_at, due_at=e.due_at, breached_at=e.at
-    )
-
-
 _BUILDERS: dict[type[Any], Callable[[Any, Context], tuple[str, BaseModel]]] = {
     Order.Placed: _placed,
     Order.Confirmed: _confirmed,
@@ -143,5 +139,4 @@ _BUILDERS: dict[type[Any], Callable[[Any, Context], tuple[str, BaseModel]]] = {
     Order.Changed: _changed,
     Order.ProcessingStarted: _processing,
     Order.Completed: _completed,
-    Order.PickingSlaBreached: _breached,
 }

@@ -7,6 +7,8 @@ from services.orders.bootstrap import bootstrap
 from services.orders.domain.cart import ItemNotInCart
 from services.orders.domain.errors import (
     BelowMinimumOrderQuantity,
+    CarrierRefused,
+    CoverageUnknown,
     EmptyCart,
     MixedCurrencies,
     NotYourOrder,
@@ -21,6 +23,8 @@ ERRORS: dict[type[Exception], int] = {
     BelowMinimumOrderQuantity: 422,
     MixedCurrencies: 422,
     EmptyCart: 422,
+    CarrierRefused: 422,
+    CoverageUnknown: 503,
     ItemNotInCart: 404,
     OrderNotFound: 404,
     NotYourOrder: 403,

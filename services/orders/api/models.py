@@ -9,10 +9,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.orders.domain.carriers import CarrierCoverage
 from services.orders.domain.cart import Cart
 from services.orders.domain.order import Order
 from services.orders.domain.values import Address, CancellationTerms, Shipping
 from shared.events import Money
+from shared.events.shipping import Carrier
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -47,6 +49,7 @@ class CheckoutCreate(_In):
     billing_address: AddressCreate
     payment_method: Literal["card", "paypal", "bank_transfer", "deposit"]
     contact_email: str = Field(pattern=EMAIL, max_length=254)
+    carrier: Carrier = Field(description="S1: DHL or FedEx; it must serve the shipping address's country")
     sample: bool = Field(default=False, description="O3: any product, any quantity, a sample fee per item")
 
 
@@ -87,11 +90,13 @@ class OrderPublic(BaseModel):
     refund_due: Money
     refunded: Money
     payment_method: str | None
+    carrier: str | None
     reservation: list[dict[str, Any]]
     placed_at: datetime
     confirmed_at: datetime | None
     cancellation_policy_version: str | None
     shipping: dict[str, Any]
+    shipping_problem: dict[str, Any] | None
     cancellation: dict[str, Any] | None
     changes: list[dict[str, Any]]
     picking_sla_breached_at: datetime | None
@@ -118,11 +123,13 @@ class OrderPublic(BaseModel):
             refund_due=money(order.refund_due_minor),
             refunded=money(order.refunded_minor),
             payment_method=order.payment_method,
+            carrier=order.carrier,
             reservation=[asdict(line) for line in order.reservation],
             placed_at=order.placed_at,
             confirmed_at=order.confirmed_at,
             cancellation_policy_version=order.policy_version,
             shipping=_shipping(order.shipping),
+            shipping_problem=asdict(order.shipping_problem) if order.shipping_problem else None,
             cancellation=asdict(order.cancellation) if order.cancellation else None,
             changes=[asdict(change) for change in order.changes],
             picking_sla_breached_at=order.sla_breached_at,
@@ -134,6 +141,22 @@ class OrderPublic(BaseModel):
 def _shipping(shipping: Shipping | None) -> dict[str, Any]:
     """The quote, then what is known of it so far (paid, tracking number); {} before the quote."""
     return {} if shipping is None else {k: v for k, v in asdict(shipping).items() if v is not None}
+
+
+class CoveragePublic(BaseModel):
+    """S1: which countries each carrier serves, from shipping's tariff table of that version."""
+
+    tariff_version: str
+    published_at: datetime
+    countries: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, coverage: CarrierCoverage) -> CoveragePublic:
+        return cls(
+            tariff_version=coverage.tariff_version,
+            published_at=coverage.published_at,
+            countries=coverage.countries,
+        )
 
 
 class TermsPublic(BaseModel):

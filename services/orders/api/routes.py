@@ -13,6 +13,7 @@ from services.orders.api.models import (
     CartPublic,
     ChangeCreate,
     CheckoutCreate,
+    CoveragePublic,
     LineCreate,
     OrderCreate,
     OrderPublic,
@@ -20,7 +21,7 @@ from services.orders.api.models import (
     TermsPublic,
 )
 from services.orders.application import Checkout, OrdersApplication
-from services.orders.domain.errors import NotYourOrder
+from services.orders.domain.errors import CoverageUnknown, NotYourOrder
 from services.orders.domain.order import Order
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, aware, require
 from shared.runtime.identity import Principal
@@ -43,6 +44,7 @@ def _checkout(body: CheckoutCreate) -> Checkout:
         payment_method=body.payment_method,
         sample=body.sample,
         contact_email=body.contact_email,
+        carrier=body.carrier,
     )
 
 
@@ -87,6 +89,15 @@ async def checkout(
     app = _app(runtime)
     order_id = await asyncio.to_thread(app.checkout, customer.subject, _checkout(body), idempotency_key)
     return OrderPublic.of(await asyncio.to_thread(app.get_order, order_id))
+
+
+@router.get("/carriers", response_model=CoveragePublic)
+async def carriers(runtime: RuntimeDep) -> CoveragePublic:
+    """S1: which countries each carrier serves (shipping's newest tariff); 503 until it is known."""
+    coverage = await asyncio.to_thread(_app(runtime).carrier_coverage)
+    if coverage is None:
+        raise CoverageUnknown("carrier coverage not known yet: retry shortly", field="carrier", rule="S1")
+    return CoveragePublic.of(coverage)
 
 
 # --- orders --------------------------------------------------------------------------------------

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import EnvType, get_topic
 
-from services.orders.domain import cancellation
+from services.orders.domain import cancellation, placing
+from services.orders.domain.carriers import COVERAGE_ID, CarrierCoverage
 from services.orders.domain.cart import Cart, cart_id
 from services.orders.domain.catalogue import CatalogueEntry, entry_id
 from services.orders.domain.errors import OrderNotFound, UnknownProduct
@@ -35,7 +36,6 @@ class OrdersApplication(HallmarkApplication):
         self.sample_fee_minor = settings.sample_fee_minor
         self.policy_version = settings.cancellation_policy
         """O5: the policy version stamped on orders confirmed from now on."""
-        self.picking_sla = timedelta(hours=settings.picking_sla_hours)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The domain's value objects are stored (in events and snapshots) as their fields."""
@@ -96,13 +96,16 @@ class OrdersApplication(HallmarkApplication):
         *,
         from_cart: bool = False,
     ) -> uuid.UUID:
-        """Place an order; the same idempotency key returns the same order (nothing doubled)."""
+        """Place an order; the same idempotency key returns the same order (nothing doubled). The
+        carrier must serve the shipping country (S1); `details` None places an order with no address
+        and no carrier (tools and tests: the API always sends the checkout details)."""
         order_id = self._order_id(customer_id, idempotency_key)
         if order_id in self.repository:
             return order_id
         now = self.clock.now()
-        order = Order.place(
-            order_id, customer_id, lines, self._catalogue, details or Checkout(), now, self.sample_fee_minor
+        coverage = self.carrier_coverage()
+        order = placing.place(
+            order_id, customer_id, lines, self._catalogue, details, now, self.sample_fee_minor, coverage
         )
         cart = self.cart(customer_id)
         cart.record_order(order_id=str(order_id), from_cart=from_cart)
@@ -152,6 +155,14 @@ class OrdersApplication(HallmarkApplication):
         return cancellation.terms_for(
             then if isinstance(then, Order) else None, at, cancellation.POLICIES, self.policy_version
         )
+
+    def carrier_coverage(self) -> CarrierCoverage | None:
+        """S1: which countries each carrier serves, as shipping's newest tariff says (None: not heard yet)."""
+        try:
+            coverage: CarrierCoverage = self.repository.get(COVERAGE_ID)
+        except AggregateNotFoundError:
+            return None
+        return coverage
 
     def sla_breaches(self) -> list[dict[str, Any]]:
         topic = get_topic(Order.PickingSlaBreached)

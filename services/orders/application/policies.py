@@ -1,5 +1,6 @@
-"""How the orders service reacts to the other services' events (O4 status machine, I3, P7, S2-S4)
-and to its timers (O6).
+"""How the orders service reacts to the other services' events: the O4 status machine, I3, P7,
+S1-S4, the picking SLA breach inventory times (O6, I4), and shipping's tariff coverage (S1). It has
+no timers of its own.
 
 A transition the rules forbid is refused and recorded nowhere (logged, not dead-lettered): the
 event is a fact elsewhere (a late payment, a duplicate capture) that changes nothing here."""
@@ -9,7 +10,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from services.orders.adapters import inbound
 from services.orders.adapters.inbound import PaymentFact
 from services.orders.domain import status as st
+from services.orders.domain.carriers import COVERAGE_ID, CarrierCoverage
 from services.orders.domain.catalogue import CatalogueEntry, Listing, entry_id
 from services.orders.domain.errors import OrderNotFound, TransitionRefused
 from services.orders.domain.order import Order
@@ -25,26 +26,18 @@ from shared.events import Envelope
 from shared.events import inventory as inv
 from shared.events import payments as pay
 from shared.events import shipping as ship
-from shared.runtime.clock import Clock
 from shared.runtime.store import Handler
-from shared.runtime.timers import Timer, TimerHandler, TimerService
+from shared.runtime.timers import TimerHandler
 
 log = logging.getLogger("hallmark.orders")
 PE = ProcessingEvent[uuid.UUID]
-PICKING_SLA = "picking-sla"
 
 
 class OrdersPort(Protocol):
     """What the policies need of the orders application."""
 
     @property
-    def clock(self) -> Clock: ...
-    @property
-    def timers(self) -> TimerService | None: ...
-    @property
     def policy_version(self) -> str: ...
-    @property
-    def picking_sla(self) -> timedelta: ...
     def load(self, aggregate_id: uuid.UUID, processing_event: PE | None = None) -> Any: ...
 
 
@@ -100,6 +93,18 @@ def on_sku_catalogued(app: OrdersPort, envelope: Envelope, pe: PE) -> None:
         pe.collect_events(entry)
 
 
+def on_carrier_tariff(app: OrdersPort, envelope: Envelope, pe: PE) -> None:
+    """S1: keep the coverage of shipping's newest tariff table (checkout checks the carrier on it)."""
+    tariff = inbound.carrier_tariff(envelope)
+    try:
+        coverage: CarrierCoverage = app.load(COVERAGE_ID, pe)
+    except AggregateNotFoundError:
+        pe.collect_events(CarrierCoverage.first(tariff))
+        return
+    if coverage.take(tariff):
+        pe.collect_events(coverage)
+
+
 @on_order(inbound.stock_reserved)
 def on_stock_reserved(app: OrdersPort, order: Order, reserved: inv.StockReserved, pe: PE) -> None:
     if order.reservation:
@@ -117,17 +122,17 @@ def on_shortfall(app: OrdersPort, order: Order, shortfall: inv.StockShortfallRed
 
 
 def on_paid(app: OrdersPort, order: Order, paid: PaymentFact, pe: PE) -> None:
-    """Goods (or a sample fee) paid: the order confirms and picking's SLA starts (O6); shipping paid: P7."""
+    """Goods (or a sample fee) paid: the order confirms (inventory times picking from its
+    OrderConfirmed, O6/I4); shipping paid: P7."""
     if paid.purpose == "shipping":
         order.pay_shipping(paid.amount_minor, paid.at)
         return
     order.confirm(paid.method, paid.amount_minor, app.policy_version, paid.at)
-    assert app.timers is not None
-    app.timers.schedule(pe, PICKING_SLA, order.order_id, paid.at + app.picking_sla)
 
 
 @on_order(inbound.refund_issued)
 def on_refund(app: OrdersPort, order: Order, refund: pay.RefundIssued, pe: PE) -> None:
+    """P6: money went back (a shortage, a cancellation, an after-sale ticket): recorded in any status."""
     order.record_refund(amount_minor=refund.amount.amount_minor, reason=refund.reason, at=refund.issued_at)
 
 
@@ -144,6 +149,18 @@ def on_picking_started(app: OrdersPort, order: Order, started: inv.PickingStarte
 @on_order(inbound.goods_prepared)
 def on_goods_prepared(app: OrdersPort, order: Order, prepared: inv.GoodsPrepared, pe: PE) -> None:
     order.finish_picking(weight_grams=prepared.weight_grams, at=prepared.prepared_at)
+
+
+@on_order(inbound.picking_sla_breached)
+def on_picking_sla_breached(app: OrdersPort, order: Order, breach: inv.PickingSlaBreached, pe: PE) -> None:
+    """O6/I4: inventory owns the picking deadline; its breach is shown on the order."""
+    order.breach_picking_sla(confirmed_at=breach.confirmed_at, due_at=breach.due_at, at=breach.breached_at)
+
+
+@on_order(inbound.shipping_quote_refused)
+def on_quote_refused(app: OrdersPort, order: Order, refused: ship.ShippingQuoteRefused, pe: PE) -> None:
+    """S1: no quote can be made (e.g. a parcel too heavy for the carrier): the customer sees why."""
+    order.record_shipping_problem(inbound.shipping_problem(refused))
 
 
 @on_order(inbound.shipping_quoted)
@@ -166,15 +183,9 @@ def on_receipt_confirmed(app: OrdersPort, order: Order, receipt: ship.ReceiptCon
     order.confirm_receipt(at=receipt.confirmed_at)
 
 
-def on_picking_sla_due(app: OrdersPort, timer: Timer, pe: PE) -> None:
-    """O6: picking had to finish within the SLA of confirmation; record a breach if it did not."""
-    order = _order(app, timer.target, pe)
-    if order.breach_picking_sla(due_at=timer.due_at, at=app.clock.now()):
-        pe.collect_events(order)
-
-
 POLICIES: dict[str, Handler] = {
     "SkuCatalogued": on_sku_catalogued,
+    "CarrierTariffPublished": on_carrier_tariff,
     "StockReserved": on_stock_reserved,
     "StockShortfallReduced": on_shortfall,
     "PaymentCaptured": on_order(inbound.payment_captured)(on_paid),
@@ -184,9 +195,12 @@ POLICIES: dict[str, Handler] = {
     "PaymentFailed": on_payment_failed,
     "PickingStarted": on_picking_started,
     "GoodsPrepared": on_goods_prepared,
+    "PickingSlaBreached": on_picking_sla_breached,
+    "ShippingQuoteRefused": on_quote_refused,
     "ShippingQuoted": on_shipping_quoted,
     "ParcelDispatched": on_dispatched,
     "ParcelDelivered": on_delivered,
     "ReceiptConfirmed": on_receipt_confirmed,
 }
-TIMERS: dict[str, TimerHandler] = {PICKING_SLA: on_picking_sla_due}
+TIMERS: dict[str, TimerHandler] = {}
+"""None: picking-sla timers stored before inventory owned the deadline fire and do nothing."""

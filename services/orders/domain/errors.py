@@ -26,6 +26,14 @@ class EmptyCart(OrderError):
     pass
 
 
+class CarrierRefused(OrderError):
+    """S1: no carrier chosen, one we do not ship with, or one that does not serve the shipping country."""
+
+
+class CoverageUnknown(OrderError):
+    """S1: shipping's tariff (which carrier serves which country) has not reached orders yet; retry."""
+
+
 class OrderNotFound(OrderError, LookupError):
     pass
 

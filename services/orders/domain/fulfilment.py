@@ -1,5 +1,6 @@
 """What happens to an order once it is paid, as the other services report it: picking (I4) and its
-SLA (O6), the shipping quote and payment (S1, P7), dispatch (S2), delivery and receipt (S4).
+SLA breach (O6, timed by inventory), the shipping quote or why none came, and its payment (S1, P7),
+dispatch (S2), delivery and receipt (S4).
 Each event says how it changes the order; the Order decides whether it may happen."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from services.orders.domain import status as st
 from services.orders.domain.state import OrderState
-from services.orders.domain.values import Shipping
+from services.orders.domain.values import Shipping, ShippingProblem
 
 
 class ProcessingStarted(Aggregate.Event):
@@ -39,6 +40,19 @@ class PickingSlaBreached(Aggregate.Event):
         order.sla_breached_at = self.at
 
 
+class ShippingQuoteRefused(Aggregate.Event):
+    """Shipping could not quote the prepared goods (S1); the status stays Processing."""
+
+    problem: str
+    reason: str
+    carrier: str | None
+    country: str | None
+    at: datetime
+
+    def apply(self, order: OrderState) -> None:
+        order.shipping_problem = ShippingProblem(self.problem, self.reason, self.carrier, self.country, self.at)
+
+
 class ShippingQuoted(Aggregate.Event):
     carrier: str
     cost_minor: int
@@ -47,6 +61,7 @@ class ShippingQuoted(Aggregate.Event):
     def apply(self, order: OrderState) -> None:
         order.status = st.AWAITING_SHIPPING_PAYMENT
         order.shipping = Shipping(self.carrier, self.cost_minor, quoted_at=self.at)
+        order.shipping_problem = None
 
 
 class ShippingPaid(Aggregate.Event):

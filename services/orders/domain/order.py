@@ -2,11 +2,13 @@
 
 The Order decides (each command checks the rules, then triggers an event); each event says how it
 changes the order: `changes` (stock, reductions, changes, cancellation), `payment`, `fulfilment`.
-Pricing and line arithmetic are in `lines`, the cancellation terms (O5) in `cancellation`."""
+Placing it is in `placing`, pricing and line arithmetic in `lines`, the cancellation terms (O5) in
+`cancellation`."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,17 +17,17 @@ from eventsourcing.domain import Aggregate, event
 from services.orders.domain import changes, fulfilment, payment
 from services.orders.domain import status as st
 from services.orders.domain.errors import CancellationRefused, TransitionRefused
-from services.orders.domain.lines import Catalogue, Requested, order_total, price_lines, reduce_lines, reprice
+from services.orders.domain.lines import Catalogue, Requested, order_total, reduce_lines, reprice
 from services.orders.domain.values import (
     Address,
     Cancellation,
     CancellationTerms,
-    Checkout,
     OrderChange,
     OrderLine,
     PaymentFailure,
     ReservedLine,
     Shipping,
+    ShippingProblem,
 )
 
 if TYPE_CHECKING:
@@ -45,11 +47,16 @@ class Order(Aggregate):
     ProcessingStarted = fulfilment.ProcessingStarted
     PickingFinished = fulfilment.PickingFinished
     PickingSlaBreached = fulfilment.PickingSlaBreached
+    ShippingQuoteRefused = fulfilment.ShippingQuoteRefused
     ShippingQuoted = fulfilment.ShippingQuoted
     ShippingPaid = fulfilment.ShippingPaid
     Dispatched = fulfilment.Dispatched
     Delivered = fulfilment.Delivered
     Completed = fulfilment.Completed
+
+    # Attributes newer than some stored snapshots: a snapshot taken before them loads with these.
+    carrier: str | None = None
+    shipping_problem: ShippingProblem | None = None
 
     @event("Placed")
     def __init__(
@@ -65,6 +72,7 @@ class Order(Aggregate):
         shipping_address: Address | None = None,
         billing_address: Address | None = None,
         contact_email: str | None = None,
+        carrier: str | None = None,
     ) -> None:
         self.order_id = order_id
         self.customer_id = customer_id
@@ -77,6 +85,7 @@ class Order(Aggregate):
         self.shipping_address = shipping_address
         self.billing_address = billing_address
         self.contact_email = contact_email
+        self.carrier = carrier
         self.status = st.PENDING_PAYMENT
         self.stock = "awaiting reservation"
         self.reservation: list[ReservedLine] = []
@@ -89,37 +98,10 @@ class Order(Aggregate):
         self.picking_finished_at: datetime | None = None
         self.sla_breached_at: datetime | None = None
         self.shipping: Shipping | None = None
+        self.shipping_problem = None
         self.cancellation: Cancellation | None = None
         self.changes: list[OrderChange] = []
         self.payment_failures: list[PaymentFailure] = []
-
-    @classmethod
-    def place(
-        cls,
-        order_id: uuid.UUID,
-        customer_id: str,
-        requested: Requested,
-        catalogue: Catalogue,
-        details: Checkout,
-        placed_at: datetime,
-        sample_fee_minor: int,
-    ) -> Order:
-        """A new order (PendingPayment): its lines priced from the catalogue in one currency (O1), each
-        at least its product's MOQ (O2) unless it is a sample order, which pays a fee per item (O3)."""
-        lines, currency = price_lines(requested, catalogue, sample=details.sample)
-        return cls(
-            order_id=str(order_id),
-            customer_id=customer_id,
-            lines=lines,
-            currency=currency,
-            placed_at=placed_at,
-            sample=details.sample,
-            sample_fee_minor=sample_fee_minor if details.sample else 0,
-            payment_method=details.payment_method,
-            shipping_address=details.shipping_address,
-            billing_address=details.billing_address,
-            contact_email=details.contact_email,
-        )
 
     @staticmethod
     def create_id(order_id: str, **_: Any) -> uuid.UUID:
@@ -223,11 +205,20 @@ class Order(Aggregate):
             raise TransitionRefused("picking has finished already", field="status", rule="I4")
         self.trigger_event(self.PickingFinished, weight_grams=weight_grams, at=at)
 
-    def breach_picking_sla(self, due_at: datetime, at: datetime) -> bool:
-        """Record the picking SLA breach (O6) unless picking finished or the order ended."""
-        if self.status not in (st.CONFIRMED, st.PROCESSING) or self.picking_finished_at or not self.confirmed_at:
+    def breach_picking_sla(self, confirmed_at: datetime, due_at: datetime, at: datetime) -> bool:
+        """Inventory reported that picking missed its deadline (O6, I4): shown on the order, once, unless
+        picking finished or the order ended meanwhile."""
+        if self.status not in (st.CONFIRMED, st.PROCESSING) or self.picking_finished_at or self.sla_breached_at:
             return False
-        self.trigger_event(self.PickingSlaBreached, due_at=due_at, at=at, confirmed_at=self.confirmed_at)
+        self.trigger_event(self.PickingSlaBreached, due_at=due_at, at=at, confirmed_at=confirmed_at)
+        return True
+
+    def record_shipping_problem(self, problem: ShippingProblem) -> bool:
+        """Shipping could not quote the prepared goods (S1): shown on the order until a quote comes;
+        the same problem twice is recorded once."""
+        if self.status != st.PROCESSING or self.shipping_problem == problem:
+            return False
+        self.trigger_event(self.ShippingQuoteRefused, **asdict(problem))
         return True
 
     def quote_shipping(self, carrier: str, cost_minor: int, at: datetime) -> None:

@@ -12,6 +12,7 @@ from services.orders.domain.values import (
     PaymentFailure,
     ReservedLine,
     Shipping,
+    ShippingProblem,
 )
 
 
@@ -30,6 +31,7 @@ class OrderState(Protocol):
     picking_finished_at: datetime | None
     sla_breached_at: datetime | None
     shipping: Shipping | None
+    shipping_problem: ShippingProblem | None
     cancellation: Cancellation | None
     changes: list[OrderChange]
     payment_failures: list[PaymentFailure]

@@ -52,6 +52,8 @@ class Checkout:
     payment_method: str | None = None
     sample: bool = False
     contact_email: str | None = None
+    carrier: str | None = None
+    """S1: the carrier the customer chose (DHL or FedEx); it must serve the shipping country."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,18 @@ class Shipping:
     paid: bool = False
     paid_minor: int | None = None
     tracking_number: str | None = None
+
+
+@dataclass(frozen=True)
+class ShippingProblem:
+    """S1: why shipping could not quote the prepared goods (e.g. a parcel above the carrier's heaviest
+    band), shown on the order until a quote comes."""
+
+    problem: str
+    reason: str
+    carrier: str | None
+    country: str | None
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,7 @@ VALUE_TYPES: tuple[type, ...] = (
     ReservedLine,
     ReducedLine,
     Shipping,
+    ShippingProblem,
     Cancellation,
     OrderChange,
     PaymentFailure,

@@ -1,6 +1,7 @@
 """Inventory and orders together on in-memory stores, their events carried as the relay and the
-consumers would: holds become the reservation, and a shortfall reduces the order and owes a refund
-(the OrderItemsReduced that payments refunds on)."""
+consumers would: holds become the reservation, a shortfall reduces the order and owes a refund
+(the OrderItemsReduced that payments refunds on), and the picking deadline inventory times shows
+its breach on the order."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from itertools import count
 
 from eventsourcing.persistence import Tracking
 
+from services.inventory.application.policies import PICKING_SLA
 from services.orders.adapters.outbound import translate as orders_translate
 from services.orders.bootstrap import bootstrap as orders_bootstrap
 from services.orders.settings import OrdersSettings
@@ -88,3 +90,25 @@ def test_I1_I3_holds_become_the_reservation_and_a_shortfall_reduces_the_order_an
         )
     ]
     assert orders.app.get_order(first).total_minor == 12 * 450
+
+
+def test_I4_O6_the_picking_breach_inventory_times_is_shown_on_the_order() -> None:
+    s = Scenario(ring=20)
+    inventory = s.runtime
+    orders = orders_bootstrap(OrdersSettings(), persistence="memory", clock=s.clock)
+    deliver(inventory, orders)
+    order_id = orders.app.place_order("cust-1", [(RING, 4)])
+    deliver(orders, inventory)
+    s.at(timedelta(hours=1))
+    pay(orders, order_id, 4 * 450, s)
+    deliver(orders, inventory)  # OrderConfirmed: inventory sets the deadline (48 h, its setting)
+    s.app.start_picking(str(order_id), "ops-1")
+    deliver(inventory, orders)
+    assert orders.app.get_order(order_id).status == "Processing"
+
+    s.at(timedelta(hours=49))
+    assert s.fire(PICKING_SLA, str(order_id)) is True
+    assert deliver(inventory, orders) == 1
+    order = orders.app.get_order(order_id)
+    assert (order.status, order.sla_breached_at) == ("Processing", s.clock.now())
+    assert [b["order_id"] for b in orders.app.sla_breaches()] == [str(order_id)]

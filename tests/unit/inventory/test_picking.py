@@ -1,16 +1,20 @@
-"""I4 picking: after confirmation, within a 2-day SLA, finished with the parcel weight; cancelled
-orders put their stock back; account-manager changes (O7) move the reservation with the order."""
+"""I4 picking: after confirmation, within a 2-day SLA (inventory owns it and publishes a breach for
+orders, O6), finished with the parcel weight; cancelled orders put their stock back;
+account-manager changes (O7) move the reservation with the order."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from services.inventory.application import SlaBreach
 from services.inventory.application.policies import PICKING_SLA
 from services.inventory.domain.errors import InvalidParcelWeight, PickingRefused
-from tests.unit.inventory.scenario import PENDANT, RING, Scenario
+from services.inventory.domain.reservation import Reservation
+from tests.unit.inventory.scenario import PENDANT, RING, T0, Scenario
 
 
 def test_I4_picking_starts_only_after_confirmation_and_finishes_with_the_parcel_weight() -> None:
@@ -72,6 +76,46 @@ def test_I4_the_picking_sla_timer_records_a_breach_two_days_after_confirmation()
     assert s.fire(PICKING_SLA, order) is True
     assert s.app.reservation(order).sla_breached_at == s.clock.now()
     assert s.app.sla_breaches() == [SlaBreach(order_id=order, due_at=s.clock.now(), breached_at=s.clock.now())]
+    assert s.fire(PICKING_SLA, order) is False
+
+
+def test_I4_O6_inventory_owns_the_picking_deadline_and_publishes_its_breach_for_orders() -> None:
+    s = Scenario(ring=20, picking_sla_hours=24)  # INVENTORY_PICKING_SLA_HOURS: the one setting
+    order = s.place((RING, 4))
+    s.at(timedelta(hours=1))
+    s.confirm(order)
+    s.at(timedelta(hours=3))
+    s.app.start_picking(order, "ops-1")
+    s.at(timedelta(hours=25))
+    assert s.fire(PICKING_SLA, order) is True
+    assert s.published(order)[-2:] == [
+        ("PickingStarted", {"started_at": "2026-03-02T12:00:00Z", "due_at": "2026-03-03T10:00:00Z"}),
+        (
+            "PickingSlaBreached",
+            {
+                "confirmed_at": "2026-03-02T10:00:00Z",
+                "due_at": "2026-03-03T10:00:00Z",
+                "breached_at": "2026-03-03T10:00:00Z",
+            },
+        ),
+    ]
+    # Picking that finishes late is still recorded; the breach stays (published once).
+    s.app.finish_picking(order, "ops-1")
+    assert [t for t, _ in s.published(order)].count("PickingSlaBreached") == 1
+
+
+def test_I4_a_breach_recorded_before_breaches_were_published_loads_and_stays_inside() -> None:
+    s = Scenario(ring=20)
+    order = s.place((RING, 4))
+    s.confirm(order)
+    reservation = s.app.reservation(order)
+    topic = get_topic(Reservation.PickingSlaBreached)
+    state = {"order_id": order, "due_at": T0 + timedelta(hours=48), "at": T0 + timedelta(hours=48), "timestamp": T0}
+    stored = StoredEvent(reservation.id, reservation.version + 1, topic, s.app.mapper.transcoder.encode(state))
+    s.app.recorder.insert_events([stored])
+
+    assert s.app.reservation(order).sla_breached_at == T0 + timedelta(hours=48)
+    assert [t for t, _ in s.published(order)] == ["StockReserved"]
 
 
 def test_I4_a_cancelled_order_releases_its_stock_and_goods_already_picked_go_back() -> None:

@@ -1,5 +1,6 @@
 """A small scenario driver for the orders service on in-memory storage: a controllable clock,
-a catalogue, and the other services' events fed through the tracked consumer."""
+a catalogue, shipping's tariff coverage, and the other services' events fed through the tracked
+consumer."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from services.orders.settings import OrdersSettings
 from shared.events import inventory as inv
 from shared.events import payments as pay
 from shared.events import shipping as ship
+from shared.runtime.identity import mint
 from shared.runtime.service import Runtime
 from tests.unit.messages import StepClock, incoming, usd
 
@@ -24,12 +26,18 @@ T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 ADDRESS = Address(name="Ana Ruiz", line1="Calle Mayor 1", line2=None, city="Madrid", postal_code="28013", country="ES")
 BILLING = replace(ADDRESS, name="Ruiz Joyas SL", line1="Gran Via 20")
 DETAILS = Checkout(
-    shipping_address=ADDRESS, billing_address=BILLING, payment_method="card", contact_email="ana@example.com"
+    shipping_address=ADDRESS,
+    billing_address=BILLING,
+    payment_method="card",
+    contact_email="ana@example.com",
+    carrier="DHL",
 )
+COVERAGE = {"DHL": ["DE", "ES", "IS", "US"], "FedEx": ["DE", "ES", "US"]}
+"""S1: which countries each carrier serves in the scenario's tariff (FedEx does not serve Iceland)."""
 
 
 class Scenario:
-    def __init__(self) -> None:
+    def __init__(self, *, tariff: bool = True) -> None:
         self.clock = StepClock(T0)
         self.runtime: Runtime[OrdersApplication] = bootstrap(OrdersSettings(), persistence="memory", clock=self.clock)
         self.app = self.runtime.app
@@ -37,6 +45,8 @@ class Scenario:
         self.catalogue("RING-STEEL-PEARL", 450, moq=12)
         self.catalogue("NECK-ZIRC-PEND", 780, moq=6)
         self.catalogue("ODD-PRICE", 335, moq=1)
+        if tariff:
+            self.tariff("2026-01", COVERAGE, T0 - timedelta(days=1))
 
     def at(self, delta: timedelta) -> datetime:
         """Move the clock to T0 + delta."""
@@ -49,6 +59,17 @@ class Scenario:
 
     def catalogue(self, sku: str, price: int, moq: int) -> None:
         self.feed(inv.SkuCatalogued(sku=sku, name=sku, unit_price=usd(price), moq=moq, weight_grams=5))
+
+    def tariff(self, version: str, countries: dict[str, list[str]], published_at: datetime) -> Any:
+        carriers = [
+            ship.CarrierCoverage(carrier=c, countries=sorted(cs), max_weight_grams=30_000)  # type: ignore[arg-type]
+            for c, cs in countries.items()
+        ]
+        return self.feed(
+            ship.CarrierTariffPublished(
+                tariff_version=version, currency="USD", carriers=carriers, published_at=published_at
+            )
+        )
 
     def place(self, lines: list[tuple[str, int]], **details: Any) -> uuid.UUID:
         checkout = Checkout(**{**DETAILS.__dict__, **details})
@@ -97,6 +118,14 @@ class Scenario:
         if weight:
             self.feed(inv.GoodsPrepared(order_id=str(order_id), weight_grams=weight, prepared_at=self.clock.now()))
 
+    def breach(self, order_id: uuid.UUID, confirmed_at: datetime, due_at: datetime) -> Any:
+        """Inventory reports that picking missed its deadline (I4)."""
+        return self.feed(
+            inv.PickingSlaBreached(
+                order_id=str(order_id), confirmed_at=confirmed_at, due_at=due_at, breached_at=self.clock.now()
+            )
+        )
+
     def quote_shipping(self, order_id: uuid.UUID, cost: int) -> Any:
         return self.feed(
             ship.ShippingQuoted(
@@ -117,6 +146,10 @@ class Scenario:
         )
         self.feed(ship.ParcelDelivered(order_id=str(order_id), signed_by="A. Ruiz", delivered_at=now))
 
+    def headers(self, role: str = "customer", subject: str = "cust-1") -> dict[str, str]:
+        platform = self.runtime.settings.platform
+        return {"authorization": f"Bearer {mint(platform.jwt_secret, platform.jwt_issuer, role, subject)}"}
+
     def types(self, order_id: uuid.UUID) -> list[str]:
         return [e["type"].removeprefix("Order.") for e in self.app.history(order_id)]
 
@@ -127,12 +160,15 @@ _MODELS: dict[str, type[BaseModel]] = {
     "StockShortfallReduced": inv.StockShortfallReduced,
     "PickingStarted": inv.PickingStarted,
     "GoodsPrepared": inv.GoodsPrepared,
+    "PickingSlaBreached": inv.PickingSlaBreached,
     "PaymentCaptured": pay.PaymentCaptured,
     "PaymentVoucherReceived": pay.PaymentVoucherReceived,
     "DepositDebited": pay.DepositDebited,
     "RefundIssued": pay.RefundIssued,
     "PaymentFailed": pay.PaymentFailed,
     "ShippingQuoted": ship.ShippingQuoted,
+    "ShippingQuoteRefused": ship.ShippingQuoteRefused,
+    "CarrierTariffPublished": ship.CarrierTariffPublished,
     "ParcelDispatched": ship.ParcelDispatched,
     "ParcelDelivered": ship.ParcelDelivered,
     "ReceiptConfirmed": ship.ReceiptConfirmed,

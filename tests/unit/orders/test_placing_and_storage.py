@@ -53,6 +53,7 @@ def test_O1_an_order_mixing_currencies_is_refused() -> None:
         "billing_address": address,
         "payment_method": "card",
         "contact_email": "ana@example.com",
+        "carrier": "DHL",
     }
     with TestClient(create_app(s.runtime)) as client:
         refused = client.post("/orders", json=body, headers=headers)
