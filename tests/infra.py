@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 
 from tools.launcher.stack import Ports, Stack, StackConfig
@@ -205,6 +206,12 @@ def start_system(infra: Infra, name: str, ports: Ports) -> Stack:
         )
     )
     stack.start()
+    # Ready for a checkout: orders has learned from shipping which countries each carrier serves (S1).
+    eventually(
+        lambda: httpx.get(f"{stack.url('orders')}/carriers", timeout=5).status_code == 200,
+        timeout=90,
+        what="carrier coverage known to orders",
+    )
     return stack
 
 

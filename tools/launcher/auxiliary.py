@@ -69,7 +69,6 @@ PAYMENT_GATEWAY = Auxiliary(
 )
 
 
-
 def carrier_args(ports: Ports, run_dir: Path) -> list[str]:
     """The sandbox signs with the secrets shipping checks (SHIPPING_WEBHOOK_SECRET_*, dev defaults)."""
     secrets = ShippingSettings().webhook_secrets()
