@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType, get_topic
 
 from services.payments.adapters.outbound import context_for
-from services.payments.adapters.providers import PaymentProvider, ProviderResult
+from services.payments.adapters.providers import PaymentProvider, ProviderResult, provider_key
 from services.payments.adapters.vouchers import VoucherStore
 from services.payments.application import policies
 from services.payments.domain import (
@@ -136,7 +136,8 @@ class PaymentsApplication(HallmarkApplication):
                 raise InvalidPayment(f"this payment is by {payment.method}, not {method}", field="method", rule="P1")
             if result is None:
                 payment.check_chargeable()
-                result = self.provider.capture(idempotency_key, payment.amount_minor, payment.currency, method, source)
+                key = provider_key(order_id, purpose, idempotency_key)  # the client's key is unique per payment only
+                result = self.provider.capture(key, payment.amount_minor, payment.currency, method, source)
             now = self.clock.now()
             if result.status == "captured":
                 outcome = payment.capture(
