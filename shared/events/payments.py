@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.money import Money
 from shared.events.registry import event
@@ -54,6 +54,27 @@ class RefundIssued(_Payload):
     reason: str
     issued_at: datetime
     method: str | None = None
+    purpose: Purpose | None = Field(
+        default=None, description="Which payment was refunded: the goods, the sample fee or the shipping"
+    )
+    reference: str | None = Field(
+        default=None,
+        description="The requester's reference: the refund_id of the TicketRefundRequested this answers; "
+        "None for refunds no ticket asked for (a shortfall, a cancellation, a duplicate charge)",
+    )
+
+
+@event("payments", "RefundRefused")
+class RefundRefused(_Payload):
+    """P6/T5: a refund asked for by reference was not made, because nothing is left to give back of that
+    purpose's payment (nothing was paid for it, or it is refunded in full). The requester stops waiting."""
+
+    order_id: str
+    reference: str = Field(description="The requester's reference: the refund_id of the TicketRefundRequested")
+    purpose: Purpose = Field(description="The purpose the refund was asked for")
+    amount: Money = Field(description="The amount asked for")
+    reason: str = Field(description="Why nothing was refunded")
+    refused_at: datetime
 
 
 @event("payments", "PaymentSettled")

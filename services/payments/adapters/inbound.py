@@ -1,4 +1,5 @@
-"""Incoming integration events (orders.events, shipping.events) -> the typed facts payments acts on.
+"""Incoming integration events (orders.events, shipping.events, tickets.events) -> the typed facts
+payments acts on.
 
 The consumer has already validated and upcast each envelope, so its payload fits the current
 version's model; these functions only say what payments needs of it."""
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from shared.events import Envelope
 from shared.events.orders import OrderCancelled, OrderItemsReduced, OrderPlaced, OrderRefundDue
 from shared.events.shipping import ShippingQuoted
+from shared.events.tickets import TicketRefundRequested
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,21 @@ class ShippingCost:
     currency: str
 
 
+@dataclass(frozen=True)
+class TicketRefundAsked:
+    """An after-sale ticket asks for money back (T5): `amount_minor` of the order's goods or shipping
+    payment, to its original method (P6), once per `refund_id`."""
+
+    refund_id: str
+    ticket_id: str
+    order_id: str
+    customer_id: str
+    purpose: str
+    amount_minor: int
+    currency: str
+    reason: str
+
+
 _REFUNDING: dict[str, type[OrderCancelled] | type[OrderRefundDue] | type[OrderItemsReduced]] = {
     "OrderCancelled": OrderCancelled,
     "OrderRefundDue": OrderRefundDue,
@@ -94,3 +111,17 @@ def refund_due(envelope: Envelope) -> RefundDue:
 def shipping_quoted(envelope: Envelope) -> ShippingCost:
     quoted = ShippingQuoted.model_validate(envelope.payload)
     return ShippingCost(quoted.order_id, quoted.cost.amount_minor, quoted.cost.currency)
+
+
+def ticket_refund(envelope: Envelope) -> TicketRefundAsked:
+    asked = TicketRefundRequested.model_validate(envelope.payload)
+    return TicketRefundAsked(
+        asked.refund_id,
+        asked.ticket_id,
+        asked.order_id,
+        asked.customer_id,
+        asked.purpose,
+        asked.amount.amount_minor,
+        asked.amount.currency,
+        asked.reason,
+    )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from services.payments.domain import DepositAccount, FraudCheck, Payment
+from services.payments.domain import DepositAccount, FraudCheck, Payment, TicketRefund
 from shared.events import Money
 from shared.events import payments as contract
 from shared.runtime.translate import Outbound, context_of
@@ -39,6 +39,14 @@ def context_for(aggregate: object) -> dict[str, Any] | None:
         return {"customer_id": aggregate.customer_id, "currency": aggregate.currency}
     if isinstance(aggregate, FraudCheck):
         return {"order_id": aggregate.order_id}
+    if isinstance(aggregate, TicketRefund):
+        return {
+            "order_id": aggregate.order_id,
+            "refund_id": aggregate.refund_id,
+            "purpose": aggregate.purpose,
+            "currency": aggregate.currency,
+            "amount_minor": aggregate.amount_minor,
+        }
     return None
 
 
@@ -77,7 +85,13 @@ def _duplicate(e: Any, ctx: dict[str, Any]) -> Built:
 def _refunded(e: Any, ctx: dict[str, Any]) -> Built:
     order_id = ctx["order_id"]
     issued = contract.RefundIssued(
-        order_id=order_id, amount=_money(e.amount_minor, ctx), reason=e.reason, issued_at=e.at, method=ctx["method"]
+        order_id=order_id,
+        amount=_money(e.amount_minor, ctx),
+        reason=e.reason,
+        issued_at=e.at,
+        method=ctx["method"],
+        purpose=ctx["purpose"],
+        reference=e.request_ref,
     )
     return "RefundIssued", issued, order_id
 
@@ -121,9 +135,29 @@ def _debit_refused(e: Any, ctx: dict[str, Any]) -> Built:
 
 def _deposit_refunded(e: Any, ctx: dict[str, Any]) -> Built:
     issued = contract.RefundIssued(
-        order_id=e.order_id, amount=_money(e.amount_minor, ctx), reason=e.reason, issued_at=e.at, method="deposit"
+        order_id=e.order_id,
+        amount=_money(e.amount_minor, ctx),
+        reason=e.reason,
+        issued_at=e.at,
+        method="deposit",
+        purpose=e.purpose,
+        reference=getattr(e, "request_ref", None),  # not in Refunded events stored before tickets' refunds
     )
     return "RefundIssued", issued, e.order_id
+
+
+# --- a ticket's refund request: only a refusal is published (a grant is its RefundIssued) -------
+def _ticket_refund_refused(e: Any, ctx: dict[str, Any]) -> Built:
+    order_id = ctx["order_id"]
+    refused = contract.RefundRefused(
+        order_id=order_id,
+        reference=ctx["refund_id"],
+        purpose=ctx["purpose"],
+        amount=_money(ctx["amount_minor"], ctx),
+        reason=e.reason,
+        refused_at=e.at,
+    )
+    return "RefundRefused", refused, order_id
 
 
 # --- a fraud check's events ----------------------------------------------------------------------
@@ -162,4 +196,5 @@ _BUILDERS: dict[type[Any], Callable[[Any, dict[str, Any]], Built]] = {
     FraudCheck.FraudDrawRecorded: _drawn,
     FraudCheck.ReviewApproved: _approved,
     FraudCheck.ReviewRejected: _rejected,
+    TicketRefund.Refused: _ticket_refund_refused,
 }

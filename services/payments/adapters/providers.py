@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import httpx
+
+MAX_KEY_LENGTH = 200
+"""The longest Idempotency-Key the gateway takes."""
+
+
+def provider_key(order_id: str, purpose: str, idempotency_key: str) -> str:
+    """The key a capture is sent to the gateway with: the client's key scoped by its payment (order and
+    purpose). The gateway remembers keys across all payments, so the same client key on two payments
+    (the goods, then the shipping) must not collide there, while a retry of one capture sends the same
+    key again (P4). A scoped key longer than the gateway takes is sent as its SHA-256 digest."""
+    scoped = f"{order_id}:{purpose}:{idempotency_key}"
+    if len(scoped) <= MAX_KEY_LENGTH:
+        return scoped
+    return "sha256:" + hashlib.sha256(scoped.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

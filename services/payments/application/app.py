@@ -15,9 +15,9 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType, get_topic
 
 from services.payments.adapters.outbound import context_for
-from services.payments.adapters.providers import PaymentProvider, ProviderResult
+from services.payments.adapters.providers import PaymentProvider, ProviderResult, provider_key
 from services.payments.adapters.vouchers import VoucherStore
-from services.payments.application import policies
+from services.payments.application import policies, refunds
 from services.payments.domain import (
     CaptureOutcome,
     DepositAccount,
@@ -27,11 +27,13 @@ from services.payments.domain import (
     Movement,
     Payment,
     PaymentNotFound,
+    TicketRefund,
     deposit_account_id,
     deposit_order_id,
     fraud_check_id,
     payment_id,
     statement,
+    ticket_refund_id,
     validate_card,
 )
 from services.payments.settings import PaymentsSettings
@@ -99,6 +101,10 @@ class PaymentsApplication(HallmarkApplication):
         """Whose deposit pays an order, if it is paid from a deposit (P3)."""
         return self._found(deposit_order_id(order_id), pe)
 
+    def ticket_refund(self, refund_id: str, pe: PE | None = None) -> TicketRefund | None:
+        """A ticket's refund request and how it was answered (T5, P6), if it came."""
+        return self._found(ticket_refund_id(refund_id), pe)
+
     def payer(self, order_id: str) -> str | None:
         """The customer who pays an order (X2), named by its goods or sample fee payment or by its deposit."""
         known = self.order_payment(order_id) or self.deposit_order(order_id)
@@ -136,13 +142,14 @@ class PaymentsApplication(HallmarkApplication):
                 raise InvalidPayment(f"this payment is by {payment.method}, not {method}", field="method", rule="P1")
             if result is None:
                 payment.check_chargeable()
-                result = self.provider.capture(idempotency_key, payment.amount_minor, payment.currency, method, source)
+                key = provider_key(order_id, purpose, idempotency_key)  # the client's key is unique per payment only
+                result = self.provider.capture(key, payment.amount_minor, payment.currency, method, source)
             now = self.clock.now()
             if result.status == "captured":
                 outcome = payment.capture(
                     idempotency_key, result.provider_ref or "", payment.amount_minor, result.network, result.last4, now
                 )
-                policies.refund_duplicates(self, payment)
+                refunds.refund_duplicates(self, payment)
                 self._release_if_cleared(payment)
             else:
                 outcome = payment.decline(
@@ -241,7 +248,7 @@ class PaymentsApplication(HallmarkApplication):
                 payment.release_confirmation(now)
             elif payment.refundable_minor:
                 reason, key = "rejected on review (P5)", f"review:{order_id}"
-                policies.refund_payment(self, payment, payment.refundable_minor, reason, key)
+                refunds.refund_payment(self, payment, payment.refundable_minor, reason, key)
             changed.append(payment)
         self.save(*changed)
         return check

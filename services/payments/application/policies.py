@@ -1,8 +1,9 @@
-"""How payments reacts to orders and shipping: open payments and draw fraud checks, debit deposits,
-ask for a reduced total or refund shortfalls and cancellations (P6), ask for the shipping cost (P7);
-its durable timers (an unsettled transfer, P2); and refunds to the original method, which the
-application's use cases (a duplicate capture, a rejected review) use too. Everything here sees the
-application only through `PaymentsPort`, and this module never imports `app`."""
+"""How payments reacts to orders, shipping and tickets: open payments and draw fraud checks, debit
+deposits, ask for a reduced total or refund shortfalls and cancellations (P6), ask for the shipping cost
+(P7), answer after-sale tickets' refund requests once each (T5, P6); and its durable timers (an
+unsettled transfer, P2). The refunds themselves live in `refunds`, which the application's use cases
+(a duplicate capture, a rejected review) use too. Everything here sees the application only through
+`PaymentsPort`, and this module never imports `app`."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from datetime import datetime
 from typing import Protocol
 
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.domain import Aggregate
 
 from services.payments.adapters import inbound
-from services.payments.adapters.providers import PaymentProvider
+from services.payments.application.refunds import RefundingPort, refund_for_ticket, refund_order
 from services.payments.domain import (
     DepositAccount,
     DepositOrder,
@@ -24,9 +24,9 @@ from services.payments.domain import (
     Payment,
     PaymentConflict,
     PaymentNotFound,
+    TicketRefund,
 )
 from shared.events import Envelope
-from shared.runtime.clock import Clock
 from shared.runtime.store import Handler
 from shared.runtime.timers import Timer, TimerHandler
 
@@ -35,15 +35,10 @@ PE = ProcessingEvent[uuid.UUID]
 SETTLEMENT_OVERDUE = "settlement-overdue"
 
 
-class PaymentsPort(Protocol):
-    """What the handlers need of the payments application. Inside a consumer batch they pass its
-    processing event `pe`: an aggregate changed by an earlier message of the batch is found there."""
-
-    @property
-    def clock(self) -> Clock: ...
-
-    @property
-    def provider(self) -> PaymentProvider: ...
+class PaymentsPort(RefundingPort, Protocol):
+    """What the handlers need of the payments application (besides what refunds need). Inside a consumer
+    batch they pass its processing event `pe`: an aggregate changed by an earlier message of the batch
+    is found there."""
 
     @property
     def fraud_share(self) -> float: ...
@@ -56,15 +51,9 @@ class PaymentsPort(Protocol):
 
     def payment(self, order_id: str, purpose: str, pe: PE | None = None) -> Payment: ...
 
-    def order_payment(self, order_id: str, pe: PE | None = None) -> Payment | None: ...
-
-    def payment_by_id(self, aggregate_id: uuid.UUID, pe: PE | None = None) -> Payment | None: ...
-
     def has_payment(self, order_id: str, purpose: str, pe: PE) -> bool: ...
 
-    def deposit(self, customer_id: str, currency: str = "USD", pe: PE | None = None) -> DepositAccount: ...
-
-    def deposit_order(self, order_id: str, pe: PE | None = None) -> DepositOrder | None: ...
+    def ticket_refund(self, refund_id: str, pe: PE | None = None) -> TicketRefund | None: ...
 
 
 def on_order_placed(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
@@ -152,6 +141,27 @@ def on_shipping_quoted(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
     _pay_from_deposit(account, quoted.order_id, "shipping", quoted.amount_minor, at, pe)
 
 
+def on_ticket_refund_requested(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
+    """TicketRefundRequested (T5): refund to the original method (P6), once per refund id - a redelivery
+    or a second request with the same id changes nothing - capped by what was paid for that purpose and
+    not yet refunded; published as RefundIssued naming the refund id, or RefundRefused if nothing is left."""
+    asked = inbound.ticket_refund(envelope)
+    if app.ticket_refund(asked.refund_id, pe) is not None:
+        return
+    request = TicketRefund.receive(
+        asked.refund_id,
+        asked.ticket_id,
+        asked.order_id,
+        asked.purpose,
+        asked.amount_minor,
+        asked.currency,
+        asked.reason,
+        app.clock.now(),
+    )
+    changed = refund_for_ticket(app, request, asked.customer_id, pe)
+    pe.collect_events(request, *changed)
+
+
 def on_settlement_due(app: PaymentsPort, timer: Timer, pe: PE) -> None:
     """P2: a voucher's transfer that has not settled in time is flagged for the account manager."""
     payment = app.payment_by_id(uuid.UUID(timer.target), pe)
@@ -171,52 +181,12 @@ def _pay_from_deposit(
         log.warning("deposit does not cover the order", extra={"order_id": order_id, "purpose": purpose})
 
 
-# --- refunds to the original method (P4, P6), for the handlers and the application's use cases ----
-def refund_order(
-    app: PaymentsPort, order_id: str, customer_id: str, amount_minor: int, reason: str, key: str, pe: PE | None = None
-) -> list[Aggregate]:
-    """Refund an order's goods money to its original method: card, PayPal, transfer or deposit (P6).
-    Returns the aggregates changed (the caller saves them); the same `key` refunds once."""
-    payment = app.order_payment(order_id, pe)
-    if payment is not None:
-        return [payment] if refund_payment(app, payment, amount_minor, reason, key) else []
-    account = app.deposit(customer_id, pe=pe)
-    paid = account.refundable_for(order_id)
-    if paid <= 0:
-        log.info("nothing paid to refund", extra={"order_id": order_id, "reason": reason})
-        return []
-    return [account] if account.refund(order_id, min(amount_minor, paid), reason, key, app.clock.now()) else []
-
-
-def refund_payment(app: PaymentsPort, payment: Payment, amount_minor: int, reason: str, key: str) -> int:
-    """Refund up to `amount_minor` of a payment to where it came from; return what was refunded."""
-    now = app.clock.now()
-    if payment.method == "bank_transfer":  # no provider: the domain refunds now or when it settles
-        return payment.refund_by_transfer(amount_minor, reason, key, now)
-    refunded = 0
-    for capture_ref, part in payment.refund_plan(amount_minor):
-        result = app.provider.refund(capture_ref, part, f"{key}:{capture_ref}")
-        if result.status != "refunded":
-            raise RuntimeError(f"the provider refused the refund: {result.reason}")
-        reference = result.refund_ref or f"{key}:{capture_ref}"
-        payment.record_refund(part, reason, reference, now, capture_ref=capture_ref)
-        refunded += part
-    return refunded
-
-
-def refund_duplicates(app: PaymentsPort, payment: Payment) -> None:
-    """Give back every second capture of the same payment (P4)."""
-    for ref, amount in payment.duplicates_to_refund():
-        result = app.provider.refund(ref, amount, f"duplicate:{ref}")
-        reference = result.refund_ref or f"duplicate:{ref}"
-        payment.record_refund(amount, "duplicate charge (P4)", reference, app.clock.now(), capture_ref=ref)
-
-
 POLICIES: dict[str, Handler] = {
     "OrderPlaced": on_order_placed,
     "OrderItemsReduced": on_items_reduced,
     "OrderCancelled": on_refund_due,
     "OrderRefundDue": on_refund_due,
     "ShippingQuoted": on_shipping_quoted,
+    "TicketRefundRequested": on_ticket_refund_requested,
 }
 TIMERS: dict[str, TimerHandler] = {SETTLEMENT_OVERDUE: on_settlement_due}

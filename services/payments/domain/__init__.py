@@ -1,5 +1,5 @@
 """Payments domain: card rules, payments per order and purpose (captures, refunds, bank transfers),
-deposits, the orders they pay and their statement, fraud checks. Pure: no I/O."""
+deposits, the orders they pay and their statement, fraud checks, tickets' refund requests. Pure: no I/O."""
 
 from services.payments.domain.cards import CardSummary, detect_network, luhn_valid, validate_card
 from services.payments.domain.deposit import DepositAccount, deposit_account_id
@@ -17,9 +17,11 @@ from services.payments.domain.errors import (
 from services.payments.domain.payment import Payment, payment_id
 from services.payments.domain.review import FraudCheck, fraud_check_id, fraud_draw
 from services.payments.domain.statement import Movement, statement
+from services.payments.domain.ticket_refund import PAID_AS, TicketRefund, ticket_refund_id
 from services.payments.domain.values import CaptureOutcome, DeferredRefund, DueRefund, Refund, Voucher
 
 __all__ = [
+    "PAID_AS",
     "CaptureOutcome",
     "CardRefused",
     "CardSummary",
@@ -38,6 +40,7 @@ __all__ = [
     "PaymentNotFound",
     "Refund",
     "RefundExceedsCaptured",
+    "TicketRefund",
     "Voucher",
     "deposit_account_id",
     "deposit_order_id",
@@ -47,5 +50,6 @@ __all__ = [
     "luhn_valid",
     "payment_id",
     "statement",
+    "ticket_refund_id",
     "validate_card",
 ]

@@ -161,9 +161,17 @@ class DepositAccount(Aggregate):
 
     # --- refund back to the deposit (P6) ----------------------------------------------------------
     def refund(
-        self, order_id: str, amount_minor: int, reason: str, reference: str, at: datetime, purpose: str = "goods"
+        self,
+        order_id: str,
+        amount_minor: int,
+        reason: str,
+        reference: str,
+        at: datetime,
+        purpose: str = "goods",
+        request_ref: str | None = None,
     ) -> bool:
-        """Credit back (part of) what an order was debited (P6); a reference already used changes nothing."""
+        """Credit back (part of) what an order was debited for `purpose` (P6), naming the requester's own
+        reference if it gave one (a ticket's refund id); a reference already used changes nothing."""
         if reference in self.refunds:
             return False
         check_text(reference, field="reference", rule="P6")
@@ -177,12 +185,19 @@ class DepositAccount(Aggregate):
                 field="amount",
                 rule="P6",
             )
-        self._refund(order_id, purpose, amount_minor, reason, reference, at)
+        self._refund(order_id, purpose, amount_minor, reason, reference, at, request_ref)
         return True
 
     @event("Refunded")
     def _refund(
-        self, order_id: str, purpose: str, amount_minor: int, reason: str, reference: str, at: datetime
+        self,
+        order_id: str,
+        purpose: str,
+        amount_minor: int,
+        reason: str,
+        reference: str,
+        at: datetime,
+        request_ref: str | None = None,
     ) -> None:
         self.refunds[reference] = (_key(order_id, purpose), amount_minor)
         self.balance_minor += amount_minor

@@ -154,16 +154,23 @@ class Payment(Aggregate):
         return refunds.split_over(self.captures, self.refunds, min(amount_minor, self.refundable_minor))
 
     def record_refund(
-        self, amount_minor: int, reason: str, provider_ref: str, at: datetime, capture_ref: str | None = None
+        self,
+        amount_minor: int,
+        reason: str,
+        provider_ref: str,
+        at: datetime,
+        capture_ref: str | None = None,
+        request_ref: str | None = None,
     ) -> bool:
-        """Record a refund to the original method (P6); a provider_ref already recorded changes nothing."""
+        """Record a refund to the original method (P6), naming the requester's reference if it gave one;
+        a provider_ref already recorded changes nothing."""
         if any(r.provider_ref == provider_ref for r in self.refunds):
             return False
         values.check_text(reason, field="reason", rule="P6")
         values.check_text(provider_ref, field="provider_ref", rule="P6")
         self.check_refund(amount_minor, capture_ref)
         refund = Refund(amount_minor, reason, provider_ref, capture_ref)
-        self.trigger_event(self.RefundRecorded, at=at, **asdict(refund))
+        self.trigger_event(self.RefundRecorded, at=at, request_ref=request_ref, **asdict(refund))
         return True
 
     def amend_amount(self, amount_minor: int, reason: str, at: datetime) -> bool:
@@ -175,24 +182,37 @@ class Payment(Aggregate):
         self.trigger_event(self.AmountAmended, amount_minor=amount_minor, previous_minor=previous, reason=reason, at=at)
         return True
 
-    def refund_by_transfer(self, amount_minor: int, reason: str, key: str, at: datetime) -> int:
+    @property
+    def left_to_refund(self) -> int:
+        """What can still go back (P6): paid less refunded; on a transfer confirmed by its voucher and not
+        settled, what the voucher confirms less what is already owed back (P2)."""
+        unsettled = self.settled_at is None and self.vouchers
+        return self.amount_minor - sum(d.amount_minor for d in self.deferred) if unsettled else self.refundable_minor
+
+    def refund_by_transfer(
+        self, amount_minor: int, reason: str, key: str, at: datetime, request_ref: str | None = None
+    ) -> int:
         """Give back by bank transfer (P6): now, up to what arrived, or when a transfer confirmed on a
         voucher settles (P2). Returns the amount refunded or owed; the same key gives back once."""
         if self.settled_at is None and self.vouchers:
-            self.defer_refund(amount_minor, reason, key, at)
+            self.defer_refund(amount_minor, reason, key, at, request_ref)
             return amount_minor
         amount_minor = min(amount_minor, self.refundable_minor)
         if amount_minor > 0:
-            self.record_refund(amount_minor, reason, refunds.transfer_refund_ref(key), at)
+            self.record_refund(amount_minor, reason, refunds.transfer_refund_ref(key), at, request_ref=request_ref)
         return max(amount_minor, 0)
 
-    def defer_refund(self, amount_minor: int, reason: str, key: str, at: datetime) -> bool:
+    def defer_refund(
+        self, amount_minor: int, reason: str, key: str, at: datetime, request_ref: str | None = None
+    ) -> bool:
         """Owe back money not arrived yet (a voucher, no settlement): paid when it settles (P2, P6); once per key."""
         if any(d.key == key for d in self.deferred):
             return False
         unsettled = self.method == "bank_transfer" and self.settled_at is None
         refunds.check_deferral(amount_minor, reason, self.deferred, unsettled, self.amount_minor, self.currency)
-        self.trigger_event(self.RefundDeferred, amount_minor=amount_minor, reason=reason, key=key, at=at)
+        self.trigger_event(
+            self.RefundDeferred, amount_minor=amount_minor, reason=reason, key=key, at=at, request_ref=request_ref
+        )
         return True
 
     def deferred_refunds_due(self) -> list[DueRefund]:
@@ -202,8 +222,8 @@ class Payment(Aggregate):
     def pay_deferred_refunds(self, at: datetime) -> bool:
         """Send back by transfer what was owed while the money had not arrived (P2, P6)."""
         due = self.deferred_refunds_due()
-        for amount_minor, reason, reference in due:
-            self.record_refund(amount_minor, reason, reference, at)
+        for amount_minor, reason, reference, request_ref in due:
+            self.record_refund(amount_minor, reason, reference, at, request_ref=request_ref)
         return bool(due)
 
     def receive_voucher(

@@ -130,19 +130,21 @@ def deferred_due(
         reference = transfer_refund_ref(owed.key)
         amount = min(owed.amount_minor, left)
         if reference not in paid and amount > 0:
-            due.append(DueRefund(amount, owed.reason, reference))
+            due.append(DueRefund(amount, owed.reason, reference, owed.request_ref))
             left -= amount
     return due
 
 
 class RefundRecorded(Aggregate.Event):
-    """Money went back to the original method: through the provider (of one capture) or by transfer (P6)."""
+    """Money went back to the original method: through the provider (of one capture) or by transfer (P6).
+    `request_ref` is the reference its requester gave it (a ticket's refund id; None in earlier events)."""
 
     amount_minor: int
     reason: str
     provider_ref: str
     capture_ref: str | None
     at: datetime
+    request_ref: str | None = None
 
     def apply(self, payment: PaymentState) -> None:
         payment.refunds.append(Refund(self.amount_minor, self.reason, self.provider_ref, self.capture_ref))
@@ -155,9 +157,10 @@ class RefundDeferred(Aggregate.Event):
     reason: str
     key: str
     at: datetime
+    request_ref: str | None = None
 
     def apply(self, payment: PaymentState) -> None:
-        payment.deferred.append(DeferredRefund(self.amount_minor, self.reason, self.key, self.at))
+        payment.deferred.append(DeferredRefund(self.amount_minor, self.reason, self.key, self.at, self.request_ref))
 
 
 class AmountAmended(Aggregate.Event):

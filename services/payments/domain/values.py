@@ -49,14 +49,17 @@ class DeferredRefund:
     reason: str
     key: str
     at: datetime
+    request_ref: str | None = None
 
 
 class DueRefund(NamedTuple):
-    """A deferred refund that can be paid now: the amount, the reason, the transfer's reference."""
+    """A deferred refund that can be paid now: the amount, the reason, the transfer's reference, and the
+    reference its requester gave it (a ticket's refund id), if any."""
 
     amount_minor: int
     reason: str
     reference: str
+    request_ref: str | None = None
 
 
 @dataclass(frozen=True)

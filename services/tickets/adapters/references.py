@@ -1,9 +1,8 @@
 """How a refund request and the refund that answers it find each other.
 
-Payments' RefundIssued has no field for the requester's reference, but it repeats the request's
-`reason` (P6). The reason of a TicketRefundRequested therefore ends with the tag
-`[ticket-refund:<refund_id>]`, and a RefundIssued whose reason carries the tag answers that request.
-Once RefundIssued gets a reference field, `refund_id_in` reads that instead (nothing else changes).
+Payments' RefundIssued names the request it answers in `reference` (the request's `refund_id`), and
+repeats the request's `reason` (P6), which ends with the tag `[ticket-refund:<refund_id>]`. The
+reference is read first; the tag is the fallback for refunds published before RefundIssued had it.
 """
 
 from __future__ import annotations
@@ -17,6 +16,9 @@ def tagged(reason: str, refund_id: str) -> str:
     return f"{reason} [ticket-refund:{refund_id}]"
 
 
-def refund_id_in(reason: str) -> str | None:
+def refund_id_in(reason: str, reference: str | None = None) -> str | None:
+    """The refund id a refund answers: its `reference` if it has one, else the tag at the end of its reason."""
+    if reference:
+        return reference
     found = _TAG.search(reason)
     return found.group(1) if found else None

@@ -13,8 +13,10 @@ from pydantic import BaseModel
 from services.payments.adapters.outbound import translate
 from services.payments.bootstrap import bootstrap
 from services.payments.settings import PaymentsSettings
+from shared.events import Money
 from shared.events import orders as o
 from shared.events import shipping as s
+from shared.events import tickets as t
 from shared.runtime.identity import mint
 from tests.unit.messages import StepClock, incoming, usd
 from tests.unit.orders.scenario import T0
@@ -106,6 +108,28 @@ class PaymentsScenario:
                 tariff_version="DHL-2026-01",
                 quoted_at=self.clock.now(),
             ),
+        )
+
+    def ticket_refund(
+        self, order_id: str, purpose: str, amount: int, refund_id: str | None = None, currency: str = "USD"
+    ) -> str:
+        """Tickets asks for a refund (T5); returns its refund id. The same id again is a second request."""
+        refund_id = refund_id or str(uuid.uuid4())
+        self.feed("TicketRefundRequested", self.ticket_refund_request(order_id, purpose, amount, refund_id, currency))
+        return refund_id
+
+    def ticket_refund_request(
+        self, order_id: str, purpose: str, amount: int, refund_id: str, currency: str = "USD"
+    ) -> t.TicketRefundRequested:
+        return t.TicketRefundRequested(
+            refund_id=refund_id,
+            ticket_id="8d2b6f4e-1a3c-4e5f-9b7d-0c2e4a6b8d01",
+            order_id=order_id,
+            customer_id="cust-1",
+            purpose=purpose,  # type: ignore[arg-type]
+            amount=Money(amount_minor=amount, currency=currency),
+            reason=f"T5 shortage: 1 x RING [ticket-refund:{refund_id}]",
+            requested_at=self.clock.now(),
         )
 
     def token(self, role: str, subject: str, customers: tuple[str, ...] = ()) -> dict[str, str]:

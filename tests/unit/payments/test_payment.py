@@ -123,7 +123,7 @@ def test_P2_P6_a_refund_owed_on_an_unsettled_transfer_is_deferred_capped_and_pai
     assert (info.value.field, info.value.rule) == ("amount", "P6")
     assert payment.deferred_refunds_due() == []  # nothing has arrived: nothing can go back
     payment.settle(30_000, T0 + timedelta(days=2))  # the customer sent less than the order
-    assert payment.deferred_refunds_due() == [(30_000, "customer request", "transfer:OrderCancelled:e1")]
+    assert payment.deferred_refunds_due() == [(30_000, "customer request", "transfer:OrderCancelled:e1", None)]
     payment.record_refund(30_000, "customer request", "transfer:OrderCancelled:e1", T0 + timedelta(days=2))
     assert payment.deferred_refunds_due() == []
     with pytest.raises(PaymentConflict):  # settled: refunds go back at once, nothing is deferred

@@ -67,7 +67,7 @@ def test_P7_shipping_is_paid_by_card_after_the_quote(s: PaymentsScenario, client
     retry = capture(client, order_id, card, "key-ship-0001", cust)  # a retried request: charged once
     assert (first.status_code, first.json()) == (200, retry.json())
     assert (first.json()["status"], first.json()["network"], first.json()["last4"]) == ("captured", "visa", "1111")
-    assert s.gateway.charged == {"key-goods-0001": 5400, "key-ship-0001": 2350}
+    assert s.gateway.charged == {f"{order_id}:goods:key-goods-0001": 5400, f"{order_id}:shipping:key-ship-0001": 2350}
     shipping = s.app.payment(order_id, "shipping")
     assert (shipping.method, shipping.customer_id, shipping.paid_minor) == ("card", "cust-1", 2350)
     assert paid(s) == [("PaymentCaptured", "goods", money(5400)), ("PaymentCaptured", "shipping", money(2350))]
@@ -87,7 +87,7 @@ def test_P7_shipping_is_paid_by_paypal_after_the_quote(s: PaymentsScenario, clie
     assert (card.status_code, card.json()["detail"][0]["field"]) == (422, "method")
     done = capture(client, order_id, {"method": "paypal", "source": "payer-7781"}, "key-ship-0003", cust)
     assert (done.status_code, done.json()["status"], done.json()["last4"]) == (200, "captured", None)
-    assert s.gateway.charged == {"key-goods-0002": 12_990, "key-ship-0003": 4120}
+    assert s.gateway.charged == {f"{order_id}:goods:key-goods-0002": 12_990, f"{order_id}:shipping:key-ship-0003": 4120}
     assert paid(s) == [("PaymentCaptured", "goods", money(12_990)), ("PaymentCaptured", "shipping", money(4120))]
     assert s.published()[1][1]["method"] == "paypal"
 
@@ -234,7 +234,7 @@ def test_X2_only_the_payer_their_account_manager_and_ops_act_on_the_shipping_pay
     assert client.post(f"/payments/{by_deposit}/shipping/deposit", headers=other).status_code == 403
     assert client.post(f"/payments/{by_deposit}/goods/deposit", headers=other).status_code == 403
     assert client.get(f"/payments/{by_card}", headers=other).status_code == 403
-    assert list(s.gateway.charged) == ["key-x2-goods-01"]
+    assert list(s.gateway.charged) == [f"{by_card}:goods:key-x2-goods-01"]
     # Another customer's account manager may not settle it; theirs and ops may.
     voucher = client.post(f"/payments/{by_transfer}/shipping/voucher", files={"file": PDF}, headers=owner)
     assert voucher.status_code == 200

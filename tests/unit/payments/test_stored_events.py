@@ -12,7 +12,8 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from services.payments.domain import Payment, payment_id
+from services.payments.adapters.outbound import translate
+from services.payments.domain import DepositAccount, Payment, deposit_account_id, payment_id
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 TOPIC = "services.payments.domain.payment:Payment."
@@ -138,3 +139,61 @@ def test_P2_P6_transfer_events_stored_in_the_earlier_shape_replay_into_the_same_
         2350,
     )
     assert (payment.refunded_minor, payment.refundable_minor, payment.deferred_refunds_due()) == (350, 2000, [])
+
+
+def test_P6_refunds_stored_before_they_named_their_request_publish_no_reference() -> None:
+    """RefundRecorded, RefundDeferred and a deposit's Refunded stored without `request_ref` still replay,
+    and publish RefundIssued with its purpose and no reference (T5 matches those by the reason's tag)."""
+    context: dict[str, Any] = {"order_id": "order-9", "purpose": "shipping", "method": "bank_transfer"}
+    context |= {"currency": "USD", "customer_id": "cust-1", "amount_minor": 2350}
+    app, payment = replay(
+        [
+            ("Requested", requested("order-9", "shipping", 2350, "bank_transfer")),
+            ("VoucherReceived", {"file_ref": "v.pdf", "size": 10, "content_type": "application/pdf", "at": T0}),
+            ("RefundDeferred", {"amount_minor": 350, "reason": "shortage", "key": "k1", "at": T0}),
+            ("Settled", {"amount_minor": 2350, "at": T0}),
+            (
+                "RefundRecorded",
+                {
+                    "amount_minor": 350,
+                    "reason": "shortage",
+                    "provider_ref": "transfer:k1",
+                    "capture_ref": None,
+                    "at": T0,
+                    "_meta": {"context": context},
+                },
+            ),
+        ]
+    )
+    assert [d.request_ref for d in payment.deferred] == [None]
+    built = translate(list(app.events.get(payment.id))[-1])
+    assert built is not None and built[1].model_dump(include={"purpose", "reference", "method"}) == {
+        "purpose": "shipping",
+        "reference": None,
+        "method": "bank_transfer",
+    }
+    account_id = deposit_account_id("cust-1")
+    deposit_topic = "services.payments.domain.deposit:DepositAccount."
+    opened = {"customer_id": "cust-1", "currency": "USD", "at": T0, "originator_topic": get_topic(DepositAccount)}
+    debited = {"order_id": "order-9", "purpose": "goods", "amount_minor": 5400, "at": T0}
+    refunded = {**debited, "amount_minor": 900, "reason": "cancellation", "reference": "OrderCancelled:e1"}
+    states = [
+        ("Opened", opened),
+        ("Credited", {"amount_minor": 9000, "reference": "wire-1", "at": T0}),
+        ("Debited", debited),
+        ("Refunded", {**refunded, "_meta": {"context": {"customer_id": "cust-1", "currency": "USD"}}}),
+    ]
+    app.recorder.insert_events(
+        [
+            StoredEvent(account_id, n, deposit_topic + name, app.mapper.transcoder.encode({**state, "timestamp": T0}))
+            for n, (name, state) in enumerate(states, start=1)
+        ]
+    )
+    account: DepositAccount = app.repository.get(account_id)
+    assert (account.balance_minor, account.refundable_for("order-9")) == (4500, 4500)
+    built = translate(list(app.events.get(account_id))[-1])
+    assert built is not None and built[1].model_dump(include={"purpose", "reference", "method"}) == {
+        "purpose": "goods",
+        "reference": None,
+        "method": "deposit",
+    }
