@@ -44,6 +44,16 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class RefundNotMade:
+    """Payments refused a ticket's refund request (nothing left to refund of that purpose)."""
+
+    order_id: str
+    refund_id: str
+    reason: str
+    refused_at: datetime
+
+
+@dataclass(frozen=True)
 class Refunded:
     """A refund payments made; `refund_id` names the ticket refund request it answers, if any."""
 
@@ -92,4 +102,9 @@ def listing(envelope: Envelope) -> inv.SkuCatalogued:
 
 def refunded(envelope: Envelope) -> Refunded:
     e = pay.RefundIssued.model_validate(envelope.payload)
-    return Refunded(e.order_id, refund_id_in(e.reason), e.amount.amount_minor, e.issued_at)
+    return Refunded(e.order_id, refund_id_in(e.reason, e.reference), e.amount.amount_minor, e.issued_at)
+
+
+def refund_refused(envelope: Envelope) -> RefundNotMade:
+    e = pay.RefundRefused.model_validate(envelope.payload)
+    return RefundNotMade(e.order_id, e.reference, e.reason, e.refused_at)

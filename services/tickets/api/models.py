@@ -117,8 +117,9 @@ class RefundPublic(BaseModel):
     asked: Money = Field(description="What the items (or their shipping share) are worth")
     requested: Money = Field(description="What was asked of payments: `asked` capped by what was left")
     issued: Money = Field(description="What payments reported refunded so far")
-    status: Literal["requested", "partially_issued", "issued"]
+    status: Literal["requested", "partially_issued", "issued", "refused"]
     issued_at: datetime | None
+    refused_reason: str | None = Field(default=None, description="Why payments refunded nothing (P6)")
     reason: str
 
 
@@ -180,7 +181,10 @@ def _refund(x: dict[str, Any]) -> RefundPublic:
         return Money(amount_minor=minor, currency=x["currency"])
 
     issued, requested = x["issued_minor"], x["requested_minor"]
-    status = "issued" if issued >= requested else "partially_issued" if issued else "requested"
+    refused = x.get("refused_reason")
+    status = (
+        "issued" if issued >= requested else "partially_issued" if issued else "refused" if refused else "requested"
+    )
     return RefundPublic(
         refund_id=x["refund_id"],
         purpose=x["purpose"],
@@ -190,6 +194,7 @@ def _refund(x: dict[str, Any]) -> RefundPublic:
         status=status,  # type: ignore[arg-type]
         issued_at=x["issued_at"],
         reason=x["reason"],
+        refused_reason=refused,
     )
 
 

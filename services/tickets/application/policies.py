@@ -112,6 +112,16 @@ def on_refund_issued(app: TicketsPort, envelope: Envelope, pe: PE) -> None:
         pe.collect_events(ticket)
 
 
+def on_refund_refused(app: TicketsPort, envelope: Envelope, pe: PE) -> None:
+    """Payments found nothing left to refund for a ticket's request: the ticket shows why (T5, P6)."""
+    fact = inbound.refund_refused(envelope)
+    record = app.known_order_record(fact.order_id, pe)
+    request = record.refunds.get(fact.refund_id) if record else None
+    ticket = app.known_ticket(uuid.UUID(request["ticket_id"]), pe) if request else None
+    if ticket is not None and ticket.record_refund_refused(fact.refund_id, fact.reason, fact.refused_at):
+        pe.collect_events(ticket)
+
+
 # --- timers ---------------------------------------------------------------------------------------
 def on_reply_sla_due(app: TicketsPort, timer: Timer, pe: PE) -> None:
     """T3: no staff reply within the reply SLA of customer message n: a breach ops can see."""
@@ -138,6 +148,7 @@ POLICIES: dict[str, Policy] = {
     "ReceiptConfirmed": on_receipt_confirmed,
     "SkuCatalogued": on_sku_catalogued,
     "RefundIssued": on_refund_issued,
+    "RefundRefused": on_refund_refused,
 }
 TIMERS: dict[str, TimerPolicy] = {
     deadlines.REPLY_SLA: on_reply_sla_due,

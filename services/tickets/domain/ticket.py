@@ -231,6 +231,17 @@ class Ticket(Aggregate):
         refund["issued_minor"] += amount_minor
         refund["issued_at"] = issued_at
 
+    def record_refund_refused(self, refund_id: str, reason: str, at: datetime) -> bool:
+        """Payments refused a request of this ticket (nothing left to refund); False if unknown or known."""
+        if refund_id not in self.refunds or self.refunds[refund_id].get("refused_reason"):
+            return False
+        self._refund_refused(refund_id=refund_id, reason=reason, at=at)
+        return True
+
+    @event("RefundRefused")
+    def _refund_refused(self, refund_id: str, reason: str, at: datetime) -> None:
+        self.refunds[refund_id]["refused_reason"] = reason
+
 
 def _message(
     number: int, role: str, author: str, text: str, photos: list[dict[str, Any]], key: str | None, at: datetime

@@ -8,6 +8,8 @@ import pytest
 
 from services.tickets.adapters.references import tagged
 from services.tickets.domain.errors import InvalidClaim, NothingToRefund, TransitionRefused
+from shared.events import payments as pay
+from tests.unit.messages import usd
 from tests.unit.tickets.scenario import CLASP, PENDANT, RING, Scenario, days
 
 
@@ -156,6 +158,45 @@ def test_T5_the_ticket_shows_the_refund_when_payments_reports_it() -> None:
     s.refund_issued(order_id, 42, reason[shipping])
     assert s.ticket(ticket.id).refunds[shipping]["issued_minor"] == 42
     assert s.types(ticket.id) == ["Opened", "Resolved", "RefundRequested", "RefundRequested"] + ["RefundIssued"] * 3
+
+
+def test_T5_P6_a_refund_payments_refuses_shows_as_refused_with_the_reason() -> None:
+    s = Scenario()
+    order_id = s.received()
+    ticket = s.open(order_id, "damaged", items={RING: 1})
+    resolved = s.app.resolve(ticket.id, "am-1", "refund", "cracked pearl")
+    (goods,) = (r["refund_id"] for r in resolved.refunds.values())
+    refused = pay.RefundRefused(
+        order_id=order_id,
+        reference=goods,
+        purpose="goods",
+        amount=usd(450),
+        reason="nothing left to refund (paid 0.00 USD)",
+        refused_at=s.clock.now(),
+    )
+    s.feed("RefundRefused", refused)
+    s.feed("RefundRefused", refused)  # a second report changes nothing
+    assert s.ticket(ticket.id).refunds[goods]["refused_reason"] == "nothing left to refund (paid 0.00 USD)"
+    assert s.types(ticket.id) == ["Opened", "Resolved", "RefundRequested", "RefundRefused"]
+
+
+def test_T5_a_refund_is_matched_by_its_reference_field() -> None:
+    s = Scenario()
+    order_id = s.received()
+    ticket = s.open(order_id, "damaged", items={RING: 1})
+    resolved = s.app.resolve(ticket.id, "am-1", "refund", "cracked pearl")
+    (goods,) = (r["refund_id"] for r in resolved.refunds.values())
+    issued = pay.RefundIssued(
+        order_id=order_id,
+        amount=usd(450),
+        reason="after-sale refund",  # no tag in the reason: the reference names the request
+        issued_at=s.clock.now(),
+        method="card",
+        purpose="goods",
+        reference=goods,
+    )
+    s.feed("RefundIssued", issued)
+    assert s.ticket(ticket.id).refunds[goods]["issued_minor"] == 450
 
 
 @pytest.mark.parametrize("outcome", ["replacement_sent", "no_action"])

@@ -23,6 +23,7 @@ def test_the_application_provides_what_the_policies_need() -> None:
         "ReceiptConfirmed",
         "SkuCatalogued",
         "RefundIssued",
+        "RefundRefused",
     }
     assert set(TIMERS) == {"ticket-reply-sla", "ticket-auto-close"}
 
