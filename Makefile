@@ -2,8 +2,12 @@
 VENV      := .venv
 BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.hallmark-installed
+COMPOSE   := docker compose -f deploy/docker/compose.yaml
+# `make up` uses Docker (deploy/docker/compose.yaml) when a Docker engine answers, else the local
+# launcher; HALLMARK_LOCAL=1 picks the launcher whatever Docker says.
+DOCKER_UP := [ -z "$(HALLMARK_LOCAL)" ] && docker info >/dev/null 2>&1
 
-.PHONY: install up down status test test-unit lint bench schema clean
+.PHONY: install up up-local down status test test-unit lint bench schema clean
 
 $(STAMP): pyproject.toml uv.lock deploy/local/bootstrap.sh
 	@deploy/local/bootstrap.sh
@@ -11,10 +15,19 @@ $(STAMP): pyproject.toml uv.lock deploy/local/bootstrap.sh
 
 install: $(STAMP)  ## create the Python environment (uv, locked)
 
-up: install  ## start Kafka, PostgreSQL and all five services (Ctrl-C or `make down` stops)
+up:  ## start Kafka, PostgreSQL and all five services: in Docker if an engine answers, else locally (Ctrl-C or `make down` stops)
+	@if $(DOCKER_UP); then \
+		echo "A Docker engine answers: $(COMPOSE) up --build  (HALLMARK_LOCAL=1 make up: the local launcher)"; \
+		$(COMPOSE) up --build; \
+	else \
+		$(MAKE) --no-print-directory up-local; \
+	fi
+
+up-local: install  ## the local launcher (`hallmark up`), whatever Docker says
 	$(BIN)/hallmark up
 
-down:  ## stop what `make up` started
+down:  ## stop what `make up` started (the data stays)
+	@if $(DOCKER_UP); then $(COMPOSE) down; fi
 	@if [ -x $(BIN)/hallmark ]; then $(BIN)/hallmark down; fi
 
 status: install  ## every component, its address and health
@@ -26,11 +39,16 @@ test: install  ## the whole suite; starts and stops its own Kafka and PostgreSQL
 test-unit: install  ## the fast ring only (in-memory stores)
 	$(BIN)/pytest tests/unit
 
-lint: install  ## ruff, mypy, import-linter contracts
+lint: install  ## ruff, mypy, import-linter contracts; the Kubernetes manifests, the Dockerfile, the compose file
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/mypy deploy/k8s/validate.py deploy/docker/healthcheck.py
+	$(BIN)/python deploy/k8s/validate.py
+	@if [ -x $(BIN)/hadolint ]; then $(BIN)/hadolint deploy/docker/Dockerfile && echo "hadolint: deploy/docker/Dockerfile ok"; \
+	else echo "hadolint has no wheel for this platform; tests/unit/test_docker_image.py checks the Dockerfile"; fi
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/docker/compose.yaml
 
 bench: install  ## benchmarks: figures and ratios against raw baselines
 	$(BIN)/python -m benchmarks
