@@ -56,7 +56,7 @@ class Sandbox:
         command += ["--data-dir", str(self.data_dir), "--slow-seconds", str(SLOW_SECONDS)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        eventually(self._ready, timeout=15, interval=0.05, what=f"sandbox ready on {self.url}")
+        eventually(self._ready, timeout=60, interval=0.05, what=f"sandbox ready on {self.url}")
         return self
 
     def _ready(self) -> bool:
