@@ -66,6 +66,7 @@ class StoreCollector(Collector):
             "published": "Relay position (last notification published)",
             "relay_lag": "Notifications stored but not yet published",
             "dlq_open": "Dead letters waiting for ops",
+            "timers_due": "Durable timers due and not fired yet (X1)",
         }
         for name, value in values.items():
             family = GaugeMetricFamily(f"hallmark_{name}", helps.get(name, name), labels=["service"])

@@ -23,7 +23,7 @@ from shared.runtime.metrics import Metrics
 from shared.runtime.positions import ddl_lock, ensure_tables, read_position
 from shared.runtime.settings import ServiceSettings
 from shared.runtime.store import HallmarkApplication, Handler, ensure_database, postgres_env
-from shared.runtime.timers import TimerHandler, TimerService
+from shared.runtime.timers import TimerHandler, TimerService, timers_due
 from shared.runtime.translate import Translator
 
 TApp = TypeVar("TApp", bound=HallmarkApplication)
@@ -98,6 +98,7 @@ class Runtime(Generic[TApp]):
                 "published": published,
                 "relay_lag": max(stored - published, 0),
                 "dlq_open": self.dead_letters.count_open(conn),
+                "timers_due": timers_due(conn, self.clock.now()),
             }
 
     def follower_positions(self) -> dict[str, dict[str, int]]:

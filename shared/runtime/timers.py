@@ -160,3 +160,9 @@ class TimerService:
                     log.exception("timer loop step failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
+
+
+def timers_due(conn: psycopg.Connection, now: datetime) -> int:
+    """How many timers are due and not fired yet (a gauge: a growing count means the loop is stuck)."""
+    row = conn.execute("SELECT count(*) FROM hallmark_timers WHERE NOT fired AND due_at <= %s", (now,)).fetchone()
+    return int(row[0]) if row else 0

@@ -16,6 +16,6 @@ def test_the_dashboard_names_only_metrics_a_service_exports(harness: Harness) ->
         assert client.get("/livez").status_code == 200
         page = client.get("/metrics").text
     live = exported(page)
-    assert {"hallmark_relay_lag", "hallmark_dlq_open", "hallmark_follower_lag"} <= live
+    assert {"hallmark_relay_lag", "hallmark_dlq_open", "hallmark_follower_lag", "hallmark_timers_due"} <= live
     used = {name for expr in expressions(dashboard()) for name in metric_names(expr)}
     assert used - live - KAFKA_EXPORTER == set()
