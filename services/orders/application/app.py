@@ -17,7 +17,7 @@ from eventsourcing.utils import EnvType, get_topic
 
 from services.orders.adapters import transcodings
 from services.orders.application.expiry import payment_window_timer
-from services.orders.application.serial import KeyedLocks
+from services.orders.application.serial import StripedLocks
 from services.orders.domain import cancellation, placing
 from services.orders.domain.carriers import COVERAGE_ID, CarrierCoverage
 from services.orders.domain.cart import Cart, cart_id
@@ -49,7 +49,7 @@ class OrdersApplication(HallmarkApplication):
             payment_window=timedelta(hours=settings.payment_window_hours),
         )
         self.conflict_retries = settings.conflict_retries
-        self.locks = KeyedLocks()
+        self.locks = StripedLocks()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The domain's value objects are stored (in events and snapshots) as their fields."""
@@ -233,7 +233,7 @@ class OrdersApplication(HallmarkApplication):
                 raise Busy(
                     f"changed by others {self.conflict_retries} times in a row; nothing was recorded, try again",
                     field="order",
-                    rule="X3",
+                    rule="O1",
                 ) from None
 
     def _order_id(self, customer_id: str, idempotency_key: str | None) -> uuid.UUID:

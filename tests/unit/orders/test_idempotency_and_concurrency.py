@@ -9,10 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 from fastapi.testclient import TestClient
 
 from services.orders.api import create_app
 from services.orders.domain.errors import IdempotencyKeyReused
+from shared.runtime import store
 from tests.unit.orders.scenario import ADDRESS, DETAILS, Scenario
 
 
@@ -99,3 +101,23 @@ def test_O1_parallel_cart_changes_of_one_customer_all_count() -> None:
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda _: s.app.add_to_cart("cust-1", "ODD-PRICE", 2), range(40)))
     assert s.app.cart("cust-1").items == {"ODD-PRICE": 80}
+
+
+def test_O1_a_write_that_keeps_meeting_newer_versions_is_409_and_records_nothing(monkeypatch) -> None:
+    s = Scenario(conflict_retries=3)
+    before = s.app.max_notification_id()
+    tries = []
+
+    def always_newer(*aggregates: object) -> None:
+        tries.append(len(aggregates))
+        raise IntegrityError("another writer saved first")
+
+    monkeypatch.setattr(s.app, "save", always_newer)
+    monkeypatch.setattr(store, "backoff", lambda attempt: None)
+    with TestClient(create_app(s.runtime)) as client:
+        refused = client.post("/orders", json=body(), headers=s.headers())
+    [problem] = refused.json()["detail"]
+    assert (refused.status_code, problem["field"], problem["rule"]) == (409, "order", "O1")
+    assert problem["message"] == "changed by others 3 times in a row; nothing was recorded, try again"
+    assert tries == [3, 3, 3]  # decided again each time: the order, the cart, the payment window
+    assert s.app.max_notification_id() == before
