@@ -179,3 +179,42 @@ class OrderCompleted(_Payload):
     order_id: str
     customer_id: str
     completed_at: datetime
+
+
+@event("orders", "OrderExpired")
+class OrderExpired(_Payload):
+    """An order not paid within its payment window has ended (O4): like a free cancellation, with
+    nothing paid and no fee. Its stock goes back on the shelf (I1); a payment for it that still
+    arrives is owed back in full to the original method (P6)."""
+
+    order_id: str
+    customer_id: str
+    total: Money = Field(description="What the order would have cost; nothing of it was paid")
+    reason: str
+    placed_at: datetime
+    payment_due_at: datetime = Field(description="The end of the payment window (ORDERS_PAYMENT_WINDOW_HOURS)")
+    expired_at: datetime
+
+
+@event("orders", "CartLineChanged")
+class CartLineChanged(_Payload):
+    """A customer's cart now holds `quantity` of a product (0: the line was removed), after an
+    addition, a change or a removal (O1). Inventory holds that much for them while it can (I1).
+    Keyed by the cart, so a cart's messages arrive in order."""
+
+    customer_id: str
+    sku: str
+    quantity: int = Field(ge=0, le=1_000_000)
+    changed_at: datetime
+
+
+@event("orders", "CartCheckedOut")
+class CartCheckedOut(_Payload):
+    """A customer's cart became an order and is empty again (O1). Keyed by the cart (after its
+    lines), hence `placed_order_id` rather than `order_id` (which would key it by the order):
+    holds left on its products once the order is reserved are released (I1)."""
+
+    customer_id: str
+    placed_order_id: str
+    skus: list[str]
+    checked_out_at: datetime

@@ -14,6 +14,7 @@ ERRORS: dict[type[Exception], int] = {
     errors.ReservationNotFound: 404,
     errors.InvalidAdjustment: 422,
     errors.InvalidParcelWeight: 422,
+    errors.InvalidPrice: 422,
     errors.SkuAlreadyCatalogued: 409,
     errors.NotEnoughStock: 409,
     errors.StockWouldGoNegative: 409,

@@ -22,7 +22,7 @@ from services.inventory.domain import errors, picking
 from services.inventory.domain.holds import CustomerHolds, customer_holds_id
 from services.inventory.domain.reservation import Reservation, reservation_id
 from services.inventory.domain.sku import Sku, sku_id
-from services.inventory.domain.values import StockCorrection
+from services.inventory.domain.values import StockCorrection, check_price
 from services.inventory.settings import InventorySettings
 from shared.events import Envelope
 from shared.runtime.clock import Clock
@@ -44,6 +44,7 @@ class InventoryApplication(HallmarkApplication):
         self.hold_ttl = timedelta(seconds=settings.hold_ttl_seconds)
         self.picking_sla = timedelta(hours=settings.picking_sla_hours)
         self.conflict_retries = settings.conflict_retries
+        self.max_unit_price_minor = settings.max_unit_price_minor
         self.sku_locks = conflicts.SkuLocks()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -64,7 +65,8 @@ class InventoryApplication(HallmarkApplication):
     def add_sku(
         self, code: str, name: str, unit_price_minor: int, currency: str, moq: int, weight_grams: int, on_hand: int
     ) -> Sku:
-        """Put a new SKU in the catalogue with its stock on hand."""
+        """Put a new SKU in the catalogue with its stock on hand, at a price within the bounds (X3)."""
+        check_price(code, unit_price_minor, self.max_unit_price_minor)
 
         def attempt() -> tuple[Sku, list[Any]]:
             if sku_id(code) in self.repository:
@@ -76,6 +78,7 @@ class InventoryApplication(HallmarkApplication):
 
     def relist(self, code: str, name: str, unit_price_minor: int, currency: str, moq: int, weight_grams: int) -> Sku:
         """Change a SKU's listing (name, price, MOQ, unit weight); published as SkuCatalogued."""
+        check_price(code, unit_price_minor, self.max_unit_price_minor)
 
         def attempt() -> tuple[Sku, list[Any]]:
             sku = self.get_sku(code)

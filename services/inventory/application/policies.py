@@ -1,8 +1,10 @@
 """How inventory reacts to the orders service's events, and to its own timers.
 
-OrderPlaced reserves (the customer's holds first, then free stock; a partial reservation states
-the shortage); OrderConfirmed opens picking and its SLA timer; OrderChanged (O7) follows the new
-quantities; OrderCancelled puts the stock back. Hold expiry frees a hold (I1); the picking SLA
+A cart line changed: the customer's hold on that product follows it, as far as there is stock (I1);
+a cart checked out: holds left above what its order reserved end. OrderPlaced reserves (the
+customer's holds first, then free stock; a partial reservation states the shortage);
+OrderConfirmed opens picking and its SLA timer; OrderChanged (O7) follows the new quantities;
+OrderCancelled and OrderExpired put the stock back. Hold expiry frees a hold (I1); the picking SLA
 timer records a breach (I4)."""
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from eventsourcing.application import ProcessingEvent
 
 from services.inventory.adapters import inbound
 from services.inventory.domain.errors import UnknownSku
+from services.inventory.domain.holds import CustomerHolds, customer_holds_id
 from services.inventory.domain.reservation import OPEN, PREPARED, Reservation
 from services.inventory.domain.sku import Sku
 from services.inventory.domain.values import ReservedLine
@@ -42,6 +45,7 @@ class InventoryPort(Protocol):
     """What the policies need of the inventory application."""
 
     picking_sla: timedelta
+    hold_ttl: timedelta
     timers: TimerService | None
     clock: Clock
 
@@ -138,9 +142,9 @@ def on_order_changed(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
     pe.collect_events(reservation)
 
 
-def on_order_cancelled(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
-    """Cancelled: reserved stock goes back (StockReleased); so do goods already picked."""
-    order = inbound.order_cancelled(envelope)
+def on_order_ended(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
+    """Cancelled or expired unpaid: reserved stock goes back (StockReleased); so do goods already picked."""
+    order = inbound.order_ended(envelope)
     reservation = app.get_reservation(order.order_id, pe)
     if reservation is None:
         return
@@ -153,6 +157,49 @@ def on_order_cancelled(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
             sku.release(order.order_id, order.reason)
         pe.collect_events(sku)
     pe.collect_events(reservation, cancel_timer(app, PICKING_SLA, order.order_id, pe))
+
+
+def _release_holds(app: InventoryPort, sku: Sku, customer_id: str, reason: str, pe: PE) -> None:
+    for hold_id in list(sku.holds_of(customer_id)):
+        sku.release_hold(hold_id, reason)
+        pe.collect_events(sku, cancel_timer(app, HOLD_EXPIRY, hold_target(sku.code, hold_id), pe))
+
+
+def on_cart_line_changed(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
+    """I1: the customer's hold on the product becomes what their cart holds of it, as far as there is
+    stock, until the hold TTL passes (a new hold, with its own expiry timer, at each change)."""
+    line = inbound.cart_line_changed(envelope)
+    try:
+        sku = app.get_sku(line.sku, pe)
+    except UnknownSku:
+        log.warning("cart line of an unknown SKU", extra={"sku": line.sku})
+        return
+    _release_holds(app, sku, line.customer_id, "the cart changed", pe)
+    quantity = min(line.quantity, sku.available)
+    if quantity > 0:
+        expires_at = app.clock.now() + app.hold_ttl
+        sku.place_hold(line.hold_id, line.customer_id, quantity, expires_at)
+        index = app.find(customer_holds_id(line.customer_id), pe) or CustomerHolds(customer_id=line.customer_id)
+        index.note(sku.code)
+        pe.collect_events(sku, index)
+        assert app.timers is not None
+        app.timers.schedule(pe, HOLD_EXPIRY, hold_target(sku.code, line.hold_id), expires_at)
+    if quantity < line.quantity:
+        log.info("cart line held in part", extra={"sku": line.sku, "asked": line.quantity, "held": quantity})
+
+
+def on_cart_checked_out(app: InventoryPort, envelope: Envelope, pe: PE) -> None:
+    """I1: once the order is reserved (it took the customer's holds then), holds on its products that
+    came after (a cart change that reached inventory late) end. Before that, the order will take them."""
+    done = inbound.cart_checked_out(envelope)
+    if app.get_reservation(done.order_id, pe) is None:
+        return
+    for code, _ in done.lines:
+        try:
+            sku = app.get_sku(code, pe)
+        except UnknownSku:
+            continue
+        _release_holds(app, sku, done.customer_id, done.reason, pe)
 
 
 def on_hold_expiry(app: InventoryPort, timer: Timer, pe: PE) -> None:
@@ -187,7 +234,10 @@ POLICIES: dict[str, Callable[[InventoryPort, Envelope, PE], None]] = {
     "OrderPlaced": on_order_placed,
     "OrderConfirmed": on_order_confirmed,
     "OrderChanged": on_order_changed,
-    "OrderCancelled": on_order_cancelled,
+    "OrderCancelled": on_order_ended,
+    "OrderExpired": on_order_ended,
+    "CartLineChanged": on_cart_line_changed,
+    "CartCheckedOut": on_cart_checked_out,
 }
 TIMERS: dict[str, Callable[[InventoryPort, Timer, PE], None]] = {
     HOLD_EXPIRY: on_hold_expiry,

@@ -57,3 +57,7 @@ class StockBusy(InventoryError):
 
 class InvalidAdjustment(InventoryError):
     pass
+
+
+class InvalidPrice(InventoryError):
+    """X3: a unit price of 0 or less, or above the ceiling."""

@@ -1,6 +1,7 @@
 """Frozen value objects of the inventory: a hold on a SKU, the lines of a reservation and of a
-release, a recorded shortfall, a stock correction. Stored events and snapshots carry them (the application registers
-their transcodings); the upcasters turn what older events stored as plain dicts into them."""
+release, a recorded shortfall, a stock correction; and the bounds of a unit price. Stored events
+and snapshots carry them (the application registers their transcodings); the upcasters turn what
+older events stored as plain dicts into them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.inventory.domain.errors import InvalidAdjustment
+from services.inventory.domain.errors import InvalidAdjustment, InvalidPrice
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,17 @@ class StockCorrection:
 
     def applied_to(self, on_hand: int) -> int:
         return on_hand + (self.change or 0) if self.counted is None else self.counted
+
+
+def check_price(code: str, unit_price_minor: int, ceiling_minor: int) -> None:
+    """X3: a product is listed at a price above 0 and below the ceiling (INVENTORY_MAX_UNIT_PRICE_MINOR);
+    a price of 0 or less would make orders that total 0 or less."""
+    if not 0 < unit_price_minor < ceiling_minor:
+        raise InvalidPrice(
+            f"{code}: a unit price is above 0 and below {ceiling_minor:,} minor units, not {unit_price_minor:,}",
+            field="unit_price.amount_minor",
+            rule="X3",
+        )
 
 
 def upcast_lines(kind: type[ReservedLine] | type[ReleasedLine]) -> Callable[[dict[str, Any]], None]:

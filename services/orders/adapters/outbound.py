@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.orders.domain import changes, fulfilment, payment
+from services.orders.domain.cart import Cart
 from services.orders.domain.lines import order_total
 from services.orders.domain.order import Order
 from services.orders.domain.values import Address, OrderLine
@@ -17,15 +18,20 @@ from shared.events import orders as contract
 from shared.runtime.translate import Outbound, context_of
 
 Context = dict[str, Any]
-"""What the application stored with each event (`OrdersApplication.event_context`): customer_id, currency."""
+"""What the application stored with each event (`OrdersApplication.event_context`): customer_id, and
+an order's currency."""
 
 
 def translate(domain_event: Any) -> Outbound | None:
     build = _BUILDERS.get(type(domain_event))
-    if build is None:
+    if build is not None:
+        event_type, payload = build(domain_event, context_of(domain_event))
+        return event_type, payload, str(domain_event.originator_id)
+    build_cart = _CART_BUILDERS.get(type(domain_event))
+    built = build_cart(domain_event, context_of(domain_event)) if build_cart is not None else None
+    if built is None:
         return None
-    event_type, payload = build(domain_event, context_of(domain_event))
-    return event_type, payload, str(domain_event.originator_id)
+    return built[0], built[1], None  # keyed by the cart: its messages keep their order
 
 
 def _money(amount_minor: int, currency: str) -> Money:
@@ -108,6 +114,18 @@ def _cancelled(e: changes.Cancelled, ctx: Context) -> tuple[str, BaseModel]:
     )
 
 
+def _expired(e: changes.Expired, ctx: Context) -> tuple[str, BaseModel]:
+    return "OrderExpired", contract.OrderExpired(
+        order_id=str(e.originator_id),
+        customer_id=ctx["customer_id"],
+        total=_money(e.total_minor, ctx["currency"]),
+        reason=e.reason,
+        placed_at=e.placed_at,
+        payment_due_at=e.payment_due_at,
+        expired_at=e.at,
+    )
+
+
 def _changed(e: changes.Changed, ctx: Context) -> tuple[str, BaseModel]:
     return "OrderChanged", contract.OrderChanged(
         order_id=str(e.originator_id),
@@ -139,4 +157,44 @@ _BUILDERS: dict[type[Any], Callable[[Any, Context], tuple[str, BaseModel]]] = {
     Order.Changed: _changed,
     Order.ProcessingStarted: _processing,
     Order.Completed: _completed,
+    Order.Expired: _expired,
 }
+
+
+def _line_added(e: Any, ctx: Context) -> tuple[str, BaseModel] | None:
+    if getattr(e, "in_cart", None) is None:  # stored before the line's quantity was kept
+        return None
+    return _line(ctx, e.sku, e.in_cart, e.timestamp)
+
+
+def _line_changed(e: Any, ctx: Context) -> tuple[str, BaseModel] | None:
+    return _line(ctx, e.sku, e.quantity, e.timestamp)
+
+
+def _line_removed(e: Any, ctx: Context) -> tuple[str, BaseModel] | None:
+    return _line(ctx, e.sku, 0, e.timestamp)
+
+
+def _line(ctx: Context, sku: str, quantity: int, at: Any) -> tuple[str, BaseModel] | None:
+    if "customer_id" not in ctx:  # stored before carts named their customer
+        return None
+    return "CartLineChanged", contract.CartLineChanged(
+        customer_id=ctx["customer_id"], sku=sku, quantity=quantity, changed_at=at
+    )
+
+
+def _checked_out(e: Any, ctx: Context) -> tuple[str, BaseModel] | None:
+    if not e.from_cart or getattr(e, "skus", None) is None or "customer_id" not in ctx:
+        return None
+    return "CartCheckedOut", contract.CartCheckedOut(
+        customer_id=ctx["customer_id"], placed_order_id=e.order_id, skus=e.skus, checked_out_at=e.timestamp
+    )
+
+
+_CART_BUILDERS: dict[type[Any], Callable[[Any, Context], tuple[str, BaseModel] | None]] = {
+    Cart.ItemAdded: _line_added,
+    Cart.QuantityChanged: _line_changed,
+    Cart.ItemRemoved: _line_removed,
+    Cart.OrderRecorded: _checked_out,
+}
+"""O1, I1: a cart's changes, for inventory to hold what the cart holds."""

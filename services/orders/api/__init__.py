@@ -7,12 +7,15 @@ from services.orders.bootstrap import bootstrap
 from services.orders.domain.cart import ItemNotInCart
 from services.orders.domain.errors import (
     BelowMinimumOrderQuantity,
+    Busy,
     CarrierRefused,
     CoverageUnknown,
     EmptyCart,
+    IdempotencyKeyReused,
     MixedCurrencies,
     NotYourOrder,
     OrderNotFound,
+    OutOfBounds,
     TransitionRefused,
     UnknownProduct,
 )
@@ -23,12 +26,15 @@ ERRORS: dict[type[Exception], int] = {
     BelowMinimumOrderQuantity: 422,
     MixedCurrencies: 422,
     EmptyCart: 422,
+    OutOfBounds: 422,
+    IdempotencyKeyReused: 422,
     CarrierRefused: 422,
     CoverageUnknown: 503,
     ItemNotInCart: 404,
     OrderNotFound: 404,
     NotYourOrder: 403,
     TransitionRefused: 409,
+    Busy: 409,
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.orders.domain.bounds import MAX_QUANTITY
 from services.orders.domain.carriers import CarrierCoverage
 from services.orders.domain.cart import Cart
 from services.orders.domain.order import Order
@@ -37,11 +38,11 @@ class AddressCreate(_In):
 
 class LineCreate(_In):
     sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(gt=0, le=1_000_000)
+    quantity: int = Field(gt=0, le=MAX_QUANTITY)
 
 
 class QuantityUpdate(_In):
-    quantity: int = Field(gt=0, le=1_000_000)
+    quantity: int = Field(gt=0, le=MAX_QUANTITY)
 
 
 class CheckoutCreate(_In):
@@ -62,13 +63,19 @@ class ChangeCreate(_In):
     reason: str = Field(min_length=3, max_length=500)
 
 
+class CartLinePublic(BaseModel):
+    sku: str
+    quantity: int
+
+
 class CartPublic(BaseModel):
     customer_id: str
-    items: list[LineCreate]
+    items: list[CartLinePublic]
 
     @classmethod
     def of(cls, cart: Cart) -> CartPublic:
-        items = [LineCreate(sku=s, quantity=q) for s, q in sorted(cart.items.items())]
+        """Shown as stored (a line stored above the bound before it was enforced is shown, not a 500)."""
+        items = [CartLinePublic(sku=s, quantity=q) for s, q in sorted(cart.items.items())]
         return cls(customer_id=cart.customer_id, items=items)
 
 
@@ -93,6 +100,8 @@ class OrderPublic(BaseModel):
     carrier: str | None
     reservation: list[dict[str, Any]]
     placed_at: datetime
+    payment_due_at: datetime | None
+    expired_at: datetime | None
     confirmed_at: datetime | None
     cancellation_policy_version: str | None
     shipping: dict[str, Any]
@@ -126,6 +135,8 @@ class OrderPublic(BaseModel):
             carrier=order.carrier,
             reservation=[asdict(line) for line in order.reservation],
             placed_at=order.placed_at,
+            payment_due_at=order.payment_due_at,
+            expired_at=order.expired_at,
             confirmed_at=order.confirmed_at,
             cancellation_policy_version=order.policy_version,
             shipping=_shipping(order.shipping),

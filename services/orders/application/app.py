@@ -1,29 +1,37 @@
-"""The orders application: one method per use case."""
+"""The orders application: one method per use case.
+
+Every write decides on the current state and saves in one transaction through the chassis'
+`commit`: when another writer saved the same cart or order first (a parallel request of the same
+customer, a replica, the worker confirming the order), the decision is taken again on the new
+state, so concurrent requests all succeed or are refused for a reason of their own."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import fields
-from datetime import datetime
-from typing import Any, ClassVar
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import EnvType, get_topic
 
+from services.orders.adapters import transcodings
+from services.orders.application.expiry import payment_window_timer
+from services.orders.application.serial import StripedLocks
 from services.orders.domain import cancellation, placing
 from services.orders.domain.carriers import COVERAGE_ID, CarrierCoverage
 from services.orders.domain.cart import Cart, cart_id
 from services.orders.domain.catalogue import CatalogueEntry, entry_id
-from services.orders.domain.errors import OrderNotFound, UnknownProduct
+from services.orders.domain.errors import Busy, OrderNotFound, UnknownProduct
 from services.orders.domain.lines import Requested
 from services.orders.domain.order import Order
-from services.orders.domain.values import VALUE_TYPES, CancellationTerms, Checkout
+from services.orders.domain.values import CancellationTerms, Checkout
 from services.orders.settings import OrdersSettings
 from shared.runtime.clock import Clock
-from shared.runtime.store import HallmarkApplication
+from shared.runtime.store import Attempt, HallmarkApplication, StillConflicting
 
 ORDER_NAMESPACE = uuid.UUID("7f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8")
+T = TypeVar("T")
 
 
 class OrdersApplication(HallmarkApplication):
@@ -33,20 +41,27 @@ class OrdersApplication(HallmarkApplication):
 
     def __init__(self, settings: OrdersSettings, env: EnvType | None = None, clock: Clock | None = None) -> None:
         super().__init__(settings, env, clock)
-        self.sample_fee_minor = settings.sample_fee_minor
-        self.policy_version = settings.cancellation_policy
-        """O5: the policy version stamped on orders confirmed from now on."""
+        self.policy_version = cancellation.policy_named(settings.cancellation_policy).version
+        """O5: the policy version stamped on orders confirmed from now on (an unknown one refuses to start)."""
+        self.placing = placing.PlacingTerms(
+            sample_fee_minor=settings.sample_fee_minor,
+            max_total_minor=settings.max_order_total_minor,
+            payment_window=timedelta(hours=settings.payment_window_hours),
+        )
+        self.conflict_retries = settings.conflict_retries
+        self.locks = StripedLocks()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The domain's value objects are stored (in events and snapshots) as their fields."""
         super().register_transcodings(transcoder)
-        for value_type in VALUE_TYPES:
-            transcoder.register(ValueAsFields(value_type))
+        transcodings.register(transcoder)
 
     def event_context(self, aggregate: Any) -> dict[str, Any] | None:
-        """Every integration event about an order names its customer and currency."""
+        """Every integration event about an order names its customer and currency; about a cart, its customer."""
         if isinstance(aggregate, Order):
             return {"customer_id": aggregate.customer_id, "currency": aggregate.currency}
+        if isinstance(aggregate, Cart):
+            return {"customer_id": aggregate.customer_id}
         return None
 
     # --- cart (O1) ------------------------------------------------------------------------------
@@ -58,34 +73,36 @@ class OrdersApplication(HallmarkApplication):
         return cart
 
     def add_to_cart(self, customer_id: str, sku: str, quantity: int) -> Cart:
-        """Add items (quantities add up)."""
+        """Add items (quantities add up, within the bound of a line)."""
         if self._catalogue(sku) is None:
             raise UnknownProduct(f"no product {sku!r} in the catalogue", field="sku", rule="O1")
-        cart = self.cart(customer_id)
-        cart.add(sku=sku, quantity=quantity)
-        self.save(cart)
-        return cart
+
+        def attempt() -> tuple[Cart, list[Any]]:
+            cart = self.cart(customer_id)
+            cart.add(sku=sku, quantity=quantity)
+            return cart, [cart]
+
+        return self.write(customer_id, attempt)
 
     def change_cart_quantity(self, customer_id: str, sku: str, quantity: int) -> Cart:
-        cart = self.cart(customer_id)
-        cart.change_quantity(sku, quantity)
-        self.save(cart)
-        return cart
+        def attempt() -> tuple[Cart, list[Any]]:
+            cart = self.cart(customer_id)
+            cart.change_quantity(sku, quantity)
+            return cart, [cart]
+
+        return self.write(customer_id, attempt)
 
     def remove_from_cart(self, customer_id: str, sku: str) -> Cart:
-        cart = self.cart(customer_id)
-        cart.remove(sku)
-        self.save(cart)
-        return cart
+        def attempt() -> tuple[Cart, list[Any]]:
+            cart = self.cart(customer_id)
+            cart.remove(sku)
+            return cart, [cart]
+
+        return self.write(customer_id, attempt)
 
     def checkout(self, customer_id: str, details: Checkout, idempotency_key: str | None = None) -> uuid.UUID:
         """Turn the cart into an order (PendingPayment) and empty the cart."""
-        order_id = self._order_id(customer_id, idempotency_key)
-        if order_id in self.repository:
-            return order_id
-        cart = self.cart(customer_id)
-        cart.check_not_empty()
-        return self.place_order(customer_id, list(cart.items.items()), details, idempotency_key, from_cart=True)
+        return self._place(customer_id, None, details, idempotency_key)
 
     def place_order(
         self,
@@ -93,35 +110,47 @@ class OrdersApplication(HallmarkApplication):
         lines: Requested,
         details: Checkout | None = None,
         idempotency_key: str | None = None,
-        *,
-        from_cart: bool = False,
     ) -> uuid.UUID:
-        """Place an order; the same idempotency key returns the same order (nothing doubled). The
-        carrier must serve the shipping country (S1); `details` None places an order with no address
-        and no carrier (tools and tests: the API always sends the checkout details)."""
+        """Place an order; the same idempotency key returns the same order (nothing doubled) if the
+        request is the same, and is refused for another (O1). The carrier must serve the shipping
+        country (S1); `details` None places an order with no address and no carrier (tools and
+        tests: the API always sends the checkout details)."""
+        return self._place(customer_id, lines, details, idempotency_key)
+
+    def _place(
+        self, customer_id: str, lines: Requested | None, details: Checkout | None, idempotency_key: str | None
+    ) -> uuid.UUID:
+        """`lines` None: the cart's (a checkout, which empties the cart). The order, its payment
+        deadline (O4) and the cart's record of it are saved together."""
         order_id = self._order_id(customer_id, idempotency_key)
-        if order_id in self.repository:
-            return order_id
-        now = self.clock.now()
-        coverage = self.carrier_coverage()
-        order = placing.place(
-            order_id, customer_id, lines, self._catalogue, details, now, self.sample_fee_minor, coverage
-        )
-        cart = self.cart(customer_id)
-        cart.record_order(order_id=str(order_id), from_cart=from_cart)
-        try:
-            self.save(order, cart)
-        except IntegrityError:
-            if order_id not in self.repository:
-                raise
-        return order_id
+        digest = placing.request_digest(lines, details) if idempotency_key else None
+
+        def attempt() -> tuple[uuid.UUID, list[Any]]:
+            existing = self._find_order(order_id)
+            if existing is not None:
+                if digest is not None:
+                    placing.check_same_request(existing, digest)
+                return order_id, []
+            cart = self.cart(customer_id)
+            if lines is None:
+                cart.check_not_empty()
+            requested = list(cart.items.items()) if lines is None else lines
+            coverage = self.carrier_coverage()
+            now = self.clock.now()
+            order = placing.place(
+                order_id, customer_id, requested, self._catalogue, details, now, self.placing, coverage, digest
+            )
+            cart.record_order(order_id=str(order_id), from_cart=lines is None)
+            assert order.payment_due_at is not None
+            return order_id, [order, cart, payment_window_timer(order_id, order.payment_due_at)]
+
+        return self.write(customer_id, attempt)
 
     # --- queries ----------------------------------------------------------------------------------
     def get_order(self, order_id: uuid.UUID) -> Order:
-        try:
-            order: Order = self.repository.get(order_id)
-        except AggregateNotFoundError:
-            raise OrderNotFound(f"no order {order_id}", field="order_id", rule="O4") from None
+        order = self._find_order(order_id)
+        if order is None:
+            raise OrderNotFound(f"no order {order_id}", field="order_id", rule="O4")
         return order
 
     def order_as_of(self, order_id: uuid.UUID, at: datetime) -> Order:
@@ -172,25 +201,52 @@ class OrdersApplication(HallmarkApplication):
     # --- commands after placing -------------------------------------------------------------------
     def cancel(self, order_id: uuid.UUID) -> CancellationTerms:
         """Cancel now, on the terms quoted for now (O5); the refund goes to payments (P6)."""
-        order = self.get_order(order_id)
-        now = self.clock.now()
-        terms = cancellation.terms_for(order, now, cancellation.POLICIES, self.policy_version)
-        order.cancel(terms, at=now)
-        self.save(order)
-        return terms
+
+        def attempt() -> tuple[CancellationTerms, list[Any]]:
+            order = self.get_order(order_id)
+            now = self.clock.now()
+            terms = cancellation.terms_for(order, now, cancellation.POLICIES, self.policy_version)
+            order.cancel(terms, at=now)
+            return terms, [order]
+
+        return self.write(str(order_id), attempt)
 
     def change_order(self, order_id: uuid.UUID, actor: str, reason: str, lines: Requested) -> Order:
         """An account manager's change (O7), audited with who and why; allowed until shipping is quoted."""
-        order = self.get_order(order_id)
-        order.change(actor, reason, lines, self._catalogue, at=self.clock.now())
-        self.save(order)
-        return order
+
+        def attempt() -> tuple[Order, list[Any]]:
+            order = self.get_order(order_id)
+            ceiling = self.placing.max_total_minor
+            order.change(actor, reason, lines, self._catalogue, at=self.clock.now(), max_total_minor=ceiling)
+            return order, [order]
+
+        return self.write(str(order_id), attempt)
 
     # --- helpers ----------------------------------------------------------------------------------
+    def write(self, key: str, attempt: Attempt[T]) -> T:
+        """`commit` (decide, save, decide again on a version conflict), queued behind this process's
+        other writers of the same customer or order."""
+        with self.locks.held(key):
+            try:
+                return self.commit(attempt, retries=self.conflict_retries)
+            except StillConflicting:
+                raise Busy(
+                    f"changed by others {self.conflict_retries} times in a row; nothing was recorded, try again",
+                    field="order",
+                    rule="O1",
+                ) from None
+
     def _order_id(self, customer_id: str, idempotency_key: str | None) -> uuid.UUID:
         if idempotency_key:
             return uuid.uuid5(ORDER_NAMESPACE, f"{customer_id}:{idempotency_key}")
         return uuid.uuid4()
+
+    def _find_order(self, order_id: uuid.UUID) -> Order | None:
+        try:
+            order: Order = self.repository.get(order_id)
+        except AggregateNotFoundError:
+            return None
+        return order
 
     def _catalogue(self, sku: str) -> CatalogueEntry | None:
         """The service's copy of a product's listing (None: not listed)."""
@@ -199,17 +255,3 @@ class OrdersApplication(HallmarkApplication):
         except AggregateNotFoundError:
             return None
         return entry
-
-
-class ValueAsFields(Transcoding):
-    """A frozen value object stored as its fields (nested values are transcoded in turn)."""
-
-    def __init__(self, value_type: type) -> None:
-        self.type = value_type
-        self.name = f"orders.{value_type.__name__}"
-
-    def encode(self, obj: Any) -> dict[str, Any]:
-        return {f.name: getattr(obj, f.name) for f in fields(obj)}
-
-    def decode(self, data: dict[str, Any]) -> Any:
-        return self.type(**data)

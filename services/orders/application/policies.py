@@ -1,6 +1,6 @@
 """How the orders service reacts to the other services' events: the O4 status machine, I3, P7,
-S1-S4, the picking SLA breach inventory times (O6, I4), and shipping's tariff coverage (S1). It has
-no timers of its own.
+S1-S4, the picking SLA breach inventory times (O6, I4), and shipping's tariff coverage (S1). Its one
+timer closes an unpaid order's payment window (O4, `expiry`).
 
 A transition the rules forbid is refused and recorded nowhere (logged, not dead-lettered): the
 event is a fact elsewhere (a late payment, a duplicate capture) that changes nothing here."""
@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from services.orders.adapters import inbound
 from services.orders.adapters.inbound import PaymentFact
+from services.orders.application.expiry import PAYMENT_WINDOW, on_payment_window_closed
 from services.orders.domain import status as st
 from services.orders.domain.carriers import COVERAGE_ID, CarrierCoverage
 from services.orders.domain.catalogue import CatalogueEntry, Listing, entry_id
@@ -202,5 +203,5 @@ POLICIES: dict[str, Handler] = {
     "ParcelDelivered": on_delivered,
     "ReceiptConfirmed": on_receipt_confirmed,
 }
-TIMERS: dict[str, TimerHandler] = {}
-"""None: picking-sla timers stored before inventory owned the deadline fire and do nothing."""
+TIMERS: dict[str, TimerHandler] = {PAYMENT_WINDOW: on_payment_window_closed}
+"""picking-sla timers stored before inventory owned the deadline fire and do nothing."""

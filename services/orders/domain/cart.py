@@ -1,5 +1,6 @@
 """A customer's cart (O1): add items, change quantities, remove, then check out. It also lists
-the customer's orders."""
+the customer's orders. Each change of a line is published (CartLineChanged) so that inventory holds
+the line's quantity for the customer (I1); a checkout is published too (CartCheckedOut)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
+from services.orders.domain.bounds import check_quantity
 from services.orders.domain.errors import EmptyCart, OrderError
 
 CART_NAMESPACE = uuid.UUID("1c4f2a9e-7b3d-4e8f-a1c2-d3e4f5a6b7c8")
@@ -36,12 +38,20 @@ class Cart(Aggregate):
     def create_id(customer_id: str) -> uuid.UUID:
         return cart_id(customer_id)
 
-    @event("ItemAdded")
     def add(self, sku: str, quantity: int) -> None:
+        """Add `quantity` of a product; the line's sum stays within the bounds of a line (X3), checked
+        before anything is recorded."""
+        in_cart = check_quantity(sku, quantity, "quantity", already=self.items.get(sku, 0))
+        self._add(sku=sku, quantity=quantity, in_cart=in_cart)
+
+    @event("ItemAdded")
+    def _add(self, sku: str, quantity: int, in_cart: int | None = None) -> None:
+        """`in_cart`: the line's quantity after the addition (None in events stored before it was kept)."""
         self.items[sku] = self.items.get(sku, 0) + quantity
 
     def change_quantity(self, sku: str, quantity: int) -> None:
         self.check_in_cart(sku)
+        check_quantity(sku, quantity, "quantity")
         self._change_quantity(sku=sku, quantity=quantity)
 
     @event("QuantityChanged")
@@ -64,9 +74,13 @@ class Cart(Aggregate):
         if not self.items:
             raise EmptyCart("the cart is empty: add items before checking out", field="items", rule="O1")
 
-    @event("OrderRecorded")
     def record_order(self, order_id: str, from_cart: bool) -> None:
         """The customer placed an order (checked out, when `from_cart`: the cart is emptied)."""
+        self._record_order(order_id=order_id, from_cart=from_cart, skus=sorted(self.items) if from_cart else [])
+
+    @event("OrderRecorded")
+    def _record_order(self, order_id: str, from_cart: bool, skus: list[str] | None = None) -> None:
+        """`skus`: the products checked out (None in events stored before they were kept)."""
         if from_cart:
             self.items = {}
         self.orders.append(order_id)

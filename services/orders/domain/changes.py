@@ -1,5 +1,5 @@
 """Changes to what was ordered: the stock reserved for it (I2), lines reduced for a shortfall (I3),
-an account manager's change (O7) and the cancellation (O5)."""
+an account manager's change (O7), the cancellation (O5) and the expiry of an unpaid order (O4)."""
 
 from __future__ import annotations
 
@@ -57,3 +57,17 @@ class Cancelled(Aggregate.Event):
     def apply(self, order: OrderState) -> None:
         order.status = st.CANCELLED
         order.cancellation = Cancellation(self.fee_minor, self.refund_minor, self.reason, self.at)
+
+
+class Expired(Aggregate.Event):
+    """Not paid within the payment window: the order has ended, like a free cancellation (O4)."""
+
+    placed_at: datetime
+    payment_due_at: datetime
+    total_minor: int
+    reason: str
+    at: datetime
+
+    def apply(self, order: OrderState) -> None:
+        order.status = st.EXPIRED
+        order.expired_at = self.at

@@ -26,12 +26,28 @@ class EmptyCart(OrderError):
     pass
 
 
+class OutOfBounds(OrderError):
+    """X3: a quantity, a price or a total outside the bounds money and stock may take."""
+
+
+class IdempotencyKeyReused(OrderError):
+    """O1: an Idempotency-Key already placed an order from a different request."""
+
+
 class CarrierRefused(OrderError):
     """S1: no carrier chosen, one we do not ship with, or one that does not serve the shipping country."""
 
 
 class CoverageUnknown(OrderError):
     """S1: shipping's tariff (which carrier serves which country) has not reached orders yet; retry."""
+
+
+class UnknownPolicy(OrderError, LookupError):
+    """O5: a cancellation policy version the table does not have."""
+
+
+class Busy(OrderError):
+    """Concurrent writers kept changing the same cart or order; nothing was recorded, the caller may retry."""
 
 
 class OrderNotFound(OrderError, LookupError):

@@ -1,10 +1,12 @@
 """Order lines: priced from the catalogue in one currency (O1), at least each product's MOQ (O2) unless a
-sample order (O3), repriced for a change (O7), totals, and reductions for a shortfall (I3)."""
+sample order (O3), within the bounds of quantities and prices (X3), repriced for a change (O7),
+totals, and reductions for a shortfall (I3)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from services.orders.domain.bounds import check_price, check_quantity
 from services.orders.domain.catalogue import CatalogueEntry
 from services.orders.domain.errors import BelowMinimumOrderQuantity, MixedCurrencies, UnknownProduct
 from services.orders.domain.values import OrderLine, ReducedLine
@@ -19,11 +21,17 @@ DEFAULT_CURRENCY = "USD"
 
 
 def price_lines(requested: Requested, catalogue: Catalogue, *, sample: bool) -> tuple[list[OrderLine], str]:
-    """Each line at its catalogue price, and the order's currency: that of its products, which must agree."""
+    """Each line at its catalogue price, and the order's currency: that of its products, which must agree.
+    A product's lines take 1 to 1,000,000 units together; one priced at 0 or below is not for sale
+    (sample orders pay the fee instead of the price)."""
     lines: list[OrderLine] = []
     currency: str | None = None
+    units: dict[str, int] = {}
     for index, (sku, quantity) in enumerate(requested):
         entry = listed(catalogue, sku, index)
+        units[sku] = check_quantity(sku, quantity, f"lines.{index}.quantity", already=units.get(sku, 0))
+        if not sample:
+            check_price(sku, entry.unit_price_minor, f"lines.{index}.sku")
         if not sample and quantity < entry.moq:
             raise BelowMinimumOrderQuantity(
                 f"{sku}: the minimum order quantity is {entry.moq}, asked for {quantity}",
@@ -38,14 +46,18 @@ def price_lines(requested: Requested, catalogue: Catalogue, *, sample: bool) -> 
 
 def reprice(requested: Requested, current: Sequence[OrderLine], currency: str, catalogue: Catalogue) -> list[OrderLine]:
     """New lines for a change (O7): products already on the order keep their price, others take the
-    catalogue's, in the order's currency. No minimum quantities: the account manager decides."""
+    catalogue's, in the order's currency, and must be for sale (a price above 0). No minimum
+    quantities: the account manager decides; the bounds of a line hold (X3)."""
     prices = {line.sku: line.unit_price_minor for line in current}
     lines = []
+    units: dict[str, int] = {}
     for index, (sku, quantity) in enumerate(requested):
+        units[sku] = check_quantity(sku, quantity, f"lines.{index}.quantity", already=units.get(sku, 0))
         if sku in prices:
             lines.append(OrderLine(sku, quantity, prices[sku]))
             continue
         entry = listed(catalogue, sku, index)
+        check_price(sku, entry.unit_price_minor, f"lines.{index}.sku")
         check_currency(entry, currency, index)
         lines.append(OrderLine(sku, quantity, entry.unit_price_minor))
     return lines

@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from services.orders.domain import changes, fulfilment, payment
 from services.orders.domain import status as st
+from services.orders.domain.bounds import check_total
 from services.orders.domain.errors import CancellationRefused, TransitionRefused
 from services.orders.domain.lines import Catalogue, Requested, order_total, reduce_lines, reprice
 from services.orders.domain.values import (
@@ -40,6 +41,7 @@ class Order(Aggregate):
     ItemsReduced = changes.ItemsReduced
     Changed = changes.Changed
     Cancelled = changes.Cancelled
+    Expired = changes.Expired
     Confirmed = payment.Confirmed
     OverpaymentRecorded = payment.OverpaymentRecorded
     RefundRecorded = payment.RefundRecorded
@@ -57,6 +59,9 @@ class Order(Aggregate):
     # Attributes newer than some stored snapshots: a snapshot taken before them loads with these.
     carrier: str | None = None
     shipping_problem: ShippingProblem | None = None
+    payment_due_at: datetime | None = None
+    request_digest: str | None = None
+    expired_at: datetime | None = None
 
     @event("Placed")
     def __init__(
@@ -73,7 +78,12 @@ class Order(Aggregate):
         billing_address: Address | None = None,
         contact_email: str | None = None,
         carrier: str | None = None,
+        payment_due_at: datetime | None = None,
+        request_digest: str | None = None,
     ) -> None:
+        """`payment_due_at`: unpaid by then, the order expires (None: placed before orders expired).
+        `request_digest`: what the request that placed it said (O1: a key reused for another request
+        is refused; None: placed before it was kept, or without a key)."""
         self.order_id = order_id
         self.customer_id = customer_id
         self.lines = list(lines)
@@ -86,6 +96,9 @@ class Order(Aggregate):
         self.billing_address = billing_address
         self.contact_email = contact_email
         self.carrier = carrier
+        self.payment_due_at = payment_due_at
+        self.request_digest = request_digest
+        self.expired_at = None
         self.status = st.PENDING_PAYMENT
         self.stock = "awaiting reservation"
         self.reservation: list[ReservedLine] = []
@@ -149,11 +162,15 @@ class Order(Aggregate):
         )
         return True
 
-    def change(self, actor: str, reason: str, requested: Requested, catalogue: Catalogue, at: datetime) -> None:
-        """An account manager's change (O7), audited with who and why; allowed until shipping is quoted."""
+    def change(
+        self, actor: str, reason: str, requested: Requested, catalogue: Catalogue, at: datetime, max_total_minor: int
+    ) -> None:
+        """An account manager's change (O7), audited with who and why; allowed until shipping is quoted;
+        the new total stays below the ceiling (X3)."""
         self.check_status("change", *st.CHANGEABLE)
         lines = reprice(requested, self.lines, self.currency, catalogue)
         new_total = order_total(lines, self.sample, self.sample_fee_minor)
+        check_total(new_total, self.currency, max_total_minor)
         self.trigger_event(self.Changed, actor=actor, reason=reason, lines=lines, at=at, new_total_minor=new_total)
 
     def cancel(self, terms: CancellationTerms, at: datetime) -> None:
@@ -164,6 +181,22 @@ class Order(Aggregate):
         self.trigger_event(
             self.Cancelled, fee_minor=fee, refund_minor=refund, reason=terms.reason, policy_version=version, at=at
         )
+
+    def expire(self, at: datetime) -> bool:
+        """The payment window closed (O4): an order still awaiting its payment ends; False otherwise."""
+        if self.status != st.PENDING_PAYMENT:
+            return False
+        due = self.payment_due_at or at
+        hours = round((due - self.placed_at).total_seconds() / 3600)
+        self.trigger_event(
+            self.Expired,
+            placed_at=self.placed_at,
+            payment_due_at=due,
+            total_minor=self.total_minor,
+            reason=f"not paid within {hours} h of placing",
+            at=at,
+        )
+        return True
 
     # --- payment -------------------------------------------------------------------------------
     def confirm(self, method: str, amount_minor: int, policy_version: str, at: datetime) -> None:

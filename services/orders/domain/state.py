@@ -33,5 +33,6 @@ class OrderState(Protocol):
     shipping: Shipping | None
     shipping_problem: ShippingProblem | None
     cancellation: Cancellation | None
+    expired_at: datetime | None
     changes: list[OrderChange]
     payment_failures: list[PaymentFailure]

@@ -10,7 +10,21 @@ SHIPPED = "Shipped"
 DELIVERED = "Delivered"
 COMPLETED = "Completed"
 CANCELLED = "Cancelled"
+EXPIRED = "Expired"
+"""Not paid within the payment window (ORDERS_PAYMENT_WINDOW_HOURS): ended, like a free cancellation."""
 
-ALL = (PENDING_PAYMENT, CONFIRMED, PROCESSING, AWAITING_SHIPPING_PAYMENT, SHIPPED, DELIVERED, COMPLETED, CANCELLED)
+ALL = (
+    PENDING_PAYMENT,
+    CONFIRMED,
+    PROCESSING,
+    AWAITING_SHIPPING_PAYMENT,
+    SHIPPED,
+    DELIVERED,
+    COMPLETED,
+    CANCELLED,
+    EXPIRED,
+)
+ENDED = (CANCELLED, EXPIRED)
+"""The order ended before it was fulfilled: money that still arrives for it is owed back (P6)."""
 CHANGEABLE = (PENDING_PAYMENT, CONFIRMED, PROCESSING)
 """O7: account managers may change an order until shipping is quoted."""

@@ -8,10 +8,10 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 
-def percent_of(amount_minor: int, percent: str) -> int:
-    """`percent` % of an amount in minor units, rounded half up to a whole minor unit."""
+def percent_of(amount_minor: int, percent: str, rounding: str = ROUND_HALF_UP) -> int:
+    """`percent` % of an amount in minor units, rounded to a whole minor unit (half up unless told)."""
     exact = Decimal(amount_minor) * Decimal(percent) / Decimal(100)
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(exact.quantize(Decimal(1), rounding=rounding))
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,8 @@ class Scenario:
         result = self.runtime.consumer.apply_batch([message])
         assert not result.dead, result.dead
 
-    def place(self, *lines: tuple[str, int], customer: str = "cust-1") -> str:
-        order_id = str(uuid.uuid4())
+    def place(self, *lines: tuple[str, int], customer: str = "cust-1", order_id: str | None = None) -> str:
+        order_id = order_id or str(uuid.uuid4())
         order_lines = [contract.OrderLine(sku=s, quantity=q, unit_price=usd(100)) for s, q in lines]
         total = usd(100 * sum(q for _, q in lines))
         placed = contract.OrderPlaced(
@@ -91,6 +91,30 @@ class Scenario:
             changed_at=self.clock.now(),
         )
         self.feed("OrderChanged", changed)
+
+    def expire(self, order_id: str, customer: str = "cust-1") -> None:
+        """The order was not paid within its payment window (O4)."""
+        expired = contract.OrderExpired(
+            order_id=order_id,
+            customer_id=customer,
+            total=usd(100),
+            reason="not paid within 72 h of placing",
+            placed_at=T0,
+            payment_due_at=T0 + timedelta(hours=72),
+            expired_at=self.clock.now(),
+        )
+        self.feed("OrderExpired", expired)
+
+    def cart(self, sku: str, quantity: int, customer: str = "cust-1") -> None:
+        """The customer's cart now holds `quantity` of `sku` (I1)."""
+        line = contract.CartLineChanged(customer_id=customer, sku=sku, quantity=quantity, changed_at=self.clock.now())
+        self.feed("CartLineChanged", line)
+
+    def checked_out(self, order_id: str, *skus: str, customer: str = "cust-1") -> None:
+        done = contract.CartCheckedOut(
+            customer_id=customer, placed_order_id=order_id, skus=list(skus), checked_out_at=self.clock.now()
+        )
+        self.feed("CartCheckedOut", done)
 
     # --- what happened ------------------------------------------------------------------------------
     def fire(self, kind: str, target: str) -> bool:

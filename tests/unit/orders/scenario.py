@@ -20,6 +20,7 @@ from shared.events import payments as pay
 from shared.events import shipping as ship
 from shared.runtime.identity import mint
 from shared.runtime.service import Runtime
+from shared.runtime.timers import timer_id
 from tests.unit.messages import StepClock, incoming, usd
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
@@ -37,9 +38,11 @@ COVERAGE = {"DHL": ["DE", "ES", "IS", "US"], "FedEx": ["DE", "ES", "US"]}
 
 
 class Scenario:
-    def __init__(self, *, tariff: bool = True) -> None:
+    def __init__(self, *, tariff: bool = True, **settings: Any) -> None:
         self.clock = StepClock(T0)
-        self.runtime: Runtime[OrdersApplication] = bootstrap(OrdersSettings(), persistence="memory", clock=self.clock)
+        self.runtime: Runtime[OrdersApplication] = bootstrap(
+            OrdersSettings(**settings), persistence="memory", clock=self.clock
+        )
         self.app = self.runtime.app
         self.ids = count(1)
         self.catalogue("RING-STEEL-PEARL", 450, moq=12)
@@ -77,6 +80,11 @@ class Scenario:
 
     def order(self, order_id: uuid.UUID) -> Any:
         return self.app.get_order(order_id)
+
+    def fire(self, kind: str, target: str) -> bool:
+        """Fire a durable timer as the leading worker's loop would (False: it had fired or was cancelled)."""
+        assert self.app.timers is not None
+        return self.app.timers.fire(timer_id(kind, target))
 
     # the other services, as events
     def reserve(self, order_id: uuid.UUID, *lines: tuple[str, int, int]) -> Any:

@@ -246,25 +246,6 @@ def test_O5_cancel_is_refused_after_72h_and_after_shipping_is_quoted() -> None:
     assert s.order(quoted).status == "AwaitingShippingPayment"
 
 
-def test_O5_the_policy_version_stays_with_the_order() -> None:
-    from services.orders.domain.cancellation import POLICIES, CancellationPolicy
-
-    POLICIES["2026-07"] = CancellationPolicy("2026-07", 2 * H, 48 * H, "20")
-    try:
-        s = Scenario()
-        old = confirmed(s, [("ODD-PRICE", 6)], 2010)
-        s.app.policy_version = "2026-07"  # a new policy for orders confirmed from now on
-        new = confirmed(s, [("ODD-PRICE", 6)], 2010)
-        old_terms = s.app.cancellation_terms(old, T0 + 10 * H)
-        new_terms = s.app.cancellation_terms(new, T0 + 10 * H)
-        assert (old_terms.policy_version, old_terms.fee_minor) == ("2026-01", 302)
-        assert (new_terms.policy_version, new_terms.fee_minor) == ("2026-07", 402)
-        assert s.app.cancellation_terms(old, T0 + 50 * H).cancellable is True
-        assert s.app.cancellation_terms(new, T0 + 50 * H).cancellable is False
-    finally:
-        del POLICIES["2026-07"]
-
-
 def test_O5_terms_at_a_past_instant_use_the_history_as_it_was_then() -> None:
     s = Scenario()
     order_id = s.place([("ODD-PRICE", 6)])
