@@ -99,5 +99,9 @@ def shipping_money(envelope: Envelope) -> ShippingMoney | None:
 
 
 def order_withdrawn(envelope: Envelope) -> OrderWithdrawn:
+    """OrderCancelled or OrderExpired: either way the order ended and nothing will be shipped."""
+    if envelope.event_type == "OrderExpired":
+        expired = ords.OrderExpired.model_validate(envelope.payload)
+        return OrderWithdrawn(order_id=expired.order_id, reason=f"expired: {expired.reason}", at=expired.expired_at)
     cancelled = ords.OrderCancelled.model_validate(envelope.payload)
     return OrderWithdrawn(order_id=cancelled.order_id, reason=cancelled.reason, at=cancelled.cancelled_at)

@@ -110,5 +110,6 @@ POLICIES: dict[str, Handler] = {
     "PaymentSettled": on_payment,
     "PaymentVoucherReceived": on_payment,
     "OrderCancelled": on_order_cancelled,
+    "OrderExpired": on_order_cancelled,
 }
 TIMERS: dict[str, TimerHandler] = {PARCEL_SILENT: on_parcel_silent}

@@ -158,6 +158,21 @@ class ShippingScenario:
             ),
         )
 
+    def expired(self, order_id: str) -> Any:
+        now = self.clock.now()
+        return self.feed(
+            "OrderExpired",
+            o.OrderExpired(
+                order_id=order_id,
+                customer_id="cust-1",
+                total=usd(5400),
+                reason="not paid within 72 h",
+                placed_at=now,
+                payment_due_at=now,
+                expired_at=now,
+            ),
+        )
+
     def ready_to_dispatch(self, carrier: str = "DHL", weight: int = 720) -> str:
         """An order placed, prepared, quoted and its shipping paid by card."""
         order_id = self.placed(carrier=carrier)

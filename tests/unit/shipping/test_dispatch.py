@@ -70,6 +70,14 @@ def test_S2_a_cancelled_order_is_never_dispatched() -> None:
     assert refusal(s, order_id) == "the order was cancelled: nothing is dispatched"
 
 
+def test_S2_O4_an_expired_order_is_never_dispatched() -> None:
+    s = ShippingScenario()
+    order_id = s.placed()
+    s.prepared(order_id, 720)
+    s.expired(order_id)
+    assert refusal(s, order_id) == "the order was cancelled: nothing is dispatched"
+
+
 def test_S2_dispatching_twice_gives_the_same_parcel_and_publishes_once() -> None:
     s = ShippingScenario()
     order_id = s.ready_to_dispatch()
