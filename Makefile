@@ -26,11 +26,12 @@ test: install  ## the whole suite; starts and stops its own Kafka and PostgreSQL
 test-unit: install  ## the fast ring only (in-memory stores)
 	$(BIN)/pytest tests/unit
 
-lint: install  ## ruff, mypy, import-linter contracts
+lint: install  ## ruff, mypy, import-linter contracts, the AsyncAPI document
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	deploy/local/asyncapi-validate.sh
 
 bench: install  ## benchmarks: figures and ratios against raw baselines
 	$(BIN)/python -m benchmarks
