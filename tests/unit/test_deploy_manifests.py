@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def test_production_settings_from_the_manifests_pass_the_production_checks(servi
     """What the manifests give (plus the secret from the cluster's store) is accepted in production:
     e.g. payments must keep vouchers somewhere that survives a restart."""
     given: dict[str, Any] = {k.lower(): v for k, v in platform_config().items()}
-    platform = PlatformSettings(**given, jwt_secret="x" * 40)
+    platform = PlatformSettings(**given, jwt_secret=secrets.token_urlsafe(32))
     assert (platform.hallmark_env, platform.clock) == ("production", "system")
     prefix = f"{service.upper()}_"
     for container in containers(service):
