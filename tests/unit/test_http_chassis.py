@@ -5,6 +5,7 @@ bounded before anything is written, and /metrics served and documented as text."
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,3 +189,45 @@ def test_X3_the_openapi_documents_every_error_as_a_problem(client: TestClient) -
                 assert "401" in responses, f"{method} {path}"
             if operation.get("parameters") or operation.get("requestBody"):
                 assert "422" in responses, f"{method} {path}"
+
+
+def test_X2_the_operations_guide_names_the_roles_the_code_admits(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    lines = [line.replace("\\|", "/") for line in guide.splitlines() if line.startswith(("| `GET /", "| `POST /"))]
+    rows = [line.split("|")[1:3] for line in lines]
+    documented = {}
+    for endpoint, roles in rows:
+        method = "GET"
+        for one in endpoint.strip().split("`, `"):
+            words = one.strip("` ").split(" ", 1)
+            method, path = words if len(words) == 2 else (method, words[0])
+            path = path.split("[")[0].split("?")[0].split("`")[0]
+            paths = [path] if path.startswith("/") else [p for p in doc["paths"] if p.endswith(path)]
+            for full in paths:
+                documented[(method, re.sub(r"{[^}]+}", "{}", full))] = sorted(r.strip() for r in roles.split(","))
+    code = {
+        (method.upper(), re.sub(r"{[^}]+}", "{}", path)): sorted(
+            op.get("x-roles", [] if op.get("security") else ["no token"])
+        )
+        for path, methods in doc["paths"].items()
+        for method, op in methods.items()
+        if (path.startswith("/admin/") and path != "/admin/sla-breaches") or path in ("/metrics", "/livez", "/readyz")
+    }
+    assert documented == code
+
+
+def test_X3_card_errors_name_the_request_field() -> None:
+    from services.payments.api import create_app as payments_app
+    from tests.unit.payments.scenario import PaymentsScenario
+
+    s = PaymentsScenario()
+    order = s.placed(5400)
+    with TestClient(payments_app(s.runtime)) as payments:
+        amex = payments.post(
+            f"/payments/{order}/goods/capture",
+            json={"method": "card", "source": "3782 822463 10005"},
+            headers={**s.token("customer", "cust-1"), "idempotency-key": "amex-1234"},
+        )
+    assert amex.status_code == 422
+    assert [(e["field"], e["rule"]) for e in amex.json()["errors"]] == [("source", "P1")]
