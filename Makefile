@@ -39,7 +39,7 @@ test: install  ## the whole suite; starts and stops its own Kafka and PostgreSQL
 test-unit: install  ## the fast ring only (in-memory stores)
 	$(BIN)/pytest tests/unit
 
-lint: install  ## ruff, mypy, import-linter contracts; the Kubernetes manifests, the Dockerfile, the compose file
+lint: install  ## ruff, mypy, import-linter contracts, the AsyncAPI document; the Kubernetes manifests, the Dockerfile, the compose file
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -49,6 +49,7 @@ lint: install  ## ruff, mypy, import-linter contracts; the Kubernetes manifests,
 	@if [ -x $(BIN)/hadolint ]; then $(BIN)/hadolint deploy/docker/Dockerfile && echo "hadolint: deploy/docker/Dockerfile ok"; \
 	else echo "hadolint has no wheel for this platform; tests/unit/test_docker_image.py checks the Dockerfile"; fi
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/docker/compose.yaml
+	deploy/local/asyncapi-validate.sh
 
 bench: install  ## benchmarks: figures and ratios against raw baselines
 	$(BIN)/python -m benchmarks

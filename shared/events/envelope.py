@@ -10,9 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Envelope(BaseModel):
-    """One integration event: metadata plus a versioned, typed payload (kept as a dict here)."""
+    """One integration event: metadata plus a versioned, typed payload (kept as a dict here).
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    A tolerant reader: fields a newer producer added are accepted and kept (see `base.Contract`)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     event_id: UUID = Field(description="Unique per event; stable across republishing")
     event_type: str = Field(min_length=1, description="e.g. OrderPlaced")

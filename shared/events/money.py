@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from shared.events.base import Contract
 
 
-class Money(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Money(Contract):
     amount_minor: int = Field(description="Amount in minor units (cents), an integer")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from shared.events.base import Contract
 from shared.events.money import Money
 from shared.events.registry import event, upcaster
 from shared.events.shipping import Carrier
@@ -14,8 +15,7 @@ from shared.events.shipping import Carrier
 PaymentMethod = Literal["card", "paypal", "bank_transfer", "deposit"]
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+_Payload = Contract
 
 
 class Address(_Payload):

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from shared.events.base import unknown_fields
 from shared.events.envelope import Envelope
 from shared.events.topics import SERVICES, events_topic
 
@@ -96,11 +97,15 @@ def wrap(
 ) -> Envelope:
     """`payload` in its envelope at the current version of `event_type`, from its registered producer.
 
-    The payload must be that version's model; the order id defaults to the payload's, and the
-    aggregate id to the order id."""
+    The payload must be that version's model, with no field the model does not declare (readers
+    tolerate unknown fields, writers may not invent them); the order id defaults to the payload's,
+    and the aggregate id to the order id."""
     spec = spec_for(event_type)
     if not isinstance(payload, spec.model):
         raise TypeError(f"{event_type} v{spec.version} expects {spec.model.__name__}, got {type(payload).__name__}")
+    unknown = unknown_fields(payload)
+    if unknown:
+        raise TypeError(f"{event_type} v{spec.version} does not declare {', '.join(unknown)}")
     order_id = order_id if order_id is not None else getattr(payload, "order_id", None)
     return Envelope(
         event_id=event_id or uuid.uuid4(),

@@ -1,6 +1,9 @@
 """JSON Schema per event type/version and one AsyncAPI 3.0 document, generated from the models.
 
-`python -m shared.events.schema` rewrites `shared/events/asyncapi.json`; a test keeps it current.
+`python -m shared.events.schema` rewrites `shared/events/asyncapi.json`; a test keeps it current,
+`make lint` validates it with the AsyncAPI parser, and a test checks that the schemas of the
+versions already published only grew compatibly (`shared/events/compat.py`).
+Nested models (Money, Address, ...) are shared once under `components.schemas`.
 """
 
 from __future__ import annotations
@@ -19,15 +22,31 @@ def message_name(event_type: str, version: int) -> str:
     return f"{event_type}.v{version}"
 
 
-def payload_schema(event_type: str, version: int) -> dict[str, Any]:
+SCHEMA_REF = "#/components/schemas/{model}"
+COMPATIBILITY = (
+    "Compatibility: readers ignore (and keep) fields they do not know, so adding an optional field "
+    "is compatible and keeps the version. Renaming, removing or retyping a field, making a field "
+    "required, or narrowing what a field accepts makes a new version of the event, with an upcaster "
+    "from the previous one; published versions stay readable."
+)
+
+
+def payload_schema(event_type: str, version: int, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The payload's JSON Schema; its nested models go into `shared` (components.schemas)."""
     for spec in specs():
         if (spec.event_type, spec.version) == (event_type, version):
-            return spec.model.model_json_schema(ref_template="#/$defs/{model}")
+            schema = spec.model.model_json_schema(ref_template=SCHEMA_REF)
+            for name, definition in schema.pop("$defs", {}).items():
+                known = (shared if shared is not None else {}).setdefault(name, definition)
+                if known != definition:
+                    raise ValueError(f"two contract models are named {name}: rename one ({event_type} v{version})")
+            return schema
     raise KeyError((event_type, version))
 
 
 def asyncapi() -> dict[str, Any]:
     envelope = Envelope.model_json_schema()
+    schemas: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -38,7 +57,7 @@ def asyncapi() -> dict[str, Any]:
             name = message_name(spec.event_type, spec.version)
             body = {k: v for k, v in envelope.items() if k not in ("title", "description")}
             body = json.loads(json.dumps(body))
-            body["properties"]["payload"] = payload_schema(spec.event_type, spec.version)
+            body["properties"]["payload"] = payload_schema(spec.event_type, spec.version, schemas)
             body["properties"]["event_type"] = {"const": spec.event_type}
             body["properties"]["schema_version"] = {"const": spec.version}
             messages[name] = {
@@ -76,17 +95,17 @@ def asyncapi() -> dict[str, Any]:
             "messages": [{"$ref": f"#/channels/{topic}/messages/{m}"} for m in channel_messages],
         }
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": "3.1.0",
         "info": {
             "title": "Hallmark order-lifecycle events",
             "version": "1.0.0",
             "description": "Integration events of the five Hallmark services. Money is integer "
-            "minor units with an ISO 4217 currency. Consumers upcast older schema versions.",
+            "minor units with an ISO 4217 currency. Consumers upcast older schema versions. " + COMPATIBILITY,
         },
         "defaultContentType": "application/json",
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages},
+        "components": {"messages": messages, "schemas": dict(sorted(schemas.items()))},
     }
 
 

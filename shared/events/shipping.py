@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from shared.events.base import Contract
 from shared.events.money import Money
 from shared.events.registry import event
 
@@ -14,8 +15,7 @@ Carrier = Literal["DHL", "FedEx"]
 """The carriers the shop ships with (S1)."""
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+_Payload = Contract
 
 
 @event("shipping", "ShippingQuoted")

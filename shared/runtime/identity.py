@@ -1,19 +1,40 @@
-"""Identity: signed JWT bearer tokens carrying a role (X2)."""
+"""Identity: signed JWT bearer tokens carrying a role (X2).
+
+A token is accepted only if it is HS256-signed with the deployment's secret, names its issuer and
+audience, was issued (`iat`) no later than now, has not expired, lives no longer than the
+deployment's maximum lifetime, and its claims have the right shapes (a non-empty subject, a known
+role, `customers` a list of customer ids). Anything else is `InvalidToken` (401), never a crash."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Literal, cast, get_args
+from typing import Annotated, Literal, get_args
 
 import jwt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Role = Literal["customer", "account_manager", "ops", "auditor"]
 ROLES: tuple[str, ...] = get_args(Role)
+DEV_AUDIENCE = "hallmark-dev"
+DEFAULT_TTL_SECONDS = 12 * 3600
+Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class InvalidToken(Exception):
     pass
+
+
+class Claims(BaseModel):
+    """What hallmark reads from a verified token; types are checked strictly."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    sub: Id
+    role: Role
+    customers: list[Id] = Field(default_factory=list, max_length=10_000)
+    iat: int
+    exp: int
 
 
 @dataclass(frozen=True)
@@ -32,27 +53,50 @@ class Principal:
 
 
 def mint(
-    secret: str, issuer: str, role: str, subject: str, ttl_seconds: int = 12 * 3600, customers: tuple[str, ...] = ()
+    secret: str,
+    issuer: str,
+    role: str,
+    subject: str,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    customers: tuple[str, ...] = (),
+    *,
+    audience: str = DEV_AUDIENCE,
 ) -> str:
     if role not in ROLES:
         raise ValueError(f"role: must be one of {', '.join(ROLES)}")
     if not subject:
         raise ValueError("subject: must not be empty")
     now = int(time.time())
-    claims = {"sub": subject, "role": role, "iss": issuer, "iat": now, "exp": now + ttl_seconds}
+    claims = {"sub": subject, "role": role, "iss": issuer, "aud": audience, "iat": now, "exp": now + ttl_seconds}
     if customers:
         claims["customers"] = list(customers)
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def verify(secret: str, issuer: str, token: str) -> Principal:
+def verify(
+    secret: str,
+    issuer: str,
+    token: str,
+    *,
+    audience: str = DEV_AUDIENCE,
+    max_ttl_seconds: int = DEFAULT_TTL_SECONDS,
+) -> Principal:
     try:
-        claims = jwt.decode(
-            token, secret, algorithms=["HS256"], issuer=issuer, options={"require": ["sub", "role", "exp", "iss"]}
+        raw = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            issuer=issuer,
+            audience=audience,
+            options={"require": ["sub", "role", "iss", "aud", "iat", "exp"]},
         )
+        claims = Claims.model_validate(raw)
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from None
-    role = claims.get("role")
-    if role not in ROLES:
-        raise InvalidToken("role claim is not a known role")
-    return Principal(subject=str(claims["sub"]), role=cast(Role, role), customers=tuple(claims.get("customers", ())))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise InvalidToken(f"claim {where}: {err['msg']}") from None
+    if claims.exp - claims.iat > max_ttl_seconds:
+        raise InvalidToken(f"the token lives longer than the {max_ttl_seconds} s allowed")
+    return Principal(subject=claims.sub, role=claims.role, customers=tuple(claims.customers))

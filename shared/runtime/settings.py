@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import os
+import secrets
+import time
+import zlib
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -10,7 +16,53 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.calendar import BusinessCalendar, parse_holidays, parse_workdays
 
-DEV_JWT_SECRET = "hallmark-dev-secret-change-me-0123456789abcdef"
+DEV_JWT_AUDIENCE = "hallmark-dev"
+MIN_SECRET_BITS = 256
+"""Production's JWT_SECRET carries at least 32 random bytes (see `secret_bits`)."""
+
+
+def hallmark_home() -> Path:
+    """Where a checkout keeps its local state: HALLMARK_HOME, default `.hallmark/` in the checkout."""
+    return Path(os.environ.get("HALLMARK_HOME") or Path(__file__).resolve().parents[2] / ".hallmark")
+
+
+def dev_jwt_secret(home: Path | None = None) -> str:
+    """The checkout's development JWT secret: 32 random bytes made on first use and kept in
+    `<HALLMARK_HOME>/dev-jwt-secret` (mode 600), so the launcher, its `token` command and every
+    service of the checkout agree without a secret in the code. Never used in production."""
+    path = (home or hallmark_home()) / "dev-jwt-secret"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ValueError(f"JWT_SECRET is not set and the development secret {path} cannot be made: {exc}") from exc
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    for _ in range(50):  # another process may be writing it this instant
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+        time.sleep(0.01)
+    raise ValueError(f"the development secret {path} is empty: remove it")
+
+
+def secret_bits(secret: str) -> int:
+    """A cautious estimate of the randomness in `secret`, in bits: its length times what one
+    character of its alphabet can carry (hex 4, base64 6, other printable 6.5), and no more than
+    what is left after compressing it (a repetitive secret compresses)."""
+    if not secret:
+        return 0
+    if all(c in "0123456789abcdefABCDEF" for c in secret):
+        per_char = 4.0
+    elif all(c.isascii() and (c.isalnum() or c in "+/=-_") for c in secret):
+        per_char = 6.0
+    else:
+        per_char = math.log2(95)
+    compressed = len(zlib.compress(secret.encode(), 9)) - 8  # zlib's header and checksum
+    return int(min(len(secret) * per_char, compressed * 8))
 
 
 class PlatformSettings(BaseSettings):
@@ -26,8 +78,19 @@ class PlatformSettings(BaseSettings):
     )
     clock: Literal["system", "manual"] = "system"
     clock_file: str | None = None
-    jwt_secret: str = DEV_JWT_SECRET
+    jwt_secret: str = Field(
+        default="",
+        repr=False,
+        description="HS256 key; production: at least 32 random bytes. Unset in development: the "
+        "checkout's own, generated under HALLMARK_HOME (dev_jwt_secret)",
+    )
     jwt_issuer: str = "hallmark"
+    jwt_audience: str = Field(
+        default=DEV_JWT_AUDIENCE, min_length=1, description="Tokens must name this deployment (production: its own)"
+    )
+    jwt_max_ttl_seconds: int = Field(
+        default=12 * 3600, gt=0, le=7 * 86400, description="Longest lifetime (exp - iat) a token may have"
+    )
     log_level: str = "INFO"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
@@ -47,12 +110,22 @@ class PlatformSettings(BaseSettings):
         if self.hallmark_env == "production":
             if self.clock == "manual":
                 raise ValueError("CLOCK=manual is refused when HALLMARK_ENV=production")
-            if self.jwt_secret == DEV_JWT_SECRET:
+            if not self.jwt_secret:
                 raise ValueError("JWT_SECRET must be set when HALLMARK_ENV=production")
+            if secret_bits(self.jwt_secret) < MIN_SECRET_BITS:
+                raise ValueError(
+                    "JWT_SECRET must be at least 32 random bytes when HALLMARK_ENV=production (this one carries "
+                    f"about {secret_bits(self.jwt_secret)} bits; make one with "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+                )
+            if self.jwt_audience == DEV_JWT_AUDIENCE:
+                raise ValueError("JWT_AUDIENCE must name the deployment when HALLMARK_ENV=production")
             if self.faults:
                 raise ValueError("FAULTS is refused when HALLMARK_ENV=production")
         if self.clock == "manual" and not self.clock_file:
             raise ValueError("CLOCK=manual needs CLOCK_FILE (shared by the API and the worker)")
+        if not self.jwt_secret:
+            self.jwt_secret = dev_jwt_secret()
         return self
 
     @field_validator("shop_timezone", "shop_workdays", "shop_holidays")

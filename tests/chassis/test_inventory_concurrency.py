@@ -84,7 +84,7 @@ def test_I2_50_concurrent_holds_over_http_hold_exactly_the_20_on_hand(harness: H
 
     assert Counter(r.status_code for r in responses) == {201: STOCK, 409: REQUESTS - STOCK}
     for refused in (r for r in responses if r.status_code == 409):
-        [problem] = refused.json()["detail"]
+        [problem] = refused.json()["errors"]
         assert (problem["field"], problem["rule"]) == ("quantity", "I2")
         assert problem["message"] == f"{SKU}: only 0 available, asked for 1"
     assert_exactly_the_stock_is_committed(inventory, held=STOCK, reserved=0)

@@ -111,7 +111,7 @@ def complete_an_order(client: SystemClient, customer: dict[str, str]) -> str:
     assert len(mails) == 1 and mails[0]["To"] == "ana@example.com"
     # S2: dispatch is refused until the shipping is paid (P7), then gives a DHL tracking number.
     early = client.call("POST", "shipping", f"/shipments/{order_id}/dispatch", headers=ops)
-    assert (early.status_code, early.json()["detail"][0]["rule"]) == (409, "S2")
+    assert (early.status_code, early.json()["errors"][0]["rule"]) == (409, "S2")
     pay_by_card(client, customer, order_id, "shipping")
     dispatched = eventually(
         lambda: (

@@ -88,7 +88,7 @@ def test_O1_O4_O5_O6_cart_to_confirmed_then_terms_and_cancellation(client: Syste
         headers={**customer, "idempotency-key": "amex-" + secrets.token_hex(4)},
         json={"method": "card", "source": "3782 822463 10005"},
     )
-    assert (amex.status_code, amex.json()["detail"][0]["rule"]) == (422, "P1")
+    assert (amex.status_code, amex.json()["errors"][0]["rule"]) == (422, "P1")
     paid_key = {"idempotency-key": "visa-" + secrets.token_hex(4)}
     capture = client.call("POST", "payments", pay, headers={**customer, **paid_key}, json=card).json()
     assert (capture["status"], capture["network"], capture["last4"]) == ("captured", "Visa", "1111")
@@ -193,7 +193,7 @@ def test_P2_a_payment_voucher_uploaded_over_http_confirms_the_order_in_advance(c
         headers=customer,
         files={"file": ("proof.txt", b"not a voucher", "text/plain")},
     )
-    assert (refused.status_code, refused.json()["detail"][0]["field"]) == (422, "file")
+    assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "file")
     upload = client.call(
         "POST",
         "payments",

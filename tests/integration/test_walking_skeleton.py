@@ -138,7 +138,7 @@ def test_X3_bad_order_input_gets_422_naming_the_field_and_stores_nothing(
     )
     assert response.status_code == 422
     assert {"field": field, "rule": rule} in [
-        {"field": d["field"], "rule": d["rule"]} for d in response.json()["detail"]
+        {"field": d["field"], "rule": d["rule"]} for d in response.json()["errors"]
     ]
     assert client.stored("orders") == before
 

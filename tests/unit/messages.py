@@ -4,11 +4,13 @@ things every scenario driver needs (a step clock, money in USD)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
 from shared.events import Money, spec_for, wrap
 from shared.runtime.messages import Incoming
+from shared.runtime.translate import envelope_for
 
 
 class StepClock:
@@ -42,3 +44,24 @@ def incoming(event_type: str, payload: BaseModel, notification_id: int, at: date
     headers = (("notification_id", str(notification_id).encode()),)
     topic = f"{spec_for(event_type).producer}.events"
     return Incoming(topic, 0, notification_id, b"k", envelope.to_json(), headers)
+
+
+def relayed(source: Any) -> list[Incoming]:
+    """Every event `source` (a Runtime) publishes, as its relay puts it on partition 0 of its topic:
+    the envelope, with the notification id and event type headers."""
+    messages = []
+    for n in source.app.recorder.select_notifications(start=1, limit=10_000):
+        domain_event = source.app.mapper.to_domain_event(n)
+        outbound = source.spec.translate(domain_event)
+        if outbound is None:
+            continue
+        envelope = envelope_for(source.name, domain_event, outbound)
+        headers = (("notification_id", str(n.id).encode()), ("event_type", envelope.event_type.encode()))
+        messages.append(Incoming(source.topic, 0, n.id, b"k", envelope.to_json(), headers))
+    return messages
+
+
+def carry(source: Any, target: Any) -> Any:
+    """Hand all of `source`'s published events to `target`'s real tracked consumer (which decides
+    what is new, a duplicate or not its business); its BatchResult."""
+    return target.consumer.apply_batch(relayed(source))

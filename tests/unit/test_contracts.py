@@ -1,16 +1,19 @@
-"""Event contracts: golden samples, upcasting, the AsyncAPI document, clear decode errors."""
+"""Event contracts: golden samples, upcasting, the AsyncAPI document (its references resolve, it only
+grows compatibly from its previous committed version), clear decode errors."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from shared.events import ContractError, decode, specs, wrap
+from shared.events.compat import incompatibilities
 from shared.events.inventory import ReservedLine, StockReserved
-from shared.events.schema import ASYNCAPI_PATH, render
+from shared.events.schema import ASYNCAPI_PATH, asyncapi, render
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "events" / "samples"
 
@@ -48,7 +51,7 @@ def test_asyncapi_document_is_current() -> None:
 
 def test_asyncapi_lists_every_topic_and_message() -> None:
     doc = json.loads(render())
-    assert doc["asyncapi"] == "3.0.0"
+    assert doc["asyncapi"] == "3.1.0"
     assert set(doc["channels"]) >= {"orders.events", "inventory.events", "orders.events.dlq"}
     assert "OrderPlaced.v2" in doc["components"]["messages"]
     assert "StockShortfallReduced.v1" in doc["channels"]["inventory.events"]["messages"]
@@ -95,3 +98,83 @@ def test_wrap_puts_a_payload_in_the_envelope_of_its_current_version_and_refuses_
     assert decode(envelope.to_json())[1] == reserved
     with pytest.raises(TypeError, match="OrderPlaced v3 expects OrderPlaced, got StockReserved"):
         wrap("OrderPlaced", reserved, occurred_at=at, correlation_id="c-1")
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if "$ref" in node else []
+        return own + [r for v in node.values() for r in _refs(v)]
+    return [r for v in node for r in _refs(v)] if isinstance(node, list) else []
+
+
+def test_every_reference_in_the_asyncapi_document_resolves_from_its_root() -> None:
+    doc = asyncapi()
+    refs = set(_refs(doc))
+    assert "#/components/schemas/Money" in refs
+    for ref in refs:
+        node = doc
+        for part in ref.removeprefix("#/").split("/"):
+            node = node[part]
+
+
+def _previous_document() -> dict:
+    """The last committed asyncapi.json that differs from what the models generate now."""
+    root = ASYNCAPI_PATH.parents[2]
+    path = ASYNCAPI_PATH.relative_to(root).as_posix()
+    commits = subprocess.run(
+        ["git", "log", "--format=%H", "--", path], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    current = render()
+    for commit in commits:
+        text = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True, text=True).stdout
+        if text and text != current:
+            return json.loads(text)
+    return json.loads(current)
+
+
+def test_published_event_schemas_only_grew_compatibly_since_the_previous_committed_document() -> None:
+    assert incompatibilities(_previous_document(), asyncapi()) == []
+
+
+def _grown(change) -> list[str]:
+    old = asyncapi()
+    new = json.loads(json.dumps(old))
+    change(new["components"])
+    return incompatibilities(old, new)
+
+
+def test_adding_an_optional_field_is_compatible_and_renaming_removing_retyping_or_requiring_is_not() -> None:
+    def payload(components: dict, name: str = "StockReserved.v1") -> dict:
+        return components["messages"][name]["payload"]["properties"]["payload"]
+
+    def add_optional(c: dict) -> None:
+        payload(c)["properties"]["warehouse"] = {"type": "string", "default": None}
+
+    def rename(c: dict) -> None:
+        payload(c)["properties"]["reserved_on"] = payload(c)["properties"].pop("reserved_at")
+        payload(c)["required"] = ["order_id", "lines", "reserved_on"]
+
+    def retype(c: dict) -> None:
+        c["schemas"]["Money"]["properties"]["amount_minor"]["type"] = "number"
+
+    def require(c: dict) -> None:
+        payload(c, "OrderCancelled.v1")["required"].append("policy_version")
+
+    def close(c: dict) -> None:
+        c["schemas"]["ReservedLine"]["additionalProperties"] = False
+
+    def drop_version(c: dict) -> None:
+        del c["messages"]["OrderPlaced.v1"]
+
+    assert _grown(add_optional) == []
+    assert _grown(rename) == [
+        "StockReserved.v1.payload.reserved_at: removed",
+        "StockReserved.v1.payload.reserved_on: is a new required field",
+    ]
+    assert "PaymentCaptured.v1.payload.amount.amount_minor: type changed from 'integer' to 'number'" in _grown(retype)
+    assert _grown(require) == ["OrderCancelled.v1.payload.policy_version: became required"]
+    assert _grown(close) == [
+        "StockReserved.v1.payload.lines[]: now refuses fields it does not know",
+        "StockShortfallReduced.v1.payload.lines[]: now refuses fields it does not know",
+    ]
+    assert _grown(drop_version) == ["OrderPlaced.v1: a published message version was removed"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import secrets
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ SERVICES = ["orders", "inventory", "payments", "shipping", "tickets"]
 SECRET_STORE: dict[tuple[str, str], str] = {
     # What the cluster holds: CloudNativePG's owner credentials, and what ops put in hallmark-secrets.
     ("hallmark-postgres-app", "uri"): "postgresql://hallmark:s3cret@hallmark-postgres-rw.hallmark:5432/hallmark",
-    ("hallmark-secrets", "JWT_SECRET"): "j" * 40,
+    ("hallmark-secrets", "JWT_SECRET"): secrets.token_urlsafe(32),
     ("hallmark-secrets", "SHIPPING_WEBHOOK_SECRET_DHL"): "d" * 32,  # S3: carriers sign with these
     ("hallmark-secrets", "SHIPPING_WEBHOOK_SECRET_FEDEX"): "f" * 32,
 }
@@ -139,7 +140,7 @@ def test_the_dev_overlays_secrets_are_refused_in_production() -> None:
     assert set(values) == {key for name, key in SECRET_STORE if name == "hallmark-secrets"}
     with pytest.raises(ValueError, match="JWT_SECRET"):
         PlatformSettings(hallmark_env="production", jwt_secret=values["JWT_SECRET"])
-    platform = PlatformSettings(hallmark_env="production", jwt_secret="j" * 40)
+    platform = PlatformSettings(hallmark_env="production", jwt_secret=secrets.token_urlsafe(32), jwt_audience="shop")
     dhl, fedex = values["SHIPPING_WEBHOOK_SECRET_DHL"], values["SHIPPING_WEBHOOK_SECRET_FEDEX"]
     with pytest.raises(ValueError, match="SHIPPING_WEBHOOK_SECRET_DHL"):
         ShippingSettings(platform=platform, webhook_secret_dhl=dhl, webhook_secret_fedex="f" * 32)

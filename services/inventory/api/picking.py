@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from services.inventory.api.catalogue import inventory
 from services.inventory.api.models import OverduePublic, PickingFinish, PickingPublic
 from shared.runtime.http.deps import Ops, OpsOrAuditor, RuntimeDep
+from shared.runtime.http.problems import problems
 
 router = APIRouter(prefix="/picking", tags=["picking"])
 
@@ -21,20 +22,20 @@ async def overdue(runtime: RuntimeDep, _: OpsOrAuditor) -> list[OverduePublic]:
     return [OverduePublic.model_validate(breach) for breach in breaches]
 
 
-@router.get("/{order_id}", response_model=PickingPublic)
+@router.get("/{order_id}", response_model=PickingPublic, responses=problems(404))
 async def picking(order_id: uuid.UUID, runtime: RuntimeDep, _: OpsOrAuditor) -> PickingPublic:
     """An order's reservation and picking: status, quantities, SLA, parcel weight."""
     return PickingPublic.of(await asyncio.to_thread(inventory(runtime).reservation, str(order_id)))
 
 
-@router.post("/{order_id}/start", response_model=PickingPublic)
+@router.post("/{order_id}/start", response_model=PickingPublic, responses=problems(404, 409))
 async def start(order_id: uuid.UUID, runtime: RuntimeDep, ops: Ops) -> PickingPublic:
     """Start picking a confirmed order (PickingStarted: the order is Processing)."""
     app = inventory(runtime)
     return PickingPublic.of(await asyncio.to_thread(app.start_picking, str(order_id), ops.subject))
 
 
-@router.post("/{order_id}/finish", response_model=PickingPublic)
+@router.post("/{order_id}/finish", response_model=PickingPublic, responses=problems(404, 409))
 async def finish(
     order_id: uuid.UUID, runtime: RuntimeDep, ops: Ops, body: PickingFinish | None = None
 ) -> PickingPublic:

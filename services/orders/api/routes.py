@@ -24,6 +24,7 @@ from services.orders.application import Checkout, OrdersApplication
 from services.orders.domain.errors import CoverageUnknown, NotYourOrder
 from services.orders.domain.order import Order
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, aware, require
+from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["orders"])
@@ -68,20 +69,20 @@ async def add_item(body: LineCreate, runtime: RuntimeDep, customer: Customer) ->
     return CartPublic.of(await asyncio.to_thread(_app(runtime).add_to_cart, customer.subject, body.sku, body.quantity))
 
 
-@router.put("/carts/mine/items/{sku}", response_model=CartPublic)
+@router.put("/carts/mine/items/{sku}", response_model=CartPublic, responses=problems(404))
 async def change_quantity(sku: str, body: QuantityUpdate, runtime: RuntimeDep, customer: Customer) -> CartPublic:
     """Change the quantity of an item in the cart."""
     app = _app(runtime)
     return CartPublic.of(await asyncio.to_thread(app.change_cart_quantity, customer.subject, sku, body.quantity))
 
 
-@router.delete("/carts/mine/items/{sku}", response_model=CartPublic)
+@router.delete("/carts/mine/items/{sku}", response_model=CartPublic, responses=problems(404))
 async def remove_item(sku: str, runtime: RuntimeDep, customer: Customer) -> CartPublic:
     """Remove an item from the cart."""
     return CartPublic.of(await asyncio.to_thread(_app(runtime).remove_from_cart, customer.subject, sku))
 
 
-@router.post("/carts/mine/checkout", response_model=OrderPublic, status_code=201)
+@router.post("/carts/mine/checkout", response_model=OrderPublic, status_code=201, responses=problems(503))
 async def checkout(
     body: CheckoutCreate, runtime: RuntimeDep, customer: Customer, idempotency_key: IdempotencyKey = None
 ) -> OrderPublic:
@@ -91,7 +92,7 @@ async def checkout(
     return OrderPublic.of(await asyncio.to_thread(app.get_order, order_id))
 
 
-@router.get("/carriers", response_model=CoveragePublic)
+@router.get("/carriers", response_model=CoveragePublic, responses=problems(503))
 async def carriers(runtime: RuntimeDep) -> CoveragePublic:
     """S1: which countries each carrier serves (shipping's newest tariff); 503 until it is known."""
     coverage = await asyncio.to_thread(_app(runtime).carrier_coverage)
@@ -101,7 +102,7 @@ async def carriers(runtime: RuntimeDep) -> CoveragePublic:
 
 
 # --- orders --------------------------------------------------------------------------------------
-@router.post("/orders", response_model=OrderPublic, status_code=201)
+@router.post("/orders", response_model=OrderPublic, status_code=201, responses=problems(503))
 async def place_order(
     body: OrderCreate, runtime: RuntimeDep, customer: Customer, idempotency_key: IdempotencyKey = None
 ) -> OrderPublic:
@@ -133,7 +134,7 @@ async def list_orders(
     return [OrderPublic.of(o) for o in orders]
 
 
-@router.get("/orders/{order_id}", response_model=OrderPublic)
+@router.get("/orders/{order_id}", response_model=OrderPublic, responses=problems(403, 404))
 async def get_order(
     order_id: uuid.UUID,
     runtime: RuntimeDep,
@@ -150,7 +151,7 @@ async def get_order(
     return OrderPublic.of(await asyncio.to_thread(app.order_as_of, order_id, as_of))
 
 
-@router.get("/orders/{order_id}/history")
+@router.get("/orders/{order_id}/history", responses=problems(404))
 async def order_history(order_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
     """The order's events in order, with their envelope metadata (auditors)."""
     app = _app(runtime)
@@ -158,7 +159,7 @@ async def order_history(order_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) ->
     return await asyncio.to_thread(app.history, order_id)
 
 
-@router.get("/orders/{order_id}/cancellation-terms", response_model=TermsPublic)
+@router.get("/orders/{order_id}/cancellation-terms", response_model=TermsPublic, responses=problems(403, 404))
 async def cancellation_terms(
     order_id: uuid.UUID,
     runtime: RuntimeDep,
@@ -172,7 +173,7 @@ async def cancellation_terms(
     return TermsPublic.of(await asyncio.to_thread(app.cancellation_terms, order_id, when))
 
 
-@router.post("/orders/{order_id}/cancel", response_model=TermsPublic)
+@router.post("/orders/{order_id}/cancel", response_model=TermsPublic, responses=problems(403, 404, 409))
 async def cancel_order(order_id: uuid.UUID, runtime: RuntimeDep, principal: PrincipalDep) -> TermsPublic:
     """Cancel now on the terms of now (O5); refused (409) when the rules say so."""
     app = _app(runtime)
@@ -182,7 +183,7 @@ async def cancel_order(order_id: uuid.UUID, runtime: RuntimeDep, principal: Prin
     return TermsPublic.of(await asyncio.to_thread(app.cancel, order_id))
 
 
-@router.post("/orders/{order_id}/changes", response_model=OrderPublic)
+@router.post("/orders/{order_id}/changes", response_model=OrderPublic, responses=problems(404, 409))
 async def change_order(order_id: uuid.UUID, body: ChangeCreate, runtime: RuntimeDep, manager: Manager) -> OrderPublic:
     """O7: an account manager changes the order's lines, with a reason; until shipping is quoted."""
     app = _app(runtime)

@@ -24,4 +24,5 @@ create_app = service_app(
     ERRORS,
     title="Hallmark payments",
     description="Card, PayPal, bank transfer with vouchers, deposits, refunds.",
+    fields={"card.number": "source"},  # the request field a card number arrives in
 )

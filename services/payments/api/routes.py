@@ -22,6 +22,7 @@ from services.payments.api.models import (
 from services.payments.application import PaymentsApplication
 from services.payments.domain import Payment, PaymentNotFound
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, require
+from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["payments"])
@@ -48,7 +49,11 @@ def _check_customer(principal: Principal, customer_id: str) -> None:
         raise HTTPException(403, "order_id: this order belongs to another customer (X2)")
 
 
-@router.post("/payments/{order_id}/{purpose}/capture", response_model=CapturePublic)
+@router.post(
+    "/payments/{order_id}/{purpose}/capture",
+    response_model=CapturePublic,
+    responses=problems(403, 404, 409, 502, 503, 504),
+)
 async def capture(
     order_id: str,
     purpose: Purpose,
@@ -64,14 +69,14 @@ async def capture(
     return CapturePublic.of(outcome)
 
 
-@router.post("/payments/{order_id}/voucher", response_model=PaymentPublic)
+@router.post("/payments/{order_id}/voucher", response_model=PaymentPublic, responses=problems(403, 404, 409))
 async def upload_voucher(order_id: str, file: UploadFile, runtime: RuntimeDep, customer: Customer) -> PaymentPublic:
     """Bank transfer: upload the payment voucher for the goods (PDF, JPEG or PNG, at most 10 MiB); the order
     confirms in advance."""
     return await _voucher(_app(runtime), order_id, "goods", file, customer)
 
 
-@router.post("/payments/{order_id}/{purpose}/voucher", response_model=PaymentPublic)
+@router.post("/payments/{order_id}/{purpose}/voucher", response_model=PaymentPublic, responses=problems(403, 404, 409))
 async def upload_voucher_for(
     order_id: str, purpose: Purpose, file: UploadFile, runtime: RuntimeDep, customer: Customer
 ) -> PaymentPublic:
@@ -92,7 +97,7 @@ async def _voucher(
     return PaymentPublic.of(await asyncio.to_thread(app.upload_voucher, order_id, data, content_type, suffix, purpose))
 
 
-@router.post("/payments/{order_id}/settle", response_model=PaymentPublic)
+@router.post("/payments/{order_id}/settle", response_model=PaymentPublic, responses=problems(404, 409))
 async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, staff: Staff) -> PaymentPublic:
     """The bank transfer for the goods, the sample fee or the shipping (`purpose`, goods by default) arrived:
     the customer's account manager, or ops (X2)."""
@@ -101,7 +106,7 @@ async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, sta
     return PaymentPublic.of(await asyncio.to_thread(app.settle, order_id, body.amount_minor, body.purpose))
 
 
-@router.get("/payments/{order_id}", response_model=list[PaymentPublic])
+@router.get("/payments/{order_id}", response_model=list[PaymentPublic], responses=problems(403, 404))
 async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDep, as_of: AsOf) -> list[PaymentPublic]:
     """The order's payments (goods or sample fee, shipping); auditors may ask as of an instant."""
     app = _app(runtime)
@@ -121,7 +126,7 @@ async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDe
     return [PaymentPublic.of(p) for p in found]
 
 
-@router.get("/payments/{order_id}/{purpose}/history")
+@router.get("/payments/{order_id}/{purpose}/history", responses=problems(404))
 async def payment_history(order_id: str, purpose: Purpose, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
     """Every event of one payment, in order (auditors)."""
     app = _app(runtime)
@@ -142,7 +147,7 @@ async def my_deposit_history(runtime: RuntimeDep, customer: Customer) -> list[Mo
     return [MovementPublic.of(m) for m in movements]
 
 
-@router.get("/deposits/{customer_id}", response_model=DepositStatement)
+@router.get("/deposits/{customer_id}", response_model=DepositStatement, responses=problems(403))
 async def deposit_of(customer_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> DepositStatement:
     """A customer's deposit and statement: their account manager, ops and auditors (X2)."""
     if principal.role == "customer" or not principal.may_see_customer(customer_id):
@@ -155,7 +160,7 @@ async def deposit_of(customer_id: str, runtime: RuntimeDep, principal: Principal
     )
 
 
-@router.post("/deposits/{customer_id}/credits", response_model=DepositPublic)
+@router.post("/deposits/{customer_id}/credits", response_model=DepositPublic, responses=problems(409))
 async def credit_deposit(customer_id: str, body: CreditCreate, runtime: RuntimeDep, staff: Staff) -> DepositPublic:
     """Money a customer sent as a deposit (account manager or ops)."""
     if not staff.may_see_customer(customer_id):
@@ -166,7 +171,7 @@ async def credit_deposit(customer_id: str, body: CreditCreate, runtime: RuntimeD
     )
 
 
-@router.post("/payments/{order_id}/{purpose}/deposit", response_model=DepositPublic)
+@router.post("/payments/{order_id}/{purpose}/deposit", response_model=DepositPublic, responses=problems(404, 409))
 async def pay_from_deposit(order_id: str, purpose: Purpose, runtime: RuntimeDep, customer: Customer) -> DepositPublic:
     """Pay from the deposit, after a top-up, what an order paid from it waits for (P3): the goods (or
     sample fee) the balance did not cover at checkout, or the shipping it did not cover at the quote (P7)."""
@@ -185,7 +190,7 @@ async def held_for_review(runtime: RuntimeDep, _: Ops) -> list[dict[str, Any]]:
     return [{"order_id": c.order_id, "drawn_at": c.drawn_at.isoformat(), "share": c.share} for c in checks]
 
 
-@router.post("/admin/reviews/{order_id}")
+@router.post("/admin/reviews/{order_id}", responses=problems(404, 409))
 async def review(order_id: str, body: ReviewCreate, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
     """P5: approve (the order confirms) or reject (what was paid is refunded)."""
     check = await asyncio.to_thread(_app(runtime).review, order_id, ops.subject, body.approve, body.note)

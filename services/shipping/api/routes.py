@@ -15,6 +15,7 @@ from services.shipping.domain.errors import NotYourShipment
 from services.shipping.domain.publication import coverage
 from services.shipping.domain.shipment import Shipment
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, require
+from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["shipping"])
@@ -37,7 +38,7 @@ async def _visible(app: ShippingApplication, order_id: uuid.UUID, principal: Pri
     return shipment
 
 
-@router.get("/shipments/{order_id}", response_model=ShipmentPublic)
+@router.get("/shipments/{order_id}", response_model=ShipmentPublic, responses=problems(403, 404))
 async def get_shipment(
     order_id: uuid.UUID, runtime: RuntimeDep, principal: PrincipalDep, as_of: AsOf
 ) -> ShipmentPublic:
@@ -51,20 +52,20 @@ async def get_shipment(
     return ShipmentPublic.of(shipment, app)
 
 
-@router.get("/shipments/{order_id}/history")
+@router.get("/shipments/{order_id}/history", responses=problems(404))
 async def shipment_history(order_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
     """The shipment's events in order, with their metadata (auditors)."""
     return await asyncio.to_thread(_app(runtime).shipment_history, str(order_id))
 
 
-@router.post("/shipments/{order_id}/dispatch", response_model=ShipmentPublic)
+@router.post("/shipments/{order_id}/dispatch", response_model=ShipmentPublic, responses=problems(404, 409))
 async def dispatch(order_id: uuid.UUID, runtime: RuntimeDep, ops: Ops) -> ShipmentPublic:
     """S2: hand the parcel to the carrier (ops) once the shipping is paid; 409 before that."""
     app = _app(runtime)
     return ShipmentPublic.of(await asyncio.to_thread(app.dispatch, str(order_id), ops.subject), app)
 
 
-@router.post("/shipments/{order_id}/receipt", response_model=ShipmentPublic)
+@router.post("/shipments/{order_id}/receipt", response_model=ShipmentPublic, responses=problems(404, 409))
 async def confirm_receipt(order_id: uuid.UUID, runtime: RuntimeDep, customer: Customer) -> ShipmentPublic:
     """S4: the customer confirms receipt of a delivered parcel; 409 before delivery."""
     app = _app(runtime)
@@ -72,7 +73,7 @@ async def confirm_receipt(order_id: uuid.UUID, runtime: RuntimeDep, customer: Cu
     return ShipmentPublic.of(await asyncio.to_thread(app.confirm_receipt, str(order_id), customer.subject), app)
 
 
-@router.post("/shipments/{order_id}/carrier", response_model=ShipmentPublic)
+@router.post("/shipments/{order_id}/carrier", response_model=ShipmentPublic, responses=problems(404, 409))
 async def choose_carrier(
     order_id: uuid.UUID, body: CarrierCreate, runtime: RuntimeDep, manager: Manager
 ) -> ShipmentPublic:

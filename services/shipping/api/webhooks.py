@@ -16,11 +16,12 @@ from services.shipping.application import ShippingApplication
 from services.shipping.domain.errors import InvalidTrackingUpdate
 from services.shipping.domain.tracking import tracking_problem
 from shared.runtime.http.deps import RuntimeDep
+from shared.runtime.http.problems import problems
 
 router = APIRouter(tags=["carriers"])
 
 
-@router.post("/carriers/{carrier}/webhook")
+@router.post("/carriers/{carrier}/webhook", responses=problems(401, 404, 409))
 async def carrier_webhook(carrier: str, request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     """A carrier reports a parcel's progress; a repeated update id is acknowledged and ignored."""
     app: ShippingApplication = runtime.app
@@ -34,11 +35,11 @@ async def carrier_webhook(carrier: str, request: Request, runtime: RuntimeDep) -
     try:
         update = TrackingUpdateCreate.model_validate_json(body)
     except ValidationError as exc:
-        problems = [
+        found = [
             {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "rule": "X3", "message": e["msg"]}
             for e in exc.errors()
         ]
-        raise HTTPException(422, problems) from None
+        raise HTTPException(422, found) from None
     if update.at.tzinfo is None:
         raise InvalidTrackingUpdate("include a time zone, e.g. Z", field="at", rule="X3")
     if update.at > now + timedelta(seconds=app.replay_window_seconds):

@@ -14,6 +14,7 @@ from services.tickets.application import TicketsApplication
 from services.tickets.domain.errors import NotYours
 from services.tickets.domain.ticket import Ticket
 from shared.runtime.http.deps import AsOf, PrincipalDep, RuntimeDep, require
+from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["tickets"])
@@ -36,7 +37,7 @@ async def visible_ticket(app: TicketsApplication, ticket_id: uuid.UUID, principa
     return ticket
 
 
-@router.post("/tickets", response_model=TicketPublic, status_code=201)
+@router.post("/tickets", response_model=TicketPublic, status_code=201, responses=problems(403, 404, 409))
 async def open_ticket(
     body: TicketCreate, runtime: RuntimeDep, customer: Customer, idempotency_key: IdempotencyKey = None
 ) -> TicketPublic:
@@ -78,7 +79,7 @@ async def list_tickets(
     return [TicketPublic.of(t) for t in tickets]
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketPublic)
+@router.get("/tickets/{ticket_id}", response_model=TicketPublic, responses=problems(403, 404))
 async def get_ticket(ticket_id: uuid.UUID, runtime: RuntimeDep, principal: PrincipalDep, as_of: AsOf) -> TicketPublic:
     """One ticket with its messages, deadlines and outcome; auditors and ops may ask as of an instant."""
     app = tickets_app(runtime)
@@ -90,7 +91,7 @@ async def get_ticket(ticket_id: uuid.UUID, runtime: RuntimeDep, principal: Princ
     return TicketPublic.of(await asyncio.to_thread(app.ticket_as_of, ticket_id, as_of))
 
 
-@router.post("/tickets/{ticket_id}/messages", response_model=TicketPublic)
+@router.post("/tickets/{ticket_id}/messages", response_model=TicketPublic, responses=problems(404, 409))
 async def write(
     ticket_id: uuid.UUID,
     body: MessageCreate,
@@ -108,7 +109,11 @@ async def write(
     return TicketPublic.of(ticket)
 
 
-@router.get("/tickets/{ticket_id}/photos/{photo_id}", response_class=Response)
+@router.get(
+    "/tickets/{ticket_id}/photos/{photo_id}",
+    response_class=Response,
+    responses={200: {"description": "The photo", "content": {"image/jpeg": {}, "image/png": {}}}, **problems(403, 404)},
+)
 async def photo(ticket_id: uuid.UUID, photo_id: uuid.UUID, runtime: RuntimeDep, principal: PrincipalDep) -> Response:
     """A photo attached to one of the ticket's messages, as stored (its type as read from its bytes)."""
     app = tickets_app(runtime)

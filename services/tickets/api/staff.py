@@ -12,13 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from services.tickets.api.customers import IdempotencyKey, tickets_app, visible_ticket
 from services.tickets.api.models import BreachListed, MessageCreate, ResolutionCreate, TicketPublic
 from shared.runtime.http.deps import Auditor, OpsOrAuditor, RuntimeDep, require
+from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["tickets (staff)"])
 Staff = Annotated[Principal, Depends(require("account_manager", "ops"))]
 
 
-@router.post("/tickets/{ticket_id}/replies", response_model=TicketPublic)
+@router.post("/tickets/{ticket_id}/replies", response_model=TicketPublic, responses=problems(404, 409))
 async def reply(
     ticket_id: uuid.UUID, body: MessageCreate, runtime: RuntimeDep, staff: Staff, idempotency_key: IdempotencyKey = None
 ) -> TicketPublic:
@@ -30,7 +31,7 @@ async def reply(
     return TicketPublic.of(ticket)
 
 
-@router.post("/tickets/{ticket_id}/resolution", response_model=TicketPublic)
+@router.post("/tickets/{ticket_id}/resolution", response_model=TicketPublic, responses=problems(404, 409))
 async def resolve(ticket_id: uuid.UUID, body: ResolutionCreate, runtime: RuntimeDep, staff: Staff) -> TicketPublic:
     """Close the ticket with an outcome (T5): `refund` (shortage with its share of shipping, damaged,
     defective, incorrect item) asks payments to refund; `replacement_sent` or `no_action` with a reason."""
@@ -73,7 +74,7 @@ async def sla_breaches(runtime: RuntimeDep, _: OpsOrAuditor) -> list[BreachListe
     ]
 
 
-@router.get("/tickets/{ticket_id}/history")
+@router.get("/tickets/{ticket_id}/history", responses=problems(404))
 async def history(ticket_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
     """The ticket's events in order, with their envelope metadata (auditors and ops)."""
     app = tickets_app(runtime)

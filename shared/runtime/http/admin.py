@@ -1,4 +1,9 @@
-"""Admin (ops) and audit (auditor) endpoints every service has."""
+"""Admin (ops) and audit (auditor) endpoints every service has.
+
+Who may call what (docs/operations.md has the same table, and a test keeps the two in step): ops
+everything here; auditors read the positions, the clock, histories and replays (X2: they read
+everything and change nothing), but not the dead letters or pending timers, which are ops' work
+queues. `/metrics` (health.py) needs no token: it carries counts and lags, no business data."""
 
 from __future__ import annotations
 
@@ -10,13 +15,26 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from shared.runtime.http.deps import AsOf, Auditor, Ops, OpsOrAuditor, RuntimeDep
+from shared.runtime.http.problems import problems
 from shared.runtime.store import aggregate_state
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
+MAX_ADVANCE_SECONDS = 10 * 365 * 86400
+"""One advance moves the manual clock at most ten years."""
+MAX_OFFSET_SECONDS = 100 * 365 * 86400
+"""The manual clock runs at most a hundred years ahead of real time (dates stay well inside what
+every process can represent)."""
+
+
 class ClockAdvance(BaseModel):
-    seconds: float = Field(gt=0, description="How far to move the manual clock forward")
+    seconds: float = Field(
+        gt=0,
+        le=MAX_ADVANCE_SECONDS,
+        allow_inf_nan=False,
+        description="How far to move the manual clock forward (at most ten years at a time)",
+    )
 
 
 @router.get("/positions")
@@ -42,7 +60,7 @@ async def dead_letters(
     return await asyncio.to_thread(read)
 
 
-@router.post("/dlq/{letter_id}/retry")
+@router.post("/dlq/{letter_id}/retry", responses=problems(404, 409))
 async def retry_dead_letter(letter_id: int, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
     """Apply a dead letter again; resolved if it now applies."""
 
@@ -59,7 +77,7 @@ async def retry_dead_letter(letter_id: int, runtime: RuntimeDep, ops: Ops) -> di
     return {"id": letter_id, "outcome": outcome}
 
 
-@router.post("/dlq/{letter_id}/skip")
+@router.post("/dlq/{letter_id}/skip", responses=problems(404))
 async def skip_dead_letter(letter_id: int, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
     """Mark a dead letter as handled without applying it."""
 
@@ -87,16 +105,21 @@ def clock_now(runtime: RuntimeDep, _: OpsOrAuditor) -> dict[str, Any]:
     return {"now": runtime.clock.now().isoformat(), "manual": getattr(runtime.clock, "manual", False)}
 
 
-@router.post("/clock/advance")
+@router.post("/clock/advance", responses=problems(409))
 def clock_advance(body: ClockAdvance, runtime: RuntimeDep, _: Ops) -> dict[str, Any]:
-    """Move the manual clock forward (CLOCK=manual only; refused otherwise)."""
+    """Move the manual clock forward (CLOCK=manual only, 409 otherwise); at most ten years at a time
+    and a hundred years ahead in all (422, nothing written)."""
     advance = getattr(runtime.clock, "advance", None)
     if advance is None:
         raise HTTPException(409, "clock: the system clock cannot be moved (CLOCK=manual is off)")
+    ahead = runtime.clock.offset().total_seconds() if hasattr(runtime.clock, "offset") else 0.0
+    if ahead + body.seconds > MAX_OFFSET_SECONDS:
+        message = f"the manual clock may run at most {MAX_OFFSET_SECONDS} s ahead; it is {ahead:.0f} s ahead already"
+        raise HTTPException(422, [{"field": "seconds", "rule": "X1", "message": message}])
     return {"now": advance(body.seconds).isoformat(), "manual": True}
 
 
-@router.get("/replay/{aggregate_id}")
+@router.get("/replay/{aggregate_id}", responses=problems(404))
 async def replay(
     aggregate_id: uuid.UUID,
     runtime: RuntimeDep,
@@ -110,7 +133,7 @@ async def replay(
     return {"type": type(aggregate).__name__, "as_of": as_of, "state": aggregate_state(aggregate)}
 
 
-@router.get("/history/{aggregate_id}")
+@router.get("/history/{aggregate_id}", responses=problems(404))
 async def history(aggregate_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
     """Every event of one aggregate, in order, with its metadata (read-only)."""
     events = await asyncio.to_thread(runtime.app.history, aggregate_id)

@@ -12,10 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 
-from shared.runtime.http import admin, health
+from shared.runtime.http import admin, health, openapi, problems
 from shared.runtime.logs import configure_logging, correlation_id_var
 from shared.runtime.metrics import StoreCollector
 from shared.runtime.service import Runtime
@@ -32,24 +30,28 @@ def service_app(
     *,
     title: str,
     description: str = "",
+    fields: Mapping[str, str] | None = None,
 ) -> AppFactory:
-    """The service's app factory: `create_app(runtime=None)` (tests pass a runtime, uvicorn does not)."""
+    """The service's app factory: `create_app(runtime=None)` (tests pass a runtime, uvicorn does not).
+
+    `errors` maps domain errors to statuses; `fields` renames their fields to request fields."""
 
     def create_app(runtime: Runtime[Any] | None = None) -> FastAPI:
         runtime = runtime or bootstrap()
         configure_logging(runtime.name, runtime.settings.platform.log_level)
-        return create_api(runtime, routers, errors, title=title, description=description)
+        return create_api(runtime, routers, errors, title=title, description=description, fields=fields)
 
     return create_app
 
 
-def _field(loc: tuple[int | str, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "(body)"
-
-
 def create_api(
-    runtime: Runtime[Any], routers: list[APIRouter], errors: ErrorMap, *, title: str, description: str = ""
+    runtime: Runtime[Any],
+    routers: list[APIRouter],
+    errors: ErrorMap,
+    *,
+    title: str,
+    description: str = "",
+    fields: Mapping[str, str] | None = None,
 ) -> FastAPI:
     api = FastAPI(title=title, description=description, version="0.1.0")
     api.state.runtime = runtime
@@ -86,33 +88,10 @@ def create_api(
             )
             correlation_id_var.reset(token)
 
-    @api.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {
-                "field": "(body)" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
-                "rule": e["type"],
-                "message": e["msg"],
-            }
-            for e in exc.errors()
-        ]
-        return JSONResponse({"detail": problems}, status_code=422)
-
-    for exc_type, status in errors.items():
-
-        def make(status_code: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
-            async def handle(_: Request, exc: Exception) -> JSONResponse:
-                field = getattr(exc, "field", None)
-                rule = getattr(exc, "rule", None)
-                body = {"detail": [{"field": field, "rule": rule, "message": str(exc)}]}
-                return JSONResponse(body, status_code=status_code)
-
-            return handle
-
-        api.add_exception_handler(exc_type, make(status))
-
+    problems.install(api, errors, fields)
     api.include_router(health.router)
     api.include_router(admin.router)
     for router in routers:
         api.include_router(router)
+    api.openapi = lambda: openapi.document(api)  # type: ignore[method-assign]
     return api

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -31,7 +30,13 @@ def get_principal(
         raise HTTPException(401, "authorization: a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     platform = runtime.settings.platform
     try:
-        return verify(platform.jwt_secret, platform.jwt_issuer, credentials.credentials)
+        return verify(
+            platform.jwt_secret,
+            platform.jwt_issuer,
+            credentials.credentials,
+            audience=platform.jwt_audience,
+            max_ttl_seconds=platform.jwt_max_ttl_seconds,
+        )
     except InvalidToken as exc:
         raise HTTPException(
             401, f"authorization: invalid token ({exc})", headers={"WWW-Authenticate": "Bearer"}
@@ -41,13 +46,20 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(*roles: str) -> Callable[[Principal], Principal]:
-    def check(principal: PrincipalDep) -> Principal:
-        if principal.role not in roles:
-            raise HTTPException(403, f"role: {principal.role} may not do this (needs {' or '.join(roles)})")
+class RoleCheck:
+    """A dependency admitting only `roles` (403 otherwise); the OpenAPI lists them as `x-roles`."""
+
+    def __init__(self, roles: tuple[str, ...]) -> None:
+        self.roles = roles
+
+    def __call__(self, principal: PrincipalDep) -> Principal:
+        if principal.role not in self.roles:
+            raise HTTPException(403, f"role: {principal.role} may not do this (needs {' or '.join(self.roles)})")
         return principal
 
-    return check
+
+def require(*roles: str) -> RoleCheck:
+    return RoleCheck(roles)
 
 
 Ops = Annotated[Principal, Depends(require("ops"))]

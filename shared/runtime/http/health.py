@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 from shared.runtime.http.deps import RuntimeDep
 from shared.runtime.kafka import kafka_reachable
@@ -17,7 +18,16 @@ router = APIRouter(tags=["health"])
 _kafka_cache: dict[str, tuple[float, bool]] = {}
 
 
-@router.get("/livez")
+class Liveness(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, dict[str, Any]] = Field(description="postgres, relay_lag, kafka: each `ok` and its figures")
+
+
+@router.get("/livez", response_model=Liveness)
 def livez() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
@@ -32,7 +42,7 @@ async def _kafka_ok(bootstrap: str) -> bool:
     return ok
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness, "description": "Not ready"}})
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """Ready when PostgreSQL and Kafka answer and the relay lag is under its threshold."""
     checks: dict[str, Any] = {}
@@ -55,7 +65,11 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"description": "Prometheus text exposition format", "content": {"text/plain": {}}}},
+)
 def metrics(runtime: RuntimeDep) -> Response:
-    """Prometheus exposition."""
+    """Prometheus exposition (text). No token: counts, lags and latencies, no business data."""
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -32,7 +32,7 @@ def token(s: Scenario, role: str, subject: str) -> dict[str, str]:
 
 def problem(response) -> tuple[int, str, str]:
     """The status and the (first, or only) problem named; with several, the one a test looks for."""
-    details = response.json()["detail"]
+    details = response.json()["errors"]
     assert len(details) == 1, details
     return response.status_code, details[0]["field"], details[0]["rule"]
 
@@ -57,7 +57,7 @@ def test_I2_a_hold_beyond_availability_is_409_with_the_reason(s, client) -> None
     client.post("/holds", json={"sku": RING, "quantity": 18}, headers=cust)
     refused = client.post("/holds", json={"sku": RING, "quantity": 3}, headers=cust)
     assert problem(refused) == (409, "quantity", "I2")
-    assert refused.json()["detail"][0]["message"] == f"{RING}: only 2 available, asked for 3"
+    assert refused.json()["errors"][0]["message"] == f"{RING}: only 2 available, asked for 3"
 
 
 @pytest.mark.parametrize(

@@ -15,29 +15,19 @@ from services.inventory.application.policies import PICKING_SLA
 from services.orders.adapters.outbound import translate as orders_translate
 from services.orders.bootstrap import bootstrap as orders_bootstrap
 from services.orders.settings import OrdersSettings
-from shared.events import decode, wrap
+from shared.events import wrap
 from shared.events.payments import PaymentCaptured
 from shared.runtime.service import Runtime
-from shared.runtime.translate import envelope_for
 from tests.unit.inventory.scenario import RING, Scenario, usd
+from tests.unit.messages import carry
 
 PAYMENT_IDS = count(1)
 
 
 def deliver(source: Runtime, target: Runtime) -> int:
-    """Carry every published event of `source` to `target` (once), as the relay and consumer would."""
-    applied = 0
-    name = f"{source.topic}:0"
-    for n in source.app.recorder.select_notifications(start=1, limit=10_000):
-        domain_event = source.app.mapper.to_domain_event(n)
-        outbound = source.spec.translate(domain_event)
-        if outbound is None or n.id <= (target.app.recorder.max_tracking_id(name) or 0):
-            continue
-        envelope, _ = decode(envelope_for(source.name, domain_event, outbound).to_json())
-        if target.app.handles(envelope.event_type):
-            target.app.process_envelope(envelope, Tracking(application_name=name, notification_id=n.id))
-            applied += 1
-    return applied
+    """Carry every published event of `source` to `target`'s tracked consumer (which drops what it has
+    seen), as the relay and the consumer would; how many it applied."""
+    return int(carry(source, target).applied)
 
 
 def pay(orders: Runtime, order_id: uuid.UUID, amount_minor: int, s: Scenario) -> None:

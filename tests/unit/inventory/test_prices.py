@@ -52,7 +52,7 @@ def test_X3_a_price_is_above_0_and_below_the_ceiling_when_catalogued_and_reliste
         return
     for refused in (created, relisted):
         assert problem(refused) == (422, "unit_price.amount_minor", "X3")
-    assert refused.json()["detail"][0]["message"] == (
+    assert refused.json()["errors"][0]["message"] == (
         f"{RING}: a unit price is above 0 and below 100,000,000 minor units, not {amount_minor:,}"
     )
     assert s.app.max_notification_id() == before

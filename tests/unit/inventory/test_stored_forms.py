@@ -75,7 +75,7 @@ def test_I2_a_sku_snapshot_stored_with_dict_holds_loads_with_hold_values() -> No
     assert (loaded.held, loaded.available, loaded.version) == (7, 13, 3)
 
 
-def test_X1_picking_and_history_show_the_value_objects_as_json() -> None:
+def test_I3_picking_and_history_show_the_shortfall_lines_as_json() -> None:
     s = Scenario(ring=20)
     order = s.place((RING, 8))
     s.app.adjust_stock(RING, "damaged batch", "ops-1", counted=5)

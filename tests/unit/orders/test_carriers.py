@@ -76,7 +76,7 @@ def test_S1_a_carrier_that_does_not_serve_the_country_is_refused_and_nothing_is_
         checkout = client.post("/carts/mine/checkout", json=checkout_body, headers=s.headers())
     for response in (direct, checkout):
         assert response.status_code == 422
-        assert response.json()["detail"] == [
+        assert response.json()["errors"] == [
             {"field": "carrier", "rule": "S1", "message": "FedEx does not deliver to IS (tariff 2026-01); choose DHL"}
         ]
     assert s.app.max_notification_id() == before
@@ -102,8 +102,8 @@ def test_S1_a_missing_or_unknown_carrier_is_refused_naming_the_field() -> None:
     with TestClient(create_app(s.runtime)) as client:
         no_carrier = client.post("/orders", json=body(carrier=None), headers=s.headers())
         ups = client.post("/orders", json=body(carrier="UPS"), headers=s.headers())
-    assert [(p["field"], p["rule"]) for p in no_carrier.json()["detail"]] == [("carrier", "missing")]
-    assert [(p["field"], p["rule"]) for p in ups.json()["detail"]] == [("carrier", "literal_error")]
+    assert [(p["field"], p["rule"]) for p in no_carrier.json()["errors"]] == [("carrier", "missing")]
+    assert [(p["field"], p["rule"]) for p in ups.json()["errors"]] == [("carrier", "literal_error")]
     assert (no_carrier.status_code, ups.status_code) == (422, 422)
     assert s.app.max_notification_id() == before
 
@@ -120,7 +120,7 @@ def test_S1_O3_a_sample_order_needs_a_carrier_that_serves_the_country_too() -> N
     assert (sample.sample, sample.carrier, sample.total_minor) == (True, "DHL", 2 * 300)
     with TestClient(create_app(s.runtime)) as client:
         refused = client.post("/orders", json=body(sample=True, carrier=None), headers=s.headers())
-    assert [(p["field"], p["rule"]) for p in refused.json()["detail"]] == [("carrier", "missing")]
+    assert [(p["field"], p["rule"]) for p in refused.json()["errors"]] == [("carrier", "missing")]
 
 
 def test_S1_before_shipping_published_its_tariff_checkout_is_refused_with_503_to_retry() -> None:
@@ -137,14 +137,14 @@ def test_S1_before_shipping_published_its_tariff_checkout_is_refused_with_503_to
         placed = client.post("/orders", json=body(), headers=s.headers())
         carriers = client.get("/carriers")
     assert unknown.status_code == carriers_unknown.status_code == 503
-    assert unknown.json()["detail"] == [
+    assert unknown.json()["errors"] == [
         {
             "field": "carrier",
             "rule": "S1",
             "message": "carrier coverage not known yet (shipping's tariff has not reached orders): retry shortly",
         }
     ]
-    assert [(p["field"], p["rule"]) for p in bad_line.json()["detail"]] == [("lines.0.sku", "O1")]
+    assert [(p["field"], p["rule"]) for p in bad_line.json()["errors"]] == [("lines.0.sku", "O1")]
     assert placed.status_code == 201
     assert carriers.json() == {
         "tariff_version": "2026-01",

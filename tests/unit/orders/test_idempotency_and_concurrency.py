@@ -45,7 +45,7 @@ def test_O1_the_same_key_with_another_body_is_refused_naming_the_idempotency_key
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json()["order_id"] == first.json()["order_id"]
     for refused in (other, other_card):
-        [problem] = refused.json()["detail"]
+        [problem] = refused.json()["errors"]
         assert (refused.status_code, problem["field"], problem["rule"]) == (422, "Idempotency-Key", "O1")
         assert problem["message"] == (
             f"this Idempotency-Key placed order {first.json()['order_id']} from a different request; "
@@ -116,7 +116,7 @@ def test_O1_a_write_that_keeps_meeting_newer_versions_is_409_and_records_nothing
     monkeypatch.setattr(store, "backoff", lambda attempt: None)
     with TestClient(create_app(s.runtime)) as client:
         refused = client.post("/orders", json=body(), headers=s.headers())
-    [problem] = refused.json()["detail"]
+    [problem] = refused.json()["errors"]
     assert (refused.status_code, problem["field"], problem["rule"]) == (409, "order", "O1")
     assert problem["message"] == "changed by others 3 times in a row; nothing was recorded, try again"
     assert tries == [3, 3, 3]  # decided again each time: the order, the cart, the payment window

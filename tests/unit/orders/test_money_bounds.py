@@ -24,7 +24,7 @@ CHECKOUT = {
 
 
 def only_problem(response) -> tuple[int, str, str, str]:
-    [problem] = response.json()["detail"]
+    [problem] = response.json()["errors"]
     return response.status_code, problem["field"], problem["rule"], problem["message"]
 
 

@@ -58,7 +58,7 @@ def test_O1_an_order_mixing_currencies_is_refused() -> None:
     with TestClient(create_app(s.runtime)) as client:
         refused = client.post("/orders", json=body, headers=headers)
     assert refused.status_code == 422
-    [problem] = refused.json()["detail"]
+    [problem] = refused.json()["errors"]
     assert (problem["field"], problem["rule"]) == ("lines.1.sku", "O1")
 
 

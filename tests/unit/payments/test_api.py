@@ -28,7 +28,7 @@ def test_P3_a_customer_tops_up_pays_the_awaited_order_and_reads_the_statement(s,
     cust, manager = s.token("customer", "cust-1"), s.token("account_manager", "am-1", ("cust-1",))
     order_id = s.placed(9000, method="deposit")  # the empty deposit does not cover it: PaymentFailed
     early = client.post(f"/payments/{order_id}/goods/deposit", headers=cust)
-    assert (early.status_code, early.json()["detail"][0]["field"], early.json()["detail"][0]["rule"]) == (
+    assert (early.status_code, early.json()["errors"][0]["field"], early.json()["errors"][0]["rule"]) == (
         409,
         "amount",
         "P3",
@@ -75,7 +75,7 @@ def test_P6_auditors_read_a_payment_as_it_was_before_its_refund(s, client) -> No
     before = client.get(f"/payments/{order_id}", params={"as_of": "2020-01-01T00:00:00Z"}, headers=auditor).json()
     assert before == []
     naive = client.get(f"/payments/{order_id}", params={"as_of": "2026-03-02T09:00:00"}, headers=auditor)
-    assert (naive.status_code, naive.json()["detail"][0]["field"], naive.json()["detail"][0]["rule"]) == (
+    assert (naive.status_code, naive.json()["errors"][0]["field"], naive.json()["errors"][0]["rule"]) == (
         422,
         "as_of",
         "X3",

@@ -58,7 +58,7 @@ def test_P7_shipping_is_paid_by_card_after_the_quote(s: PaymentsScenario, client
     # The shipping follows the goods' method: a card order's shipping is not taken from a deposit.
     s.app.credit_deposit("cust-1", 9000, USD, "wire-0009")
     deposit = client.post(f"/payments/{order_id}/shipping/deposit", headers=cust)
-    assert (deposit.status_code, deposit.json()["detail"][0]["rule"], s.app.deposit("cust-1").balance_minor) == (
+    assert (deposit.status_code, deposit.json()["errors"][0]["rule"], s.app.deposit("cust-1").balance_minor) == (
         404,
         "P3",
         9000,
@@ -74,7 +74,7 @@ def test_P7_shipping_is_paid_by_card_after_the_quote(s: PaymentsScenario, client
     assert [p["method"] for t, p in s.published()] == ["card", "card"]
     # A second capture with a new key is refused before the gateway is asked (P4).
     again = capture(client, order_id, card, "key-ship-0002", cust)
-    assert (again.status_code, again.json()["detail"][0]["rule"], len(s.gateway.charged)) == (409, "P4", 2)
+    assert (again.status_code, again.json()["errors"][0]["rule"], len(s.gateway.charged)) == (409, "P4", 2)
 
 
 def test_P7_shipping_is_paid_by_paypal_after_the_quote(s: PaymentsScenario, client: TestClient) -> None:
@@ -84,7 +84,7 @@ def test_P7_shipping_is_paid_by_paypal_after_the_quote(s: PaymentsScenario, clie
     s.quoted(order_id, 4120)
     # The shipping follows the goods' method: a card is refused for a PayPal payment.
     card = capture(client, order_id, {"method": "card", "source": VISA}, "key-ship-card-1", cust)
-    assert (card.status_code, card.json()["detail"][0]["field"]) == (422, "method")
+    assert (card.status_code, card.json()["errors"][0]["field"]) == (422, "method")
     done = capture(client, order_id, {"method": "paypal", "source": "payer-7781"}, "key-ship-0003", cust)
     assert (done.status_code, done.json()["status"], done.json()["last4"]) == (200, "captured", None)
     assert s.gateway.charged == {f"{order_id}:goods:key-goods-0002": 12_990, f"{order_id}:shipping:key-ship-0003": 4120}
@@ -171,7 +171,7 @@ def test_P7_P3_shipping_the_deposit_does_not_cover_is_paid_from_it_after_a_top_u
     assert failed[1]["reason"] == "the deposit balance of 6.00 USD does not cover 23.50 USD"
     for topped_up in (1000, 750):
         short = client.post(f"/payments/{order_id}/shipping/deposit", headers=cust)
-        assert (short.status_code, short.json()["detail"][0]["field"], short.json()["detail"][0]["rule"]) == (
+        assert (short.status_code, short.json()["errors"][0]["field"], short.json()["errors"][0]["rule"]) == (
             409,
             "amount",
             "P3",

@@ -32,7 +32,7 @@ def token(s: ShippingScenario, role: str, subject: str, customers: tuple[str, ..
 
 
 def detail(response) -> tuple[int, str, str]:
-    problem = response.json()["detail"][0]
+    problem = response.json()["errors"][0]
     return response.status_code, problem["field"], problem["rule"]
 
 
@@ -62,7 +62,7 @@ def test_S2_dispatch_over_http_is_for_ops_and_refused_409_until_paid(s, client) 
     s.prepared(order_id, 720)
     early = client.post(f"/shipments/{order_id}/dispatch", headers=ops)
     assert detail(early) == (409, "payment", "S2")
-    assert early.json()["detail"][0]["message"] == "the shipping cost is not paid yet"
+    assert early.json()["errors"][0]["message"] == "the shipping cost is not paid yet"
     s.captured(order_id, 1890)
     assert client.post(f"/shipments/{order_id}/dispatch", headers=token(s, "customer", "cust-1")).status_code == 403
     sent = client.post(f"/shipments/{order_id}/dispatch", headers=ops)
@@ -116,7 +116,7 @@ def test_S1_ops_list_refused_quotes_and_choose_the_missing_carrier(s, client) ->
     assert [(x["order_id"], x["quote_refused"]["problem"]) for x in listed] == [(order_id, "no_carrier")]
     assert client.get("/admin/refused-quotes", headers=token(s, "customer", "cust-1")).status_code == 403
     bad = client.post(f"/shipments/{order_id}/carrier", json={"carrier": "UPS"}, headers=ops)
-    assert (bad.status_code, bad.json()["detail"][0]["field"]) == (422, "carrier")
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "carrier")
     chosen = client.post(f"/shipments/{order_id}/carrier", json={"carrier": "DHL"}, headers=ops)
     assert (chosen.status_code, chosen.json()["quote"]["cost"]["amount_minor"]) == (200, 1890)
     again = client.post(f"/shipments/{order_id}/carrier", json={"carrier": "FedEx"}, headers=ops)

@@ -5,6 +5,7 @@ the table's coverage is published once per version."""
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ def test_S1_the_carriers_coverage_is_published_once_per_table_version(tmp_path: 
 
 
 def test_S3_production_refuses_to_start_without_the_carriers_webhook_secrets() -> None:
-    production = PlatformSettings(hallmark_env="production", jwt_secret="x" * 40)
+    production = PlatformSettings(hallmark_env="production", jwt_secret=secrets.token_urlsafe(32), jwt_audience="shop")
     with pytest.raises(ValidationError, match="SHIPPING_WEBHOOK_SECRET_DHL must be set"):
         ShippingSettings(platform=production)
     with pytest.raises(ValidationError, match="SHIPPING_WEBHOOK_SECRET_FEDEX must be set"):

@@ -58,7 +58,7 @@ def post(client: TestClient, raw: bytes, headers: dict[str, str], carrier: str =
 
 
 def refused(answer: Any) -> tuple[int, str, str]:
-    problem = answer.json()["detail"][0]
+    problem = answer.json()["errors"][0]
     return answer.status_code, problem["field"], problem["rule"]
 
 

@@ -36,7 +36,7 @@ def token(s: Scenario, role: str, subject: str, *customers: str) -> dict[str, st
 
 
 def problem(response: Any) -> tuple[int, str, str]:
-    details = response.json()["detail"]
+    details = response.json()["errors"]
     assert len(details) == 1, details
     return response.status_code, details[0]["field"], details[0]["rule"]
 
@@ -76,7 +76,7 @@ def test_T2_late_damage_claims_are_refused_over_http_with_the_deadline(s: Scenar
     s.at(MONDAY + days(7) + SECOND)
     refused = client.post("/tickets", json=opening(order_id), headers=token(s, "customer", "cust-1"))
     assert problem(refused) == (409, "kind", "T2")
-    assert "the deadline was 2026-03-16T09:00:00+00:00" in refused.json()["detail"][0]["message"]
+    assert "the deadline was 2026-03-16T09:00:00+00:00" in refused.json()["errors"][0]["message"]
 
 
 def test_X2_customer_b_never_sees_or_touches_customer_a_tickets(s: Scenario, client: TestClient) -> None:
