@@ -183,15 +183,14 @@ class Order(Aggregate):
     # --- payment -------------------------------------------------------------------------------
     def receive_payment(self, method: str, amount_minor: int, policy_version: str, at: datetime) -> None:
         """Money for the goods arrived (O4): it confirms a PendingPayment order once what was paid covers
-        the total; otherwise (held for review, P5; partly paid, P2/O7; cancelled, O5) it is recorded. An
-        order paid in full takes no more (refused, recorded nowhere)."""
-        covered = self.paid_net_minor + amount_minor >= self.total_minor
-        if self.status == st.PENDING_PAYMENT and covered:
+        the total; otherwise (held for review, P5; partly paid, P2/O7; cancelled, O5; confirmed) it is
+        recorded, and on a confirmed order what exceeds the total is owed back (P6)."""
+        if self.status == st.PENDING_PAYMENT and self.paid_net_minor + amount_minor >= self.total_minor:
             self.confirm(method, amount_minor, policy_version, at)
             return
-        if self.status not in (*st.UNPAID, st.CANCELLED) and self.paid_net_minor >= self.total_minor:
-            raise TransitionRefused(f"the order is {self.status} and paid in full", field="status", rule="O4")
         self.trigger_event(self.PaymentReceived, method=method, amount_minor=amount_minor, at=at)
+        if self.status not in (*st.UNPAID, st.CANCELLED):
+            self._owe_back_excess(at)
 
     def hold_for_review(self, at: datetime) -> bool:
         """P5: payments drew the order for a fraud check; shown as held until ops decide."""
@@ -227,6 +226,9 @@ class Order(Aggregate):
             at=at,
             total_minor=self.total_minor,
         )
+        self._owe_back_excess(at)
+
+    def _owe_back_excess(self, at: datetime) -> None:
         excess = self.paid_net_minor - self.total_minor
         if excess > 0:
             paid, total = self.paid_minor, self.total_minor

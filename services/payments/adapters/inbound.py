@@ -50,6 +50,8 @@ class RefundDue:
     amount_minor: int
     reason: str
     key: str
+    total_minor: int | None = None
+    """OrderRefundDue: what the order costs; payments gives back no more than it holds beyond it."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,8 @@ def refund_due(envelope: Envelope) -> RefundDue:
     """OrderRefundDue (P6) or OrderItemsReduced (I3): the refund each carries."""
     due = _REFUNDING[envelope.event_type].model_validate(envelope.payload)
     key = f"{envelope.event_type}:{envelope.event_id}"
-    return RefundDue(due.order_id, due.customer_id, due.refund.amount_minor, due.reason, key)
+    total = due.total.amount_minor if isinstance(due, OrderRefundDue) else None
+    return RefundDue(due.order_id, due.customer_id, due.refund.amount_minor, due.reason, key, total)
 
 
 def order_closed(envelope: Envelope) -> OrderClosed:

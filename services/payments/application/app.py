@@ -281,7 +281,8 @@ class PaymentsApplication(HallmarkApplication):
 
     def refunds_owed(self, older_than: timedelta | None = None) -> list[views.OwedRefund]:
         """Refunds owed through the provider and not made yet, owed for longer than `older_than` (P6)."""
-        return views.refunds_owed(self, self.clock.now() - (older_than or self.refund_alert_after))
+        threshold = self.refund_alert_after if older_than is None else older_than
+        return views.refunds_owed(self, self.clock.now() - threshold)
 
     def overdue_transfers(self, customer_ids: Collection[str] | None = None) -> list[Payment]:
         """Transfers flagged overdue and still not settled, of open orders; of these customers if named (P2)."""

@@ -19,7 +19,7 @@ from eventsourcing.application import ProcessingEvent
 from services.payments.adapters import inbound
 from services.payments.application.closing import close_order
 from services.payments.application.owed import REFUND_RETRY, on_refund_retry
-from services.payments.application.refunds import RefundingPort, refund_for_ticket, refund_order
+from services.payments.application.refunds import RefundingPort, held_for_goods, refund_for_ticket, refund_order
 from services.payments.domain import (
     DepositAccount,
     DepositOrder,
@@ -138,9 +138,12 @@ def on_order_changed(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
 def on_refund_due(app: PaymentsPort, envelope: Envelope, pe: PE) -> None:
     """OrderItemsReduced (shortage, I3), OrderRefundDue (an overpayment): refund to the original method."""
     due = inbound.refund_due(envelope)
-    if due.amount_minor <= 0:
+    amount = due.amount_minor
+    if due.total_minor is not None:  # an overpayment: payments may have given back the excess already (P2)
+        amount = min(amount, held_for_goods(app, due.order_id, due.customer_id, pe) - due.total_minor)
+    if amount <= 0:
         return
-    changed = refund_order(app, due.order_id, due.customer_id, due.amount_minor, due.reason, due.key, pe)
+    changed = refund_order(app, due.order_id, due.customer_id, amount, due.reason, due.key, pe)
     pe.collect_events(*changed)
 
 

@@ -69,6 +69,16 @@ def refund_order(
     return [account] if refunded else []
 
 
+def held_for_goods(app: RefundingPort, order_id: str, customer_id: str, pe: PE) -> int:
+    """What payments holds of an order's goods money (or sample fee) and could still give back (P6)."""
+    payment = app.order_payment(order_id, pe)
+    if payment is not None:
+        return payment.left_to_refund
+    payer = app.deposit_order(order_id, pe)
+    account = app.deposit(payer.customer_id if payer is not None else customer_id, pe=pe)
+    return sum(account.refundable_for(order_id, p) for p in GOODS_PURPOSES)
+
+
 def refund_payment(
     app: RefundingPort,
     payment: Payment,

@@ -131,8 +131,9 @@ def test_O4_a_forbidden_transition_is_refused_and_recorded_nowhere() -> None:
     result = s.quote_shipping(order_id, 2350)  # shipping quoted before picking: not allowed
     assert (result.applied, result.dead) == (1, [])  # tracked (not redone), but changes nothing
     assert s.order(order_id).version == version
-    result = s.pay(order_id, 5400)  # a second capture does not confirm twice
-    assert s.order(order_id).version == version
+    result = s.pay(order_id, 5400)  # a second capture does not confirm twice: recorded, its money owed back
+    assert s.types(order_id)[version:] == ["PaymentReceived", "OverpaymentRecorded"]
+    assert (s.order(order_id).status, s.order(order_id).paid_net_minor) == ("Confirmed", 5400)
     with pytest.raises(TransitionRefused) as info:
         s.order(order_id).dispatch("DHL", "X", s.clock.now())
     assert (info.value.field, info.value.rule) == ("status", "O4")
