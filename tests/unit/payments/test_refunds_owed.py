@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 
 from services.payments.adapters.providers import ProviderUnavailable, RefundResult
 from services.payments.api import create_app
-from services.payments.domain import retry_delay
 from shared.runtime.timers import Timer
 from tests.unit.payments.fakes import MemoryGateway
 from tests.unit.payments.scenario import VISA, PaymentsScenario
@@ -121,6 +120,8 @@ def test_P6_ops_see_the_refunds_owed_for_longer_than_the_threshold() -> None:
 
 
 def test_P6_P4_a_duplicate_capture_refunded_while_the_gateway_is_down_is_owed_then_made() -> None:
+    from services.payments.domain import retry_delay
+
     gateway = FlakyGateway()
     s = PaymentsScenario(gateway=gateway)
     order_id = s.placed(5400)
@@ -148,4 +149,6 @@ def test_P6_P4_a_duplicate_capture_refunded_while_the_gateway_is_down_is_owed_th
 
 
 def test_P6_the_pause_between_attempts_doubles_up_to_an_hour() -> None:
+    from services.payments.domain import retry_delay
+
     assert [retry_delay(n).total_seconds() for n in (0, 1, 2, 3, 10, 11, 50)] == [0, 5, 10, 20, 2560, 3600, 3600]
