@@ -160,16 +160,8 @@ class Order(Aggregate):
         lines = reprice(requested, self.lines, self.currency, catalogue, sample=self.sample)
         previous, new_total = self.total_minor, order_total(lines, self.sample, self.sample_fee_minor)
         refund = max(0, min(self.paid_net_minor - new_total, previous - new_total))
-        self.trigger_event(
-            self.Changed,
-            actor=actor,
-            reason=reason,
-            lines=lines,
-            at=at,
-            new_total_minor=new_total,
-            previous_total_minor=previous,
-            refund_minor=refund,
-        )
+        money = dict(new_total_minor=new_total, previous_total_minor=previous, refund_minor=refund)
+        self.trigger_event(self.Changed, actor=actor, reason=reason, lines=lines, at=at, **money)
 
     def cancel(self, terms: CancellationTerms, at: datetime) -> None:
         """Cancel on the terms quoted for `at` (O5); refused when the terms say so."""

@@ -104,6 +104,13 @@ class PaymentFigures:
         """What has arrived of a payment whose order was cancelled beyond the fee it keeps (O5, P6)."""
         return closure.to_give_back(self.refundable_minor, self.closed)
 
+    def check_refund(self, amount_minor: int, capture_ref: str | None = None, request_key: str | None = None) -> None:
+        """Raise unless refunding `amount_minor` keeps refunds and refunds owed within what was paid (P6)."""
+        owed = [r for k, r in self.requested.items() if k != request_key]
+        refunds.check_refund(
+            amount_minor, capture_ref, self.captures, self.refunds, self.paid_minor, self.currency, owed
+        )
+
     def outcome_for(self, idempotency_key: str) -> CaptureOutcome | None:
         """The first recorded outcome for this idempotency key, if any (P4: a retry reuses it)."""
         return self.attempts.get(idempotency_key)

@@ -135,13 +135,6 @@ class Payment(PaymentFigures, Aggregate):
         return self.attempts[idempotency_key]
 
     # --- refunds (P4, P6) -----------------------------------------------------------------------
-    def check_refund(self, amount_minor: int, capture_ref: str | None = None, request_key: str | None = None) -> None:
-        """Raise unless refunding `amount_minor` keeps refunds and refunds owed within what was paid (P6)."""
-        owed = [r for k, r in self.requested.items() if k != request_key]
-        refunds.check_refund(
-            amount_minor, capture_ref, self.captures, self.refunds, self.paid_minor, self.currency, owed
-        )
-
     def request_refund(
         self, key: str, amount_minor: int, reason: str, capture_ref: str, at: datetime, request_ref: str | None = None
     ) -> bool:
@@ -151,15 +144,8 @@ class Payment(PaymentFigures, Aggregate):
             return False
         values.check_text(reason, field="reason", rule="P6")
         self.check_refund(amount_minor, capture_ref)
-        self.trigger_event(
-            self.RefundRequested,
-            key=key,
-            amount_minor=amount_minor,
-            reason=reason,
-            capture_ref=capture_ref,
-            at=at,
-            request_ref=request_ref,
-        )
+        owed = dict(key=key, amount_minor=amount_minor, reason=reason, capture_ref=capture_ref, request_ref=request_ref)
+        self.trigger_event(self.RefundRequested, at=at, **owed)
         return True
 
     def refund_failed(self, key: str, reason: str, retry_at: datetime, at: datetime) -> None:
