@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.payments.domain.money import MAX_AMOUNT_MINOR
 from shared.runtime.settings import ServiceSettings
 
 
@@ -17,6 +18,12 @@ class PaymentsSettings(ServiceSettings):
     settlement_days: int = Field(default=10, gt=0, description="P2: days a voucher may stay unsettled")
     voucher_dir: str = Field(default="", description="Where uploaded vouchers are kept (default: a temp dir)")
     voucher_max_bytes: int = 10 * 1024 * 1024
+    max_amount_minor: int = Field(
+        default=MAX_AMOUNT_MINOR, gt=0, description="The most one deposit credit or settlement may bring (P2, P3)"
+    )
+    refund_alert_minutes: int = Field(
+        default=60, gt=0, description="P6: refunds owed through the provider for longer are listed for ops"
+    )
 
     @model_validator(mode="after")
     def _vouchers_are_kept_in_production(self) -> PaymentsSettings:

@@ -157,7 +157,8 @@ class OrderItemsReduced(_Payload):
 
 @event("orders", "OrderChanged")
 class OrderChanged(_Payload):
-    """An account manager changed a confirmed order (O7): who, when, why."""
+    """An account manager changed a confirmed order (O7): who, when, why. What the change means for the
+    money: the total before it, and what it gives back (`refund`, P6); an increase asks for the difference."""
 
     order_id: str
     customer_id: str
@@ -166,6 +167,10 @@ class OrderChanged(_Payload):
     lines: list[OrderLine]
     new_total: Money
     changed_at: datetime
+    previous_total: Money | None = Field(default=None, description="The total before the change; None: not said")
+    refund: Money | None = Field(
+        default=None, description="P6: what the change gives back of what was paid; None: not said (no refund)"
+    )
 
 
 @event("orders", "OrderProcessingStarted")

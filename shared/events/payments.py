@@ -79,12 +79,17 @@ class RefundRefused(_Payload):
 
 @event("payments", "PaymentSettled")
 class PaymentSettled(_Payload):
-    """A bank transfer confirmed by voucher has arrived (P2)."""
+    """Money of a bank transfer arrived (P2): `amount` is what arrived this time (one settlement per bank
+    reference); `confirms` what it adds to the money the order was told of (a voucher told it before);
+    `covered` whether what arrived in all now covers what is asked. Both None in events published
+    before partial settlements, which each settled the transfer."""
 
     order_id: str
     purpose: Purpose
     amount: Money
     settled_at: datetime
+    confirms: Money | None = Field(default=None, description="What this settlement adds to what the order knew of")
+    covered: bool | None = Field(default=None, description="What arrived in all covers what is asked")
 
 
 @event("payments", "PaymentFailed")

@@ -36,6 +36,8 @@ goods_prepared = _model(inv.GoodsPrepared)
 picking_sla_breached = _model(inv.PickingSlaBreached)
 refund_issued = _model(pay.RefundIssued)
 payment_failed = _model(pay.PaymentFailed)
+held_for_review = _model(pay.PaymentHeldForReview)
+review_completed = _model(pay.PaymentReviewCompleted)
 shipping_quoted = _model(ship.ShippingQuoted)
 shipping_quote_refused = _model(ship.ShippingQuoteRefused)
 parcel_dispatched = _model(ship.ParcelDispatched)
@@ -45,13 +47,16 @@ receipt_confirmed = _model(ship.ReceiptConfirmed)
 
 @dataclass(frozen=True)
 class PaymentFact:
-    """Money for an order arrived: captured, confirmed by a voucher (P2) or debited from a deposit (P3)."""
+    """Money for an order arrived: captured, confirmed by a voucher (P2), settled by transfer (what the
+    order was not told of by a voucher) or debited from a deposit (P3). `covered`: what arrived covers
+    the payment (False only for a transfer partly settled)."""
 
     order_id: str
     purpose: pay.Purpose
     method: str
     amount_minor: int
     at: datetime
+    covered: bool = True
 
 
 def payment_captured(envelope: Envelope) -> PaymentFact:
@@ -62,6 +67,15 @@ def payment_captured(envelope: Envelope) -> PaymentFact:
 def voucher_received(envelope: Envelope) -> PaymentFact:
     paid = pay.PaymentVoucherReceived.model_validate(envelope.payload)
     return PaymentFact(paid.order_id, paid.purpose, "bank_transfer", paid.amount.amount_minor, paid.received_at)
+
+
+def payment_settled(envelope: Envelope) -> PaymentFact:
+    """A transfer's money arrived (P2): what it adds to what the order knew of (0 in events published
+    before settlements said it: their voucher had told the order)."""
+    paid = pay.PaymentSettled.model_validate(envelope.payload)
+    confirms = paid.confirms.amount_minor if paid.confirms is not None else 0
+    covered = paid.covered is not False
+    return PaymentFact(paid.order_id, paid.purpose, "bank_transfer", confirms, paid.settled_at, covered)
 
 
 def deposit_debited(envelope: Envelope) -> PaymentFact:

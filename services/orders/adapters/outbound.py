@@ -127,6 +127,7 @@ def _expired(e: changes.Expired, ctx: Context) -> tuple[str, BaseModel]:
 
 
 def _changed(e: changes.Changed, ctx: Context) -> tuple[str, BaseModel]:
+    previous = e.previous_total_minor  # None in Changed events stored before changes said it
     return "OrderChanged", contract.OrderChanged(
         order_id=str(e.originator_id),
         customer_id=ctx["customer_id"],
@@ -135,6 +136,8 @@ def _changed(e: changes.Changed, ctx: Context) -> tuple[str, BaseModel]:
         lines=_lines(e.lines, ctx["currency"]),
         new_total=_money(e.new_total_minor, ctx["currency"]),
         changed_at=e.at,
+        previous_total=_money(previous, ctx["currency"]) if previous is not None else None,
+        refund=_money(e.refund_minor, ctx["currency"]) if previous is not None else None,
     )
 
 

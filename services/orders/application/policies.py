@@ -123,18 +123,42 @@ def on_shortfall(app: OrdersPort, order: Order, shortfall: inv.StockShortfallRed
 
 
 def on_paid(app: OrdersPort, order: Order, paid: PaymentFact, pe: PE) -> None:
-    """Goods (or a sample fee) paid: the order confirms (inventory times picking from its
-    OrderConfirmed, O6/I4); shipping paid: P7."""
-    if paid.purpose == "shipping":
-        order.pay_shipping(paid.amount_minor, paid.at)
+    """Goods (or a sample fee) paid: the order confirms once what was paid covers it and it is not held
+    for review (inventory times picking from its OrderConfirmed, O6/I4); money arriving otherwise (held,
+    partly paid, after a cancellation) is recorded. Shipping paid in full: P7."""
+    if not paid.amount_minor:
         return
-    order.confirm(paid.method, paid.amount_minor, app.policy_version, paid.at)
+    if paid.purpose == "shipping":
+        if paid.covered:
+            order.pay_shipping(paid.amount_minor, paid.at)
+        return
+    order.receive_payment(paid.method, paid.amount_minor, app.policy_version, paid.at)
 
 
 @on_order(inbound.refund_issued)
 def on_refund(app: OrdersPort, order: Order, refund: pay.RefundIssued, pe: PE) -> None:
-    """P6: money went back (a shortage, a cancellation, an after-sale ticket): recorded in any status."""
-    order.record_refund(amount_minor=refund.amount.amount_minor, reason=refund.reason, at=refund.issued_at)
+    """P6: money went back (a shortage, a cancellation, an after-sale ticket): recorded in any status,
+    against the payment it came from (the goods or the shipping)."""
+    amount, purpose = refund.amount.amount_minor, refund.purpose
+    order.record_refund(amount_minor=amount, reason=refund.reason, at=refund.issued_at, purpose=purpose)
+
+
+@on_order(inbound.held_for_review)
+def on_held_for_review(app: OrdersPort, order: Order, held: pay.PaymentHeldForReview, pe: PE) -> None:
+    """P5: drawn for a fraud check: the order shows it is held and does not confirm before ops decide."""
+    order.hold_for_review(held.held_at)
+
+
+@on_order(inbound.review_completed)
+def on_review_completed(app: OrdersPort, order: Order, review: pay.PaymentReviewCompleted, pe: PE) -> None:
+    """P5: approved, the order confirms if its payment came (else it waits for it); rejected, it is
+    cancelled free and payments gives back what was paid in full. A decision on an order cancelled
+    meanwhile changes nothing here (payments gives back what arrives for it)."""
+    if review.approved:
+        order.clear_review(app.policy_version, review.reviewed_at)
+        return
+    reason = f"rejected on review (P5): {review.note}"
+    order.reject_on_review(reason, app.policy_version, review.reviewed_at)
 
 
 @on_order(inbound.payment_failed)
@@ -194,6 +218,7 @@ POLICIES: dict[str, Handler] = {
     "DepositDebited": on_order(inbound.deposit_debited)(on_paid),
     "RefundIssued": on_refund,
     "PaymentFailed": on_payment_failed,
+    "PaymentSettled": on_order(inbound.payment_settled)(on_paid),
     "PickingStarted": on_picking_started,
     "GoodsPrepared": on_goods_prepared,
     "PickingSlaBreached": on_picking_sla_breached,
@@ -202,6 +227,8 @@ POLICIES: dict[str, Handler] = {
     "ParcelDispatched": on_dispatched,
     "ParcelDelivered": on_delivered,
     "ReceiptConfirmed": on_receipt_confirmed,
+    "PaymentHeldForReview": on_held_for_review,
+    "PaymentReviewCompleted": on_review_completed,
 }
 TIMERS: dict[str, TimerHandler] = {PAYMENT_WINDOW: on_payment_window_closed}
 """picking-sla timers stored before inventory owned the deadline fire and do nothing."""

@@ -140,7 +140,7 @@ def terms_for(
         refund = max(order.paid_net_minor - fee, 0) if cancellable else 0
         return CancellationTerms(order.status, cancellable, fee, refund, order.currency, reason, version, at, hours)
 
-    if order.status == st.PENDING_PAYMENT:
+    if order.status in st.UNPAID:  # not confirmed yet, or held for a fraud check (P5)
         return terms(True, 0, "not paid yet: cancelling is free")
     if order.status in (st.CONFIRMED, st.PROCESSING):
         if elapsed < policy.free_for:

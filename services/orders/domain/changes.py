@@ -12,13 +12,20 @@ from services.orders.domain.state import OrderState
 from services.orders.domain.values import Cancellation, OrderChange, OrderLine, ReducedLine, ReservedLine
 
 
+def reservation_state(lines: list[ReservedLine]) -> str:
+    """How much of the order inventory reserved (I2): all of it, part of it, or none (I3: nothing to pay)."""
+    if all(line.short == 0 for line in lines):
+        return "reserved"
+    return "none reserved" if all(line.reserved == 0 for line in lines) else "partially reserved"
+
+
 class StockReservationRecorded(Aggregate.Event):
     lines: list[ReservedLine]
     at: datetime
 
     def apply(self, order: OrderState) -> None:
         order.reservation = list(self.lines)
-        order.stock = "reserved" if all(line.short == 0 for line in self.lines) else "partially reserved"
+        order.stock = reservation_state(self.lines)
 
 
 class ItemsReduced(Aggregate.Event):
@@ -36,15 +43,30 @@ class ItemsReduced(Aggregate.Event):
 
 
 class Changed(Aggregate.Event):
+    """An account manager's change (O7): what it gives back of what was paid is owed back (P6); an
+    increase beyond what was paid takes a confirmed order back to PendingPayment until it is paid (a
+    change back within what was paid confirms it again). `previous_total_minor` is None in events
+    stored before changes said what they meant for the money (they changed no status)."""
+
     actor: str
     reason: str
     lines: list[OrderLine]
     at: datetime
     new_total_minor: int
+    previous_total_minor: int | None = None
+    refund_minor: int = 0
 
     def apply(self, order: OrderState) -> None:
         order.changes.append(OrderChange(self.actor, self.reason, self.at, tuple(order.lines)))
         order.lines = list(self.lines)
+        order.refund_due_minor += self.refund_minor
+        if self.previous_total_minor is None or order.confirmed_at is None:
+            return
+        unpaid = self.new_total_minor > order.paid_minor - order.refund_due_minor
+        if order.status == st.CONFIRMED and unpaid:
+            order.status = st.PENDING_PAYMENT
+        elif order.status == st.PENDING_PAYMENT and not unpaid:
+            order.status = st.CONFIRMED
 
 
 class Cancelled(Aggregate.Event):

@@ -44,23 +44,38 @@ def price_lines(requested: Requested, catalogue: Catalogue, *, sample: bool) -> 
     return lines, currency or DEFAULT_CURRENCY
 
 
-def reprice(requested: Requested, current: Sequence[OrderLine], currency: str, catalogue: Catalogue) -> list[OrderLine]:
+def reprice(
+    requested: Requested, current: Sequence[OrderLine], currency: str, catalogue: Catalogue, *, sample: bool = False
+) -> list[OrderLine]:
     """New lines for a change (O7): products already on the order keep their price, others take the
-    catalogue's, in the order's currency, and must be for sale (a price above 0). No minimum
-    quantities: the account manager decides; the bounds of a line hold (X3)."""
+    catalogue's, in the order's currency, and must be for sale (a price above 0); each line at least its
+    product's MOQ, like checkout (O2), unless a sample order (O3); the bounds of a line hold (X3)."""
     prices = {line.sku: line.unit_price_minor for line in current}
     lines = []
     units: dict[str, int] = {}
     for index, (sku, quantity) in enumerate(requested):
         units[sku] = check_quantity(sku, quantity, f"lines.{index}.quantity", already=units.get(sku, 0))
+        entry = catalogue(sku) if sku in prices else listed(catalogue, sku, index)
+        if entry is not None and not sample:
+            check_moq(entry, quantity, index)
         if sku in prices:
             lines.append(OrderLine(sku, quantity, prices[sku]))
             continue
-        entry = listed(catalogue, sku, index)
+        assert entry is not None
         check_price(sku, entry.unit_price_minor, f"lines.{index}.sku")
         check_currency(entry, currency, index)
         lines.append(OrderLine(sku, quantity, entry.unit_price_minor))
     return lines
+
+
+def check_moq(entry: CatalogueEntry, quantity: int, index: int) -> None:
+    """O2: a line below its product's minimum order quantity is refused, naming the product, MOQ and quantity."""
+    if quantity < entry.moq:
+        raise BelowMinimumOrderQuantity(
+            f"{entry.sku}: the minimum order quantity is {entry.moq}, asked for {quantity}",
+            field=f"lines.{index}.quantity",
+            rule="O2",
+        )
 
 
 def listed(catalogue: Catalogue, sku: str, index: int) -> CatalogueEntry:

@@ -43,6 +43,9 @@ class Order(Aggregate):
     Cancelled = changes.Cancelled
     Expired = changes.Expired
     Confirmed = payment.Confirmed
+    PaymentReceived = payment.PaymentReceived
+    HeldForReview = payment.HeldForReview
+    ReviewCleared = payment.ReviewCleared
     OverpaymentRecorded = payment.OverpaymentRecorded
     RefundRecorded = payment.RefundRecorded
     PaymentFailureRecorded = payment.PaymentFailureRecorded
@@ -165,13 +168,17 @@ class Order(Aggregate):
     def change(
         self, actor: str, reason: str, requested: Requested, catalogue: Catalogue, at: datetime, max_total_minor: int
     ) -> None:
-        """An account manager's change (O7), audited with who and why; allowed until shipping is quoted;
-        the new total stays below the ceiling (X3)."""
+        """An account manager's change (O7), audited with who and why; allowed until shipping is quoted,
+        each line at least its product's MOQ (O2), the new total below the ceiling (X3). A decrease owes
+        back what was paid above the new total (P6); an increase asks for the difference (the order is not
+        Confirmed until it is paid)."""
         self.check_status("change", *st.CHANGEABLE)
-        lines = reprice(requested, self.lines, self.currency, catalogue)
-        new_total = order_total(lines, self.sample, self.sample_fee_minor)
+        lines = reprice(requested, self.lines, self.currency, catalogue, sample=self.sample)
+        previous, new_total = self.total_minor, order_total(lines, self.sample, self.sample_fee_minor)
         check_total(new_total, self.currency, max_total_minor)
-        self.trigger_event(self.Changed, actor=actor, reason=reason, lines=lines, at=at, new_total_minor=new_total)
+        refund = max(0, min(self.paid_net_minor - new_total, previous - new_total))
+        money = dict(new_total_minor=new_total, previous_total_minor=previous, refund_minor=refund)
+        self.trigger_event(self.Changed, actor=actor, reason=reason, lines=lines, at=at, **money)
 
     def cancel(self, terms: CancellationTerms, at: datetime) -> None:
         """Cancel on the terms quoted for `at` (O5); refused when the terms say so."""
@@ -183,8 +190,8 @@ class Order(Aggregate):
         )
 
     def expire(self, at: datetime) -> bool:
-        """The payment window closed (O4): an order still awaiting its payment ends; False otherwise."""
-        if self.status != st.PENDING_PAYMENT:
+        """The payment window closed (O4): an order still awaiting its payment (or held for review) ends."""
+        if self.status not in st.UNPAID:
             return False
         due = self.payment_due_at or at
         hours = round((due - self.placed_at).total_seconds() / 3600)
@@ -199,6 +206,40 @@ class Order(Aggregate):
         return True
 
     # --- payment -------------------------------------------------------------------------------
+    def receive_payment(self, method: str, amount_minor: int, policy_version: str, at: datetime) -> None:
+        """Money for the goods arrived (O4): it confirms a PendingPayment order once what was paid covers
+        the total; otherwise (held for review, P5; partly paid, P2/O7; cancelled, O5; confirmed) it is
+        recorded, and on a confirmed order what exceeds the total is owed back (P6)."""
+        if self.status == st.PENDING_PAYMENT and self.paid_net_minor + amount_minor >= self.total_minor:
+            self.confirm(method, amount_minor, policy_version, at)
+            return
+        self.trigger_event(self.PaymentReceived, method=method, amount_minor=amount_minor, at=at)
+        if self.status not in (*st.UNPAID, *st.ENDED):
+            self._owe_back_excess(at)
+
+    def hold_for_review(self, at: datetime) -> bool:
+        """P5: payments drew the order for a fraud check; shown as held until ops decide."""
+        if self.status != st.PENDING_PAYMENT:
+            return False
+        self.trigger_event(self.HeldForReview, at=at)
+        return True
+
+    def clear_review(self, policy_version: str, at: datetime) -> bool:
+        """P5: ops approved the order: confirmed if what was paid covers it, else it waits for its payment."""
+        if self.status != st.HELD_FOR_REVIEW:
+            return False
+        self.trigger_event(self.ReviewCleared, at=at)
+        if self.paid_minor and self.paid_net_minor >= self.total_minor:
+            self.confirm(self.payment_method or "unknown", 0, policy_version, at)
+        return True
+
+    def reject_on_review(self, reason: str, policy_version: str, at: datetime) -> bool:
+        """P5: ops rejected the order: cancelled free, what was paid goes back in full (payments refunds it)."""
+        if self.status not in st.UNPAID:
+            return False
+        self.cancel(payment.rejected_terms(self, reason, self.policy_version or policy_version, at), at)
+        return True
+
     def confirm(self, method: str, amount_minor: int, policy_version: str, at: datetime) -> None:
         """Paid: confirmed under the current policy version; what exceeds a reduced total is owed back (P6)."""
         self.check_status("confirm", st.PENDING_PAYMENT)
@@ -210,26 +251,32 @@ class Order(Aggregate):
             at=at,
             total_minor=self.total_minor,
         )
+        self._owe_back_excess(at)
+
+    def _owe_back_excess(self, at: datetime) -> None:
         excess = self.paid_net_minor - self.total_minor
         if excess > 0:
             paid, total = self.paid_minor, self.total_minor
             self.trigger_event(self.OverpaymentRecorded, paid_minor=paid, total_minor=total, refund_minor=excess, at=at)
 
-    def record_refund(self, amount_minor: int, reason: str, at: datetime) -> None:
-        self.trigger_event(self.RefundRecorded, amount_minor=amount_minor, reason=reason, at=at)
+    def record_refund(self, amount_minor: int, reason: str, at: datetime, purpose: str | None = None) -> None:
+        """P6: money went back, shown with the payment it came from (the goods, or the shipping)."""
+        self.trigger_event(self.RefundRecorded, amount_minor=amount_minor, reason=reason, at=at, purpose=purpose)
 
     def record_payment_failure(self, purpose: str, reason: str, at: datetime) -> bool:
         """A payment attempt failed (declined card, deposit short): shown on the order, status unchanged.
         Only while that payment is still awaited; the same failure twice is recorded once."""
-        awaited = st.PENDING_PAYMENT if purpose != "shipping" else st.AWAITING_SHIPPING_PAYMENT
-        if self.status != awaited or PaymentFailure(purpose, reason, at) in self.payment_failures:
+        awaited = st.UNPAID if purpose != "shipping" else (st.AWAITING_SHIPPING_PAYMENT,)
+        if self.status not in awaited or PaymentFailure(purpose, reason, at) in self.payment_failures:
             return False
         self.trigger_event(self.PaymentFailureRecorded, purpose=purpose, reason=reason, at=at)
         return True
 
     # --- fulfilment (I4, O6, S1-S4) ------------------------------------------------------------
     def start_processing(self, at: datetime) -> None:
-        self.check_status("start picking", st.CONFIRMED)
+        """Picking started (I4): on a confirmed order, or on one confirmed before and raised since (O7)."""
+        if not (self.status == st.PENDING_PAYMENT and self.confirmed_at is not None):
+            self.check_status("start picking", st.CONFIRMED)
         self.trigger_event(self.ProcessingStarted, at=at)
 
     def finish_picking(self, weight_grams: int, at: datetime) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 PENDING_PAYMENT = "PendingPayment"
+HELD_FOR_REVIEW = "HeldForReview"
+"""P5: drawn for a fraud check; money may arrive, the order confirms only once ops approve."""
 CONFIRMED = "Confirmed"
 PROCESSING = "Processing"
 AWAITING_SHIPPING_PAYMENT = "AwaitingShippingPayment"
@@ -15,6 +17,7 @@ EXPIRED = "Expired"
 
 ALL = (
     PENDING_PAYMENT,
+    HELD_FOR_REVIEW,
     CONFIRMED,
     PROCESSING,
     AWAITING_SHIPPING_PAYMENT,
@@ -26,5 +29,7 @@ ALL = (
 )
 ENDED = (CANCELLED, EXPIRED)
 """The order ended before it was fulfilled: money that still arrives for it is owed back (P6)."""
-CHANGEABLE = (PENDING_PAYMENT, CONFIRMED, PROCESSING)
+UNPAID = (PENDING_PAYMENT, HELD_FOR_REVIEW)
+"""Not confirmed yet (O4): cancelling is free (O5), and the payment window can expire it."""
+CHANGEABLE = (PENDING_PAYMENT, HELD_FOR_REVIEW, CONFIRMED, PROCESSING)
 """O7: account managers may change an order until shipping is quoted."""

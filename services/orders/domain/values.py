@@ -85,6 +85,8 @@ class Shipping:
     paid: bool = False
     paid_minor: int | None = None
     tracking_number: str | None = None
+    refunded_minor: int = 0
+    """P6: what went back of the shipping payment (a ticket's outcome, T5)."""
 
 
 @dataclass(frozen=True)

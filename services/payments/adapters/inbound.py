@@ -6,10 +6,19 @@ version's model; these functions only say what payments needs of it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from shared.events import Envelope
-from shared.events.orders import OrderCancelled, OrderItemsReduced, OrderPlaced, OrderRefundDue
+from shared.events.orders import (
+    OrderCancelled,
+    OrderChanged,
+    OrderExpired,
+    OrderItemsReduced,
+    OrderPlaced,
+    OrderRefundDue,
+)
 from shared.events.shipping import ShippingQuoted
 from shared.events.tickets import TicketRefundRequested
 
@@ -40,12 +49,41 @@ class OrderReduced:
 
 @dataclass(frozen=True)
 class RefundDue:
-    """Orders owes money back (a cancellation, a shortfall, an overpayment): to the original method (P6).
+    """Orders owes money back (a shortfall, an overpayment): to the original method (P6).
     `key` names the request, so a redelivery refunds once."""
 
     order_id: str
     customer_id: str
     amount_minor: int
+    reason: str
+    key: str
+    total_minor: int | None = None
+    """OrderRefundDue: what the order costs; payments gives back no more than it holds beyond it."""
+
+
+@dataclass(frozen=True)
+class OrderClosed:
+    """The order was cancelled (O5; or expired, with no fee): its payments keep `fee_minor` and give back
+    the rest (P6). `key` names the message, the closure itself happens once per order."""
+
+    order_id: str
+    customer_id: str
+    fee_minor: int
+    reason: str
+    key: str
+
+
+@dataclass(frozen=True)
+class OrderRepriced:
+    """An account manager changed the order (O7): its total before and after, and what it gives back.
+    `previous_total_minor` is None in OrderChanged events that did not say it (nothing to act on)."""
+
+    order_id: str
+    customer_id: str
+    currency: str
+    previous_total_minor: int | None
+    new_total_minor: int
+    refund_minor: int
     reason: str
     key: str
 
@@ -74,8 +112,7 @@ class TicketRefundAsked:
     reason: str
 
 
-_REFUNDING: dict[str, type[OrderCancelled] | type[OrderRefundDue] | type[OrderItemsReduced]] = {
-    "OrderCancelled": OrderCancelled,
+_REFUNDING: dict[str, type[OrderRefundDue] | type[OrderItemsReduced]] = {
     "OrderRefundDue": OrderRefundDue,
     "OrderItemsReduced": OrderItemsReduced,
 }
@@ -102,10 +139,46 @@ def order_reduced(envelope: Envelope) -> OrderReduced:
 
 
 def refund_due(envelope: Envelope) -> RefundDue:
-    """OrderCancelled (O5), OrderRefundDue (P6) or OrderItemsReduced (I3): the refund each carries."""
+    """OrderRefundDue (P6) or OrderItemsReduced (I3): the refund each carries."""
     due = _REFUNDING[envelope.event_type].model_validate(envelope.payload)
     key = f"{envelope.event_type}:{envelope.event_id}"
-    return RefundDue(due.order_id, due.customer_id, due.refund.amount_minor, due.reason, key)
+    total = due.total.amount_minor if isinstance(due, OrderRefundDue) else None
+    return RefundDue(due.order_id, due.customer_id, due.refund.amount_minor, due.reason, key, total)
+
+
+def order_closed(envelope: Envelope) -> OrderClosed:
+    """OrderCancelled (O5), or another event that ends an unpaid order (`_CLOSING`): what it keeps."""
+    order_id, customer_id, fee_minor, reason = _CLOSING[envelope.event_type](envelope.payload)
+    return OrderClosed(order_id, customer_id, fee_minor, reason, f"{envelope.event_type}:{envelope.event_id}")
+
+
+def _cancelled(payload: dict[str, Any]) -> tuple[str, str, int, str]:
+    cancelled = OrderCancelled.model_validate(payload)
+    return cancelled.order_id, cancelled.customer_id, cancelled.fee.amount_minor, cancelled.reason
+
+
+def _expired(payload: dict[str, Any]) -> tuple[str, str, int, str]:
+    """An expired order (O4) closes like a free cancellation: nothing is kept."""
+    expired = OrderExpired.model_validate(payload)
+    return expired.order_id, expired.customer_id, 0, f"expired: {expired.reason}"
+
+
+_CLOSING: dict[str, Callable[[dict[str, Any]], tuple[str, str, int, str]]] = {
+    "OrderCancelled": _cancelled,
+    "OrderExpired": _expired,
+}
+
+
+def order_changed(envelope: Envelope) -> OrderRepriced:
+    changed = OrderChanged.model_validate(envelope.payload)
+    previous = changed.previous_total.amount_minor if changed.previous_total is not None else None
+    refund = changed.refund.amount_minor if changed.refund is not None else 0
+    reason = f"changed by {changed.actor}: {changed.reason}"
+    key = f"{envelope.event_type}:{envelope.event_id}"
+    total = changed.new_total
+    return OrderRepriced(
+        changed.order_id, changed.customer_id, total.currency, previous, total.amount_minor, refund, reason, key
+    )
 
 
 def shipping_quoted(envelope: Envelope) -> ShippingCost:

@@ -98,8 +98,14 @@ def _refunded(e: Any, ctx: dict[str, Any]) -> Built:
 
 def _settled(e: Any, ctx: dict[str, Any]) -> Built:
     order_id = ctx["order_id"]
+    confirms = getattr(e, "confirms_minor", None)  # not in Settled events stored before partial settlements
     settled = contract.PaymentSettled(
-        order_id=order_id, purpose=ctx["purpose"], amount=_money(e.amount_minor, ctx), settled_at=e.at
+        order_id=order_id,
+        purpose=ctx["purpose"],
+        amount=_money(e.amount_minor, ctx),
+        settled_at=e.at,
+        confirms=_money(confirms, ctx) if confirms is not None else None,
+        covered=getattr(e, "covered", None),
     )
     return "PaymentSettled", settled, order_id
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, UploadFile
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, UploadFile
 
 from services.payments.api.models import (
     CaptureCreate,
@@ -14,6 +15,8 @@ from services.payments.api.models import (
     DepositPublic,
     DepositStatement,
     MovementPublic,
+    OverduePublic,
+    OwedRefundPublic,
     PaymentPublic,
     Purpose,
     ReviewCreate,
@@ -103,7 +106,29 @@ async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, sta
     the customer's account manager, or ops (X2)."""
     app = _app(runtime)
     await _own_payment(app, order_id, body.purpose, staff)
-    return PaymentPublic.of(await asyncio.to_thread(app.settle, order_id, body.amount_minor, body.purpose))
+    settled = await asyncio.to_thread(app.settle, order_id, body.amount_minor, body.purpose, body.reference)
+    return PaymentPublic.of(settled)
+
+
+@router.get("/transfers/overdue", response_model=list[OverduePublic])
+async def overdue_transfers(runtime: RuntimeDep, staff: Staff) -> list[OverduePublic]:
+    """P2: transfers flagged overdue (SettlementOverdue) and still not arrived, of orders not cancelled:
+    an account manager sees their customers', ops everyone's."""
+    app = _app(runtime)
+    customers = None if staff.role == "ops" else staff.customers
+    found = await asyncio.to_thread(app.overdue_transfers, customers)
+    return [OverduePublic.of(p, app.settlement_days) for p in found]
+
+
+@router.get("/admin/refunds/owed", response_model=list[OwedRefundPublic])
+async def refunds_owed(
+    runtime: RuntimeDep, _: Ops, older_than_minutes: Annotated[int | None, Query(ge=0)] = None
+) -> list[OwedRefundPublic]:
+    """P6: refunds owed through the provider and not made for longer than `older_than_minutes` (default
+    PAYMENTS_REFUND_ALERT_MINUTES); the service keeps retrying each one, nobody has to push it."""
+    older_than = timedelta(minutes=older_than_minutes) if older_than_minutes is not None else None
+    found = await asyncio.to_thread(_app(runtime).refunds_owed, older_than)
+    return [OwedRefundPublic.of(r) for r in found]
 
 
 @router.get("/payments/{order_id}", response_model=list[PaymentPublic], responses=problems(403, 404))

@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import EnvType, get_topic
+from eventsourcing.utils import EnvType
 
 from services.payments.adapters.outbound import context_for
 from services.payments.adapters.providers import PaymentProvider, ProviderResult, provider_key
 from services.payments.adapters.vouchers import VoucherStore
-from services.payments.application import policies, refunds
+from services.payments.application import closing, policies, refunds, views
 from services.payments.domain import (
     CaptureOutcome,
     DepositAccount,
@@ -36,6 +35,7 @@ from services.payments.domain import (
     ticket_refund_id,
     validate_card,
 )
+from services.payments.domain.transfer import settlement_reference
 from services.payments.settings import PaymentsSettings
 from shared.runtime.clock import Clock
 from shared.runtime.store import HallmarkApplication
@@ -66,6 +66,8 @@ class PaymentsApplication(HallmarkApplication):
         self.fraud_share = settings.fraud_share
         self.settlement_days = settings.settlement_days
         self.voucher_max_bytes = settings.voucher_max_bytes
+        self.max_amount_minor = settings.max_amount_minor
+        self.refund_alert_after = timedelta(minutes=settings.refund_alert_minutes)
         self.rng: Callable[[], float] = random.random
 
     # --- queries (pass a consumer batch's `pe` to see what earlier messages of the batch changed) ---
@@ -121,18 +123,14 @@ class PaymentsApplication(HallmarkApplication):
     def fraud_check(self, order_id: str) -> FraudCheck | None:
         return self._found(fraud_check_id(order_id))
 
-    def held_for_review(self) -> list[FraudCheck]:
-        topic = get_topic(FraudCheck.FraudDrawRecorded)
-        found = self.recorder.select_notifications(start=1, limit=100_000, topics=[topic])
-        checks: list[FraudCheck] = [self.repository.get(uuid.UUID(str(n.originator_id))) for n in found]
-        return [c for c in checks if c.held]
-
     # --- capture: card, PayPal (P1, P4, P5) ------------------------------------------------------
     def capture(self, order_id: str, purpose: str, method: str, source: str, idempotency_key: str) -> CaptureOutcome:
-        """Charge through the provider; the same key never charges twice, a second charge is refunded."""
+        """Charge what is still asked through the provider; the same key never charges twice, a second
+        charge is refunded, and so is money taken for an order cancelled meanwhile (O5)."""
         if method == "card":
             validate_card(source)  # P1: Visa, MasterCard, JCB only; Luhn
         result: ProviderResult | None = None
+        charged = 0
         for _ in range(RETRIES):
             payment = self.payment(order_id, purpose)
             seen = payment.outcome_for(idempotency_key)
@@ -143,20 +141,23 @@ class PaymentsApplication(HallmarkApplication):
             if result is None:
                 payment.check_chargeable()
                 key = provider_key(order_id, purpose, idempotency_key)  # the client's key is unique per payment only
-                result = self.provider.capture(key, payment.amount_minor, payment.currency, method, source)
+                charged = payment.outstanding_minor
+                result = self.provider.capture(key, charged, payment.currency, method, source)
             now = self.clock.now()
+            pe: PE = ProcessingEvent()
             if result.status == "captured":
-                outcome = payment.capture(
-                    idempotency_key, result.provider_ref or "", payment.amount_minor, result.network, result.last4, now
-                )
-                refunds.refund_duplicates(self, payment)
-                self._release_if_cleared(payment)
+                ref = result.provider_ref or ""
+                outcome = payment.capture(idempotency_key, ref, charged, result.network, result.last4, now)
+                refunds.refund_duplicates(self, payment, pe)
+                closing.give_back_after_close(self, payment, f"after-close:{ref}", pe)
+                payment.release_confirmation(now)
             else:
                 outcome = payment.decline(
                     idempotency_key, result.reason or "declined", result.network, result.last4, now
                 )
+            pe.collect_events(payment)
             try:
-                self.save(payment)
+                self.record(pe)
                 return outcome
             except IntegrityError:
                 continue  # another request changed this payment: reload, record our result on top
@@ -164,40 +165,52 @@ class PaymentsApplication(HallmarkApplication):
             "the payment is too busy; retry with the same Idempotency-Key", field="idempotency_key", rule="P4"
         )
 
-    def _release_if_cleared(self, payment: Payment) -> None:
-        check = self.fraud_check(payment.order_id)
-        payment.release_confirmation(self.clock.now(), cleared=check is None or check.cleared)
-
     # --- voucher and settlement (P2) ---------------------------------------------------------------
     def upload_voucher(
         self, order_id: str, data: bytes, content_type: str, suffix: str, purpose: str = "goods"
     ) -> Payment:
-        """Keep the proof, record it, confirm the payment (goods, sample fee, shipping) in advance; settle in N days."""
+        """Keep the proof, record it, confirm the payment (goods, sample fee, shipping) in advance; settle in N
+        days. A voucher for a cancelled order is owed back when its transfer settles (O5, P6)."""
         payment = self.payment(order_id, purpose)
         ref = self.vouchers.keep(data, suffix)
         if payment.receive_voucher(ref, len(data), content_type, self.clock.now(), self.voucher_max_bytes):
-            self._release_if_cleared(payment)
+            payment.release_confirmation(self.clock.now())
+            pe: PE = ProcessingEvent()
+            closing.give_back_after_close(self, payment, f"after-close:{ref}", pe)
             deadline = payment.settlement_deadline(self.settlement_days)
             assert self.timers is not None and deadline is not None
-            pe: PE = ProcessingEvent()
             pe.collect_events(payment)
             self.timers.schedule(pe, policies.SETTLEMENT_OVERDUE, str(payment.id), deadline)
             self.record(pe)
         return payment
 
-    def settle(self, order_id: str, amount_minor: int, purpose: str = "goods") -> Payment:
-        """The transfer arrived (ops / account manager); refunds owed since a cancel or shortfall go back."""
-        payment = self.payment(order_id, purpose)
-        if payment.settle(amount_minor, self.clock.now()):
-            payment.pay_deferred_refunds(self.clock.now())
-            self.save(payment)
-        return payment
+    def settle(self, order_id: str, amount_minor: int, purpose: str = "goods", reference: str | None = None) -> Payment:
+        """Money of the transfer arrived (ops / account manager), once per bank reference (without one, per
+        amount): recorded as what arrived; the order confirms once what arrived covers it; refunds owed
+        since a cancel or shortfall go back, and so does what arrived beyond what is asked (P2, P6)."""
+        for _ in range(RETRIES):
+            payment = self.payment(order_id, purpose)
+            beyond_before = payment.settled_beyond_minor
+            if not payment.settle(amount_minor, self.clock.now(), reference, self.max_amount_minor):
+                return payment
+            pe: PE = ProcessingEvent()
+            beyond = payment.settled_beyond_minor - beyond_before
+            closing.give_back_settled(self, payment, beyond, settlement_reference(amount_minor, reference), pe)
+            pe.collect_events(payment)
+            try:
+                self.record(pe)
+                return payment
+            except IntegrityError:
+                continue  # a concurrent change of this payment: reload and settle again
+        raise InvalidPayment("the payment is too busy; retry", field="amount_minor", rule="P2")
 
     # --- deposit (P3) -----------------------------------------------------------------------------
     def credit_deposit(self, customer_id: str, amount_minor: int, currency: str, reference: str) -> DepositAccount:
-        """Money the customer sent as a deposit (ops / account manager); idempotent by reference."""
+        """Money the customer sent as a deposit (ops / account manager), at most the ceiling at once;
+        idempotent by reference."""
+        ceiling = self.max_amount_minor
         return self._with_account(
-            customer_id, currency, lambda a: a.credit(amount_minor, currency, reference, self.clock.now())
+            customer_id, currency, lambda a: a.credit(amount_minor, currency, reference, self.clock.now(), ceiling)
         )
 
     def pay_from_deposit(
@@ -209,13 +222,21 @@ class PaymentsApplication(HallmarkApplication):
         )
 
     def pay_awaited_from_deposit(self, order_id: str, customer_id: str, purpose: str) -> DepositAccount:
-        """The customer pays from the deposit, after a top-up, what an order paid from it waits for:
-        its goods or sample fee (not covered at checkout), or its shipping (not covered at the quote) (P3, P7)."""
-        account = self.deposit(customer_id)
-        amount = account.amount_awaited(order_id, purpose)
-        if not amount:  # paid already (a second click): nothing more
-            return account
-        return self.pay_from_deposit(order_id, customer_id, amount, account.currency, purpose)
+        """The customer pays from the deposit, after a top-up, what an order paid from it waits for: its
+        goods or sample fee (not covered at checkout, or raised by a change, O7), or its shipping (not
+        covered at the quote) (P3, P7); never for a cancelled order (O5)."""
+
+        def pay(account: DepositAccount) -> bool:
+            payer = self.deposit_order(order_id)
+            if payer is not None:
+                payer.check_open()
+            awaited = account.amount_awaited(order_id, purpose)
+            if not awaited:  # paid already (a second click): nothing more
+                return False
+            total = account.debited_for(order_id, purpose) + awaited
+            return account.debit_up_to(order_id, purpose, total, self.clock.now())
+
+        return self._with_account(customer_id, self.deposit(customer_id).currency, pay)
 
     def _with_account(
         self, customer_id: str, currency: str, change: Callable[[DepositAccount], bool]
@@ -231,27 +252,41 @@ class PaymentsApplication(HallmarkApplication):
                 continue  # a concurrent debit or credit: reload and check the balance again
         raise InvalidPayment("the deposit account is too busy; retry", field="amount", rule="P3")
 
+    # --- fraud review (P5) ------------------------------------------------------------------------
     def review(self, order_id: str, reviewer: str, approve: bool, note: str) -> FraudCheck:
-        """Ops decide on an order held for review (P5): approved, it confirms; rejected, its money goes back (P6)."""
+        """Ops decide on an order held for review (P5): approved, orders may confirm it; rejected, its
+        money goes back in full (P6) and nothing more is taken for it (orders cancels it)."""
         check = self.fraud_check(order_id)
         if check is None:
             raise PaymentNotFound(f"no fraud check for order {order_id}", field="order_id", rule="P5")
         now = self.clock.now()
-        changed: list[Aggregate] = [check]
+        pe: PE = ProcessingEvent()
         if approve:
             check.approve(reviewer, note, now)
+            payment = self.order_payment(order_id)
+            if payment is not None and payment.release_confirmation(now):  # held before captures were announced
+                pe.collect_events(payment)
         else:
             check.reject(reviewer, note, now)
-        payment = self.order_payment(order_id)
-        if payment is not None:
-            if approve:
-                payment.release_confirmation(now)
-            elif payment.refundable_minor:
-                reason, key = "rejected on review (P5)", f"review:{order_id}"
-                refunds.refund_payment(self, payment, payment.refundable_minor, reason, key)
-            changed.append(payment)
-        self.save(*changed)
+            reason = f"rejected on review (P5): {note}"
+            pe.collect_events(*closing.close_order(self, order_id, 0, reason, f"review:{order_id}", pe))
+        pe.collect_events(check)
+        self.record(pe)
         return check
+
+    # --- what ops and account managers follow (P2, P5, P6) ----------------------------------------
+    def held_for_review(self) -> list[FraudCheck]:
+        """Orders drawn for a fraud check and not decided yet, unless cancelled meanwhile (P5)."""
+        return views.held_for_review(self)
+
+    def refunds_owed(self, older_than: timedelta | None = None) -> list[views.OwedRefund]:
+        """Refunds owed through the provider and not made yet, owed for longer than `older_than` (P6)."""
+        threshold = self.refund_alert_after if older_than is None else older_than
+        return views.refunds_owed(self, self.clock.now() - threshold)
+
+    def overdue_transfers(self, customer_ids: Collection[str] | None = None) -> list[Payment]:
+        """Transfers flagged overdue and still not settled, of open orders; of these customers if named (P2)."""
+        return views.overdue_transfers(self, customer_ids)
 
     def event_context(self, aggregate: Any) -> dict[str, Any] | None:
         """The chassis hook: what payments' integration events say besides the change itself."""

@@ -1,7 +1,8 @@
-"""Refunds to the original payment method (P4, P6): an order's goods money (a shortfall, a cancellation,
-a rejected review), a duplicate capture, and the refunds after-sale tickets ask for (T5). Card and PayPal
-go back through the provider, a bank transfer by transfer (or when it settles, P2), a deposit debit to
-the deposit. Each function changes aggregates and returns them; the caller saves or collects them."""
+"""Refunds to the original payment method (P4, P6): an order's goods money (a shortfall, a change, an
+overpayment), a duplicate capture, and the refunds after-sale tickets ask for (T5). Card and PayPal go
+back through the provider as owed refunds paid by a durable retry loop (`owed`), a bank transfer by
+transfer (or when it settles, P2), a deposit debit to the deposit. Each function changes aggregates and
+returns them (timers it sets are collected on `pe`); the caller saves or collects them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Protocol
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import Aggregate
 
-from services.payments.adapters.providers import PaymentProvider
+from services.payments.application.owed import OwingPort, owe
 from services.payments.domain import (
     PAID_AS,
     DepositAccount,
@@ -23,24 +24,19 @@ from services.payments.domain import (
     payment_id,
 )
 from services.payments.domain.money import format_money as _money
-from shared.runtime.clock import Clock
 
 log = logging.getLogger("hallmark.payments")
 PE = ProcessingEvent[uuid.UUID]
 
 
-class RefundingPort(Protocol):
+GOODS_PURPOSES = ("goods", "sample_fee")
+"""How an order's goods are paid: as goods, or as a sample order's fee (O3)."""
+
+
+class RefundingPort(OwingPort, Protocol):
     """What refunds need of the payments application (inside a batch, `pe` shows earlier changes)."""
 
-    @property
-    def clock(self) -> Clock: ...
-
-    @property
-    def provider(self) -> PaymentProvider: ...
-
     def order_payment(self, order_id: str, pe: PE | None = None) -> Payment | None: ...
-
-    def payment_by_id(self, aggregate_id: uuid.UUID, pe: PE | None = None) -> Payment | None: ...
 
     def deposit(self, customer_id: str, currency: str = "USD", pe: PE | None = None) -> DepositAccount: ...
 
@@ -54,46 +50,60 @@ def refund_order(
     amount_minor: int,
     reason: str,
     key: str,
-    pe: PE | None = None,
+    pe: PE,
 ) -> list[Aggregate]:
-    """Refund an order's goods money to its original method: card, PayPal, transfer or deposit (P6).
-    Returns the aggregates changed (the caller saves them); the same `key` refunds once."""
+    """Refund an order's goods money (paid as goods or as a sample fee) to its original method: card,
+    PayPal, transfer or deposit (P6). Returns the aggregates changed (the caller saves them); the same
+    `key` refunds once."""
     payment = app.order_payment(order_id, pe)
     if payment is not None:
-        return [payment] if refund_payment(app, payment, amount_minor, reason, key) else []
-    account = app.deposit(customer_id, pe=pe)
-    paid = account.refundable_for(order_id)
+        return [payment] if refund_payment(app, payment, amount_minor, reason, key, pe) else []
+    payer = app.deposit_order(order_id, pe)
+    account = app.deposit(payer.customer_id if payer is not None else customer_id, pe=pe)
+    purpose = next((p for p in GOODS_PURPOSES if account.debited_for(order_id, p)), "goods")
+    paid = account.refundable_for(order_id, purpose)
     if paid <= 0:
         log.info("nothing paid to refund", extra={"order_id": order_id, "reason": reason})
         return []
-    return [account] if account.refund(order_id, min(amount_minor, paid), reason, key, app.clock.now()) else []
+    refunded = account.refund(order_id, min(amount_minor, paid), reason, key, app.clock.now(), purpose)
+    return [account] if refunded else []
+
+
+def held_for_goods(app: RefundingPort, order_id: str, customer_id: str, pe: PE) -> int:
+    """What payments holds of an order's goods money (or sample fee) and could still give back (P6)."""
+    payment = app.order_payment(order_id, pe)
+    if payment is not None:
+        return payment.left_to_refund
+    payer = app.deposit_order(order_id, pe)
+    account = app.deposit(payer.customer_id if payer is not None else customer_id, pe=pe)
+    return sum(account.refundable_for(order_id, p) for p in GOODS_PURPOSES)
 
 
 def refund_payment(
-    app: RefundingPort, payment: Payment, amount_minor: int, reason: str, key: str, request_ref: str | None = None
+    app: RefundingPort,
+    payment: Payment,
+    amount_minor: int,
+    reason: str,
+    key: str,
+    pe: PE,
+    request_ref: str | None = None,
 ) -> int:
-    """Refund up to `amount_minor` of a payment to where it came from; return what was refunded (or, for a
-    transfer not settled yet, owed). `request_ref` is the requester's own reference, if it gave one."""
-    now = app.clock.now()
+    """Refund up to `amount_minor` of a payment to where it came from; return what was refunded or owed
+    (through the provider until it is made; by transfer when it settles). `request_ref` is the
+    requester's own reference, if it gave one."""
     if payment.method == "bank_transfer":  # no provider: the domain refunds now or when it settles
-        return payment.refund_by_transfer(amount_minor, reason, key, now, request_ref)
-    refunded = 0
+        return payment.refund_by_transfer(amount_minor, reason, key, app.clock.now(), request_ref)
+    owing = 0
     for capture_ref, part in payment.refund_plan(amount_minor):
-        result = app.provider.refund(capture_ref, part, f"{key}:{capture_ref}")
-        if result.status != "refunded":
-            raise RuntimeError(f"the provider refused the refund: {result.reason}")
-        reference = result.refund_ref or f"{key}:{capture_ref}"
-        payment.record_refund(part, reason, reference, now, capture_ref=capture_ref, request_ref=request_ref)
-        refunded += part
-    return refunded
+        owe(app, payment, f"{key}:{capture_ref}", part, reason, capture_ref, pe, request_ref)
+        owing += part
+    return owing
 
 
-def refund_duplicates(app: RefundingPort, payment: Payment) -> None:
+def refund_duplicates(app: RefundingPort, payment: Payment, pe: PE) -> None:
     """Give back every second capture of the same payment (P4)."""
     for ref, amount in payment.duplicates_to_refund():
-        result = app.provider.refund(ref, amount, f"duplicate:{ref}")
-        reference = result.refund_ref or f"duplicate:{ref}"
-        payment.record_refund(amount, "duplicate charge (P4)", reference, app.clock.now(), capture_ref=ref)
+        owe(app, payment, f"duplicate:{ref}", amount, "duplicate charge (P4)", ref, pe)
 
 
 # --- a ticket's refund request (T5) ---------------------------------------------------------------
@@ -109,11 +119,11 @@ def refund_for_ticket(app: RefundingPort, request: TicketRefund, customer_id: st
     found = (app.payment_by_id(payment_id(request.order_id, paid_as), pe) for paid_as in PAID_AS[request.purpose])
     payment = next((p for p in found if p is not None), None)
     if payment is not None:
-        return _from_payment(app, request, payment, at)
+        return _from_payment(app, request, payment, at, pe)
     return _from_deposit(app, request, customer_id, at, pe)
 
 
-def _from_payment(app: RefundingPort, request: TicketRefund, payment: Payment, at: datetime) -> list[Aggregate]:
+def _from_payment(app: RefundingPort, request: TicketRefund, payment: Payment, at: datetime, pe: PE) -> list[Aggregate]:
     what = f"order {request.order_id}'s {payment.purpose} payment"
     if payment.currency != request.currency:
         request.refuse(f"the refund is asked in {request.currency}, but {what} is in {payment.currency}", at)
@@ -123,7 +133,7 @@ def _from_payment(app: RefundingPort, request: TicketRefund, payment: Payment, a
         return []
     amount = min(request.amount_minor, payment.left_to_refund)
     deferred = payment.method == "bank_transfer" and payment.settled_at is None
-    refunded = refund_payment(app, payment, amount, request.reason, request.key, request.refund_id) if amount else 0
+    refunded = refund_payment(app, payment, amount, request.reason, request.key, pe, request.refund_id) if amount else 0
     if refunded <= 0:
         paid = payment.paid_minor or payment.amount_minor  # a transfer not settled: what its voucher confirms
         given = paid - payment.left_to_refund

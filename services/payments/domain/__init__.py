@@ -15,16 +15,26 @@ from services.payments.domain.errors import (
     RefundExceedsCaptured,
 )
 from services.payments.domain.payment import Payment, payment_id
+from services.payments.domain.pending import retry_delay
 from services.payments.domain.review import FraudCheck, fraud_check_id, fraud_draw
 from services.payments.domain.statement import Movement, statement
 from services.payments.domain.ticket_refund import PAID_AS, TicketRefund, ticket_refund_id
-from services.payments.domain.values import CaptureOutcome, DeferredRefund, DueRefund, Refund, Voucher
+from services.payments.domain.values import (
+    CaptureOutcome,
+    Closure,
+    DeferredRefund,
+    DueRefund,
+    Refund,
+    RequestedRefund,
+    Voucher,
+)
 
 __all__ = [
     "PAID_AS",
     "CaptureOutcome",
     "CardRefused",
     "CardSummary",
+    "Closure",
     "DeferredRefund",
     "DepositAccount",
     "DepositOrder",
@@ -40,6 +50,7 @@ __all__ = [
     "PaymentNotFound",
     "Refund",
     "RefundExceedsCaptured",
+    "RequestedRefund",
     "TicketRefund",
     "Voucher",
     "deposit_account_id",
@@ -49,6 +60,7 @@ __all__ = [
     "fraud_draw",
     "luhn_valid",
     "payment_id",
+    "retry_delay",
     "statement",
     "ticket_refund_id",
     "validate_card",

@@ -1,9 +1,11 @@
-"""Captures by card or PayPal (P1, P4): one recorded outcome per idempotency key; a second real
-capture of the same payment is a duplicate, to be refunded. The events a capture records."""
+"""Captures by card or PayPal (P1, P4): one recorded outcome per idempotency key; a capture of money
+the payment no longer asks for (it was charged in full already) is a duplicate, to be refunded. What is
+charged is what is still asked: the whole amount, or what an increase of the order added (O7). A payment
+whose order was cancelled (O5) or reduced to nothing (I3) is not charged. The events a capture records."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from eventsourcing.domain import Aggregate
@@ -11,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from services.payments.domain.errors import InvalidPayment, PaymentConflict
 from services.payments.domain.money import check_amount
 from services.payments.domain.state import PaymentState
-from services.payments.domain.values import CaptureOutcome, check_text
+from services.payments.domain.values import CaptureOutcome, Closure, check_text
 
 CHARGED_METHODS = ("card", "paypal")
 
@@ -21,16 +23,34 @@ def captured(attempts: Mapping[str, CaptureOutcome]) -> list[CaptureOutcome]:
     return [a for a in attempts.values() if a.captured]
 
 
+def charged(attempts: Mapping[str, CaptureOutcome]) -> int:
+    """What the captures took towards the amount asked: every capture but the duplicates."""
+    return sum(a.amount_minor for a in captured(attempts) if not a.duplicate)
+
+
 def check_charged_method(method: str) -> None:
     """Raise unless payments by `method` are charged through the provider (card, PayPal)."""
     if method not in CHARGED_METHODS:
         raise InvalidPayment(f"a {method} payment is confirmed by a voucher", field="method", rule="P2")
 
 
-def check_chargeable(method: str, captures: Sequence[CaptureOutcome], order_id: str, purpose: str) -> None:
-    """Raise unless the provider may be asked to charge this payment now: by card or PayPal, not yet paid (P2, P4)."""
+def check_chargeable(
+    method: str, amount_minor: int, outstanding_minor: int, closed: Closure | None, order_id: str, purpose: str
+) -> None:
+    """Raise unless the provider may be asked to charge this payment now: by card or PayPal, for an order
+    that is not cancelled (O5), that costs something (I3) and is not paid yet (P2, P4)."""
     check_charged_method(method)
-    if captures:
+    if closed is not None:
+        raise PaymentConflict(
+            f"order {order_id} is cancelled ({closed.reason}): nothing is taken for it", field="order_id", rule="O5"
+        )
+    if amount_minor == 0:
+        raise PaymentConflict(
+            f"order {order_id}'s {purpose} costs nothing (nothing could be reserved): nothing to pay",
+            field="purpose",
+            rule="I3",
+        )
+    if outstanding_minor <= 0:
         raise PaymentConflict(f"order {order_id}'s {purpose} is already paid", field="purpose", rule="P4")
 
 
@@ -51,7 +71,7 @@ def find_capture(captures: Iterable[CaptureOutcome], provider_ref: str) -> Captu
 
 
 class CaptureRecorded(Aggregate.Event):
-    """The provider took the money; a capture after the first is a duplicate (P4)."""
+    """The provider took the money; a capture of money no longer asked for is a duplicate (P4)."""
 
     idempotency_key: str
     provider_ref: str
@@ -61,7 +81,7 @@ class CaptureRecorded(Aggregate.Event):
     at: datetime
 
     def apply(self, payment: PaymentState) -> None:
-        duplicate = bool(captured(payment.attempts))
+        duplicate = charged(payment.attempts) >= payment.amount_minor
         payment.attempts[self.idempotency_key] = CaptureOutcome(
             "captured",
             self.idempotency_key,

@@ -15,7 +15,7 @@ from services.payments.domain.errors import (
     PaymentNotFound,
     RefundExceedsCaptured,
 )
-from services.payments.domain.money import check_amount, check_currency, format_money
+from services.payments.domain.money import MAX_AMOUNT_MINOR, check_amount, check_ceiling, check_currency, format_money
 from services.payments.domain.values import PURPOSES, check_text
 
 DEPOSIT_NAMESPACE = uuid.UUID("8c5e2a71-4f9d-4b03-a6e8-1d7c9b2f0e54")
@@ -70,11 +70,14 @@ class DepositAccount(Aggregate):
         return sum(amount for k, amount in self.refunds.values() if k == key)
 
     # --- credit -----------------------------------------------------------------------------------
-    def credit(self, amount_minor: int, currency: str, reference: str, at: datetime) -> bool:
-        """Add money to the balance; a reference already credited changes nothing."""
+    def credit(
+        self, amount_minor: int, currency: str, reference: str, at: datetime, ceiling: int = MAX_AMOUNT_MINOR
+    ) -> bool:
+        """Add money to the balance, at most `ceiling` at once; a reference already credited changes nothing."""
         if reference in self.credits:
             return False
         check_text(reference, field="reference", rule="P3")
+        check_ceiling(amount_minor, ceiling, rule="P3", field="amount_minor")
         self._check_money(amount_minor, currency)
         self._credit(amount_minor, reference, at)
         return True
@@ -85,14 +88,17 @@ class DepositAccount(Aggregate):
         self.balance_minor += amount_minor
 
     # --- debit ------------------------------------------------------------------------------------
-    def check_debit(self, order_id: str, amount_minor: int, currency: str, purpose: str = "goods") -> None:
-        """Raise unless the balance covers this order's amount and the order was not debited otherwise (P3)."""
+    def check_debit(
+        self, order_id: str, amount_minor: int, currency: str, purpose: str = "goods", more: bool = False
+    ) -> None:
+        """Raise unless the balance covers this order's amount and the order was not debited otherwise
+        (P3); `more`: the amount is what a raised order adds to its debit (O7)."""
         check_text(order_id, field="order_id", rule="P3")
         if purpose not in PURPOSES:
             raise InvalidPayment(f"purpose must be one of {', '.join(PURPOSES)}", field="purpose", rule="P3")
         self._check_money(amount_minor, currency)
         already = self.debits.get(_key(order_id, purpose))
-        if already is not None and already != amount_minor:
+        if already is not None and already != amount_minor and not more:
             raise PaymentConflict(
                 f"order {order_id}'s {purpose} was already debited {format_money(already, self.currency)}",
                 field="order_id",
@@ -116,37 +122,54 @@ class DepositAccount(Aggregate):
 
     @event("Debited")
     def _debit(self, order_id: str, purpose: str, amount_minor: int, at: datetime) -> None:
-        self.debits[_key(order_id, purpose)] = amount_minor
+        key = _key(order_id, purpose)
+        self.debits[key] = self.debits.get(key, 0) + amount_minor  # a raised order is debited again (O7)
+        self.refused.pop(key, None)  # what it waited for is paid
         self.balance_minor -= amount_minor
 
+    def debit_up_to(self, order_id: str, purpose: str, total_minor: int, at: datetime) -> bool:
+        """Debit what an order's purpose costs from the deposit beyond what it was debited already (P3, O7:
+        the order was raised); False if it was debited that much. Raise InsufficientDeposit if not covered."""
+        already = self.debited_for(order_id, purpose)
+        if total_minor <= already:
+            return False
+        if not already:
+            return self.debit(order_id, total_minor, self.currency, at, purpose)
+        self.check_debit(order_id, total_minor - already, self.currency, purpose, more=True)
+        self._debit(order_id, purpose, total_minor - already, at)
+        return True
+
     def awaiting(self, order_id: str, purpose: str = "goods") -> int | None:
-        """The amount an order to be paid from the deposit still waits for (it was not covered), if any."""
+        """What an order to be paid from the deposit still waits for (the balance did not cover it), if any."""
         key = _key(order_id, purpose)
-        return None if key in self.debits else self.refused.get(key)
+        owed = self.refused.get(key, 0) - self.debits.get(key, 0)
+        return owed if key in self.refused and owed > 0 else None
 
     def refuse_debit(self, order_id: str, purpose: str, amount_minor: int, reason: str, at: datetime) -> bool:
-        """Record that an order to be paid from the deposit was not covered (P3): once per order, purpose
-        and amount (a reduced order that is still not covered is recorded again, with its new amount)."""
+        """Record that an order to be paid from the deposit was not covered (P3): `amount_minor` is what its
+        purpose costs in all; once per order, purpose and amount (a reduced or raised order that is still
+        not covered is recorded again, with its new amount)."""
         key = _key(order_id, purpose)
-        if self.refused.get(key) == amount_minor or key in self.debits:
+        if self.refused.get(key) == amount_minor or self.debits.get(key, 0) >= amount_minor:
             return False
         self._refuse_debit(order_id, purpose, amount_minor, reason, at)
         return True
 
     def pay_or_refuse(self, order_id: str, purpose: str, amount_minor: int, at: datetime) -> bool:
-        """An order to be paid from the deposit: debit it, or record that the balance does not cover it
-        (DebitRefused; the customer may top up and pay). True if anything was recorded (P3)."""
+        """An order to be paid from the deposit, costing `amount_minor` in all: debit what is not debited yet,
+        or record that the balance does not cover it (DebitRefused; the customer may top up and pay). True
+        if anything was recorded (P3)."""
         try:
-            return self.debit(order_id, amount_minor, self.currency, at, purpose)
+            return self.debit_up_to(order_id, purpose, amount_minor, at)
         except InsufficientDeposit as short:
             return self.refuse_debit(order_id, purpose, amount_minor, str(short), at)
 
     def amount_awaited(self, order_id: str, purpose: str) -> int:
         """What an order the balance did not cover still waits to be debited: 0 once it was debited;
         raise PaymentNotFound if it never waited for the deposit (P3)."""
-        if self.debited_for(order_id, purpose):
-            return 0
         awaited = self.awaiting(order_id, purpose)
+        if awaited is None and self.debited_for(order_id, purpose):
+            return 0
         if awaited is None:
             raise PaymentNotFound(
                 f"order {order_id}'s {purpose} is not waiting for a payment from your deposit",

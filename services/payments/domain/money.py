@@ -8,6 +8,9 @@ from services.payments.domain.errors import InvalidPayment
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "ISK", "JPY", "KRW", "VND", "XAF", "XOF"})
+MAX_AMOUNT_MINOR = 10**11
+"""The default ceiling of one amount of money entering payments (a deposit credit, a settlement): 1,000,000,000.00
+in a two-decimal currency. The service's setting PAYMENTS_MAX_AMOUNT_MINOR may lower or raise it."""
 
 
 def check_amount(amount_minor: object, *, rule: str, field: str = "amount") -> int:
@@ -18,6 +21,16 @@ def check_amount(amount_minor: object, *, rule: str, field: str = "amount") -> i
         )
     if amount_minor <= 0:
         raise InvalidPayment(f"amount must be positive, got {amount_minor}", field=field, rule=rule)
+    return amount_minor
+
+
+def check_ceiling(amount_minor: int, ceiling: int, *, rule: str, field: str = "amount") -> int:
+    """Return `amount_minor` if it is a positive whole number not above `ceiling`, else raise InvalidPayment."""
+    check_amount(amount_minor, rule=rule, field=field)
+    if amount_minor > ceiling:
+        raise InvalidPayment(
+            f"amount must be at most {ceiling} minor units, got {amount_minor}", field=field, rule=rule
+        )
     return amount_minor
 
 

@@ -1,7 +1,8 @@
 """The Payment aggregate: one per order and purpose. It decides (each command checks the rules of its
 concept, then triggers an event); each event, beside those rules, says how it changes the payment:
-`captures` (P1, P4), `refunds` (P6; a lower amount asked before money came in, I3), `transfer` (P2),
-`confirmation` (P5). Bound in the body, the events keep their stored names (`...payment:Payment.X`)."""
+`captures` (P1, P4), `refunds` (P6; the amount asked changed, I3, O7), `pending` (refunds owed through
+the provider, P6), `transfer` (P2), `confirmation` (what orders is told), `closure` (the order was
+cancelled, O5). Bound in the body, the events keep their stored names (`...payment:Payment.X`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
-from services.payments.domain import captures, confirmation, refunds, transfer, values
+from services.payments.domain import captures, closure, confirmation, pending, refunds, transfer, values
+from services.payments.domain.errors import PaymentConflict
+from services.payments.domain.figures import PaymentFigures
+from services.payments.domain.money import MAX_AMOUNT_MINOR
 from services.payments.domain.transfer import MAX_VOUCHER_BYTES, SETTLEMENT_DAYS
-from services.payments.domain.values import CaptureOutcome, DeferredRefund, DueRefund, Refund, Voucher
+from services.payments.domain.values import (
+    CaptureOutcome,
+    Closure,
+    DeferredRefund,
+    Refund,
+    RequestedRefund,
+    Voucher,
+)
 
 if TYPE_CHECKING:
     from services.payments.domain.state import PaymentState
@@ -27,7 +38,7 @@ def payment_id(order_id: str, purpose: str) -> uuid.UUID:
     return uuid.uuid5(PAYMENT_NAMESPACE, f"{order_id}:{purpose}")
 
 
-class Payment(Aggregate):
+class Payment(PaymentFigures, Aggregate):
     """The money for one purpose (goods, shipping, sample_fee) of one order."""
 
     Requested: ClassVar[type[Any]]
@@ -37,10 +48,13 @@ class Payment(Aggregate):
     RefundRecorded = refunds.RefundRecorded
     RefundDeferred = refunds.RefundDeferred
     AmountAmended = refunds.AmountAmended
+    RefundRequested = pending.RefundRequested
+    RefundAttemptFailed = pending.RefundAttemptFailed
     VoucherReceived = transfer.VoucherReceived
     Settled = transfer.Settled
     SettlementOverdueFlagged = transfer.SettlementOverdueFlagged
     ConfirmationReleased = confirmation.ConfirmationReleased
+    OrderClosed = closure.OrderClosed
 
     @classmethod
     def request(
@@ -65,47 +79,25 @@ class Payment(Aggregate):
         self.refunds: list[Refund] = []
         self.vouchers: list[Voucher] = []
         self.deferred: list[DeferredRefund] = []
+        self.settlements: dict[str, int] = {}
         self.settled_minor = 0
         self.settled_at: datetime | None = None
         self.overdue_flagged_at: datetime | None = None
         self.released_at: datetime | None = None
+        self.released_minor = 0
+        self.vouchered_minor = 0
+        self.requested: dict[str, RequestedRefund] = {}
+        self.closed: Closure | None = None
 
     @staticmethod
     def create_id(order_id: str, purpose: str, **_: Any) -> uuid.UUID:
         return payment_id(order_id, purpose)
 
-    @property
-    def captures(self) -> list[CaptureOutcome]:
-        return captures.captured(self.attempts)
-
-    @property
-    def captured_minor(self) -> int:
-        return sum(c.amount_minor for c in self.captures)
-
-    @property
-    def paid_minor(self) -> int:
-        return self.captured_minor + self.settled_minor
-
-    @property
-    def refunded_minor(self) -> int:
-        return sum(r.amount_minor for r in self.refunds)
-
-    @property
-    def refundable_minor(self) -> int:
-        return self.paid_minor - self.refunded_minor
-
-    @property
-    def confirms_order(self) -> bool:
-        """Captured, voucher received or settled: enough to confirm the order (O4, P2), fraud check aside (P5)."""
-        return bool(self.captures) or bool(self.vouchers) or self.settled_at is not None
-
-    def outcome_for(self, idempotency_key: str) -> CaptureOutcome | None:
-        """The first recorded outcome for this idempotency key, if any (P4: a retry reuses it)."""
-        return self.attempts.get(idempotency_key)
-
+    # --- captures (P1, P4) ----------------------------------------------------------------------
     def check_chargeable(self) -> None:
-        """Raise unless the provider may be asked to charge this payment now (P2, P4)."""
-        captures.check_chargeable(self.method, self.captures, self.order_id, self.purpose)
+        """Raise unless the provider may be asked to charge this payment now (O5, I3, P2, P4)."""
+        outstanding = self.outstanding_minor
+        captures.check_chargeable(self.method, self.amount_minor, outstanding, self.closed, self.order_id, self.purpose)
 
     def capture(
         self,
@@ -124,9 +116,10 @@ class Payment(Aggregate):
         first = self.captures[0] if self.captures else None
         recorded = dict(idempotency_key=idempotency_key, provider_ref=provider_ref, amount_minor=amount_minor, at=at)
         self.trigger_event(self.CaptureRecorded, network=network, last4=last4, **recorded)
-        if first is not None:
+        outcome = self.attempts[idempotency_key]
+        if outcome.duplicate and first is not None:
             self.trigger_event(self.DuplicateChargeDetected, first_idempotency_key=first.idempotency_key, **recorded)
-        return self.attempts[idempotency_key]
+        return outcome
 
     def decline(
         self, idempotency_key: str, reason: str, network: str | None, last4: str | None, at: datetime
@@ -141,17 +134,25 @@ class Payment(Aggregate):
         )
         return self.attempts[idempotency_key]
 
-    def duplicates_to_refund(self) -> list[tuple[str, int]]:
-        """(provider_ref, amount_minor) of each duplicate capture not yet refunded in full (P4)."""
-        return refunds.duplicates_left(self.captures, self.refunds)
+    # --- refunds (P4, P6) -----------------------------------------------------------------------
+    def request_refund(
+        self, key: str, amount_minor: int, reason: str, capture_ref: str, at: datetime, request_ref: str | None = None
+    ) -> bool:
+        """Owe back `amount_minor` of a capture through the provider (P6), under the idempotency key `key`;
+        the provider is asked until it refunds. A key owed or refunded before changes nothing."""
+        if key in self.requested or any(r.provider_ref == key for r in self.refunds):
+            return False
+        values.check_text(reason, field="reason", rule="P6")
+        self.check_refund(amount_minor, capture_ref)
+        owed = dict(key=key, amount_minor=amount_minor, reason=reason, capture_ref=capture_ref, request_ref=request_ref)
+        self.trigger_event(self.RefundRequested, at=at, **owed)
+        return True
 
-    def check_refund(self, amount_minor: int, capture_ref: str | None = None) -> None:
-        """Raise unless refunding `amount_minor` keeps total refunds within what was paid (P6)."""
-        refunds.check_refund(amount_minor, capture_ref, self.captures, self.refunds, self.paid_minor, self.currency)
-
-    def refund_plan(self, amount_minor: int) -> list[tuple[str, int]]:
-        """How up to `amount_minor` goes back through the provider: (capture's provider_ref, part) (P6)."""
-        return refunds.split_over(self.captures, self.refunds, min(amount_minor, self.refundable_minor))
+    def refund_failed(self, key: str, reason: str, retry_at: datetime, at: datetime) -> None:
+        """The provider did not make the owed refund `key`; it is asked again at `retry_at` (P6)."""
+        if key not in self.requested:
+            raise PaymentConflict(f"no refund {key!r} is owed on this payment", field="key", rule="P6")
+        self.trigger_event(self.RefundAttemptFailed, key=key, reason=reason, retry_at=retry_at, at=at)
 
     def record_refund(
         self,
@@ -161,16 +162,19 @@ class Payment(Aggregate):
         at: datetime,
         capture_ref: str | None = None,
         request_ref: str | None = None,
+        request_key: str | None = None,
     ) -> bool:
-        """Record a refund to the original method (P6), naming the requester's reference if it gave one;
-        a provider_ref already recorded changes nothing."""
+        """Record a refund to the original method (P6), naming the requester's reference if it gave one and
+        the owed refund it pays (`request_key`), if any; a provider_ref already recorded changes nothing."""
         if any(r.provider_ref == provider_ref for r in self.refunds):
             return False
         values.check_text(reason, field="reason", rule="P6")
         values.check_text(provider_ref, field="provider_ref", rule="P6")
-        self.check_refund(amount_minor, capture_ref)
+        self.check_refund(amount_minor, capture_ref, request_key)
         refund = Refund(amount_minor, reason, provider_ref, capture_ref)
-        self.trigger_event(self.RefundRecorded, at=at, request_ref=request_ref, **asdict(refund))
+        self.trigger_event(
+            self.RefundRecorded, at=at, request_ref=request_ref, request_key=request_key, **asdict(refund)
+        )
         return True
 
     def amend_amount(self, amount_minor: int, reason: str, at: datetime) -> bool:
@@ -178,17 +182,22 @@ class Payment(Aggregate):
         if amount_minor == self.amount_minor:
             return False
         refunds.check_amendable(amount_minor, reason, money_in=bool(self.paid_minor or self.vouchers))
+        return self._amend(amount_minor, reason, at)
+
+    def change_amount(self, previous_total: int, new_total: int, refund_minor: int, reason: str, at: datetime) -> bool:
+        """The account manager changed the order (O7): ask for its new total, or what it adds; False if
+        the amount asked stays."""
+        money_in = bool(self.paid_minor or self.vouchers)
+        amount = refunds.changed_amount(self.amount_minor, previous_total, new_total, refund_minor, money_in)
+        values.check_text(reason, field="reason", rule="O7")
+        return amount != self.amount_minor and self._amend(amount, reason, at)
+
+    def _amend(self, amount_minor: int, reason: str, at: datetime) -> bool:
         previous = self.amount_minor
         self.trigger_event(self.AmountAmended, amount_minor=amount_minor, previous_minor=previous, reason=reason, at=at)
         return True
 
-    @property
-    def left_to_refund(self) -> int:
-        """What can still go back (P6): paid less refunded; on a transfer confirmed by its voucher and not
-        settled, what the voucher confirms less what is already owed back (P2)."""
-        unsettled = self.settled_at is None and self.vouchers
-        return self.amount_minor - sum(d.amount_minor for d in self.deferred) if unsettled else self.refundable_minor
-
+    # --- bank transfers (P2, P6) ----------------------------------------------------------------
     def refund_by_transfer(
         self, amount_minor: int, reason: str, key: str, at: datetime, request_ref: str | None = None
     ) -> int:
@@ -198,9 +207,9 @@ class Payment(Aggregate):
             self.defer_refund(amount_minor, reason, key, at, request_ref)
             return amount_minor
         amount_minor = min(amount_minor, self.refundable_minor)
-        if amount_minor > 0:
-            self.record_refund(amount_minor, reason, refunds.transfer_refund_ref(key), at, request_ref=request_ref)
-        return max(amount_minor, 0)
+        ref = refunds.transfer_refund_ref(key)
+        refunded = amount_minor > 0 and self.record_refund(amount_minor, reason, ref, at, request_ref=request_ref)
+        return amount_minor if refunded else 0
 
     def defer_refund(
         self, amount_minor: int, reason: str, key: str, at: datetime, request_ref: str | None = None
@@ -215,13 +224,10 @@ class Payment(Aggregate):
         )
         return True
 
-    def deferred_refunds_due(self) -> list[DueRefund]:
-        """(amount, reason, refund reference) of each deferred refund not yet paid, capped by what is refundable."""
-        return refunds.deferred_due(self.deferred, self.refunds, self.refundable_minor)
-
     def pay_deferred_refunds(self, at: datetime) -> bool:
-        """Send back by transfer what was owed while the money had not arrived (P2, P6)."""
-        due = self.deferred_refunds_due()
+        """Send back by transfer what was owed while the money had not arrived (P2, P6), once it settled
+        (a cancelled order's money goes back as it arrives instead, O5)."""
+        due = self.deferred_refunds_due() if self.settled_at is not None and self.closed is None else []
         for amount_minor, reason, reference, request_ref in due:
             self.record_refund(amount_minor, reason, reference, at, request_ref=request_ref)
         return bool(due)
@@ -233,36 +239,53 @@ class Payment(Aggregate):
         if any(v.file_ref == file_ref for v in self.vouchers):
             return False
         transfer.check_voucher(self.method, file_ref, size, content_type, max_bytes)
+        if self.amount_minor == 0 and self.closed is None:
+            raise PaymentConflict(
+                f"order {self.order_id}'s {self.purpose} costs nothing: nothing to pay", field="purpose", rule="I3"
+            )
         self.trigger_event(self.VoucherReceived, file_ref=file_ref, size=size, content_type=content_type, at=at)
         return True
 
-    def settle(self, amount_minor: int, at: datetime) -> bool:
-        """Record that a bank transfer arrived (P2); a second settlement changes nothing."""
-        if self.settled_at is not None:
+    def settle(
+        self, amount_minor: int, at: datetime, reference: str | None = None, ceiling: int = MAX_AMOUNT_MINOR
+    ) -> bool:
+        """Record money of a bank transfer that arrived (P2), once per bank reference (without one, per
+        amount); the transfer is settled once what arrived covers what is asked. False if seen before."""
+        ref = transfer.settlement_reference(amount_minor, reference)
+        if ref in self.settlements:
             return False
-        transfer.check_settlement(self.method, amount_minor)
-        self.trigger_event(self.Settled, amount_minor=amount_minor, at=at)
+        transfer.check_settlement(self.method, amount_minor, ref, ceiling)
+        confirms = transfer.newly_confirmed(
+            self.settled_minor + amount_minor, self.vouchered_minor, self.released_minor
+        )
+        covered = self.settled_minor + amount_minor >= self.amount_minor
+        self.trigger_event(
+            self.Settled, amount_minor=amount_minor, at=at, reference=ref, confirms_minor=confirms, covered=covered
+        )
         return True
-
-    def settlement_deadline(self, days: int = SETTLEMENT_DAYS) -> datetime | None:
-        """When an unsettled transfer becomes overdue: `days` after the first voucher (P2)."""
-        return transfer.settlement_deadline(self.vouchers, days)
-
-    def settlement_overdue(self, now: datetime, days: int = SETTLEMENT_DAYS) -> bool:
-        """True if the transfer is unsettled past its deadline and not yet flagged (P2)."""
-        return transfer.overdue(self.settlement_deadline(days), self.settled_at, self.overdue_flagged_at, now)
 
     def flag_settlement_overdue(self, now: datetime, days: int = SETTLEMENT_DAYS) -> None:
         """Flag an overdue transfer for the account manager (P2); raise if it is not overdue."""
         deadline = transfer.check_overdue(self.settlement_deadline(days), self.settled_at, self.overdue_flagged_at, now)
         self.trigger_event(self.SettlementOverdueFlagged, due_at=deadline, at=now)
 
-    def release_confirmation(self, at: datetime, cleared: bool = True) -> bool:
-        """Announce once that this payment confirms the order, after any fraud check (P2, P4, P5)."""
-        if not confirmation.may_release(self.purpose, self.released_at, self.confirms_order, cleared):
+    # --- telling orders (O4), closing (O5) ----------------------------------------------------------
+    def release_confirmation(self, at: datetime) -> bool:
+        """Tell the order what a capture or a voucher added to the money it knows of (P2, P4); the order
+        decides whether that confirms it (P5)."""
+        amount = confirmation.to_announce(self.covered_minor, self.released_minor)
+        if not amount:
             return False
-        amount, by = (self.captures[0].amount_minor, "capture") if self.captures else (self.amount_minor, "voucher")
+        by = "voucher" if self.method == "bank_transfer" else "capture"
         self.trigger_event(self.ConfirmationReleased, amount_minor=amount, by=by, at=at)
+        return True
+
+    def close(self, reason: str, fee_minor: int, at: datetime) -> bool:
+        """The order was cancelled or expired (O5): keep `fee_minor`, charge nothing more; once."""
+        if self.closed is not None:
+            return False
+        closure.check_closure(reason, fee_minor)
+        self.trigger_event(self.OrderClosed, reason=reason, fee_minor=fee_minor, at=at)
         return True
 
 

@@ -1,7 +1,8 @@
 """Refunds to the original payment method (P6): what was given back of which capture, how a refund
-is split over a payment's captures, duplicates still to give back (P4), and refunds owed on a bank
-transfer that has not arrived yet (P2); and, before any money came in, a lower amount asked
-instead of a refund (I3). The events these record."""
+is split over a payment's captures (less what is already owed back of each, `pending`), duplicates
+still to give back (P4), and refunds owed on a bank transfer that has not arrived yet (P2); and a
+changed amount asked: lower before any money came in (I3), or what an account manager's change of
+the order adds or takes away (O7). The events these record."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from datetime import datetime
 from eventsourcing.domain import Aggregate
 
 from services.payments.domain.captures import find_capture
-from services.payments.domain.errors import PaymentConflict, RefundExceedsCaptured
+from services.payments.domain.errors import InvalidPayment, PaymentConflict, RefundExceedsCaptured
 from services.payments.domain.money import check_amount, format_money
 from services.payments.domain.state import PaymentState
-from services.payments.domain.values import CaptureOutcome, DeferredRefund, DueRefund, Refund, check_text
+from services.payments.domain.values import (
+    CaptureOutcome,
+    DeferredRefund,
+    DueRefund,
+    Refund,
+    RequestedRefund,
+    check_text,
+)
 
 
 def transfer_refund_ref(key: str) -> str:
@@ -22,13 +30,18 @@ def transfer_refund_ref(key: str) -> str:
     return f"transfer:{key}"
 
 
-def left_on(capture: CaptureOutcome, refunds: Iterable[Refund]) -> int:
-    """What is left to refund of one capture."""
-    return capture.amount_minor - sum(r.amount_minor for r in refunds if r.capture_ref == capture.provider_ref)
+def left_on(capture: CaptureOutcome, refunds: Iterable[Refund], requested: Iterable[RequestedRefund] = ()) -> int:
+    """What is left to refund of one capture: less what was refunded and what is owed back of it already."""
+    ref = capture.provider_ref
+    given = sum(r.amount_minor for r in refunds if r.capture_ref == ref)
+    return capture.amount_minor - given - sum(r.amount_minor for r in requested if r.capture_ref == ref)
 
 
 def split_over(
-    captures: Sequence[CaptureOutcome], refunds: Sequence[Refund], amount_minor: int
+    captures: Sequence[CaptureOutcome],
+    refunds: Sequence[Refund],
+    amount_minor: int,
+    requested: Sequence[RequestedRefund] = (),
 ) -> list[tuple[str, int]]:
     """How a refund of `amount_minor` goes back through the provider: (capture's provider_ref, part),
     oldest capture first, never more of a capture than is left on it."""
@@ -36,16 +49,18 @@ def split_over(
     for capture in captures:
         if left <= 0:
             break
-        part = min(left, left_on(capture, refunds))
+        part = min(left, left_on(capture, refunds, requested))
         if part > 0:
             plan.append((capture.provider_ref or "", part))
             left -= part
     return plan
 
 
-def duplicates_left(captures: Sequence[CaptureOutcome], refunds: Sequence[Refund]) -> list[tuple[str, int]]:
-    """(provider_ref, amount_minor) of each duplicate capture not yet refunded in full (P4)."""
-    pending = [(c.provider_ref or "", left_on(c, refunds)) for c in captures if c.duplicate]
+def duplicates_left(
+    captures: Sequence[CaptureOutcome], refunds: Sequence[Refund], requested: Sequence[RequestedRefund] = ()
+) -> list[tuple[str, int]]:
+    """(provider_ref, amount_minor) of each duplicate capture not yet refunded (nor owed back) in full (P4)."""
+    pending = [(c.provider_ref or "", left_on(c, refunds, requested)) for c in captures if c.duplicate]
     return [(ref, amount) for ref, amount in pending if amount > 0]
 
 
@@ -68,21 +83,23 @@ def check_refund(
     refunds: Sequence[Refund],
     paid_minor: int,
     currency: str,
+    requested: Sequence[RequestedRefund] = (),
 ) -> None:
-    """Raise unless refunding `amount_minor` (of the capture `capture_ref`, if named) keeps the refunds
-    within what was paid, and within that capture (P6)."""
+    """Raise unless refunding `amount_minor` (of the capture `capture_ref`, if named) keeps the refunds,
+    with those owed back (`requested`, without this one), within what was paid, and within that capture (P6)."""
     check_amount(amount_minor, rule="P6")
     refunded = sum(r.amount_minor for r in refunds)
-    limit = paid_minor - refunded
+    limit = paid_minor - refunded - sum(r.amount_minor for r in requested)
     if capture_ref is not None:
-        limit = min(limit, left_on(find_capture(captures, capture_ref), refunds))
+        limit = min(limit, left_on(find_capture(captures, capture_ref), refunds, requested))
     check_within(amount_minor, limit, paid_minor=paid_minor, refunded_minor=refunded, currency=currency)
 
 
 def check_amendable(amount_minor: int, reason: str, *, money_in: bool) -> None:
     """Raise unless a reduced order may be asked for `amount_minor` instead (I3): only before any money
-    came in (a capture, a voucher); after, the excess is refunded (P6)."""
-    check_amount(amount_minor, rule="I3")
+    came in (a capture, a voucher); after, the excess is refunded (P6). 0: nothing could be reserved."""
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor < 0:
+        raise InvalidPayment(f"amount must be 0 or more minor units, got {amount_minor!r}", field="amount", rule="I3")
     check_text(reason, field="reason", rule="I3")
     if money_in:
         raise PaymentConflict(
@@ -90,6 +107,15 @@ def check_amendable(amount_minor: int, reason: str, *, money_in: bool) -> None:
             field="amount",
             rule="P6",
         )
+
+
+def changed_amount(amount_minor: int, previous_total: int, new_total: int, refund_minor: int, money_in: bool) -> int:
+    """What a payment asks after an account manager's change of its order (O7): the new total when no
+    money came in yet; else its amount moved by the change, less what the change does not refund (a
+    decrease refunded in full leaves it, an increase adds to it; `amount - charged` is still to pay)."""
+    if not money_in:
+        return new_total
+    return max(0, amount_minor + new_total - previous_total + refund_minor)
 
 
 def check_deferral(
@@ -137,7 +163,8 @@ def deferred_due(
 
 class RefundRecorded(Aggregate.Event):
     """Money went back to the original method: through the provider (of one capture) or by transfer (P6).
-    `request_ref` is the reference its requester gave it (a ticket's refund id; None in earlier events)."""
+    `request_ref` is the reference its requester gave it (a ticket's refund id; None in earlier events);
+    `request_key` the owed refund (RefundRequested) it pays, if it was owed first (None in earlier events)."""
 
     amount_minor: int
     reason: str
@@ -145,9 +172,12 @@ class RefundRecorded(Aggregate.Event):
     capture_ref: str | None
     at: datetime
     request_ref: str | None = None
+    request_key: str | None = None
 
     def apply(self, payment: PaymentState) -> None:
         payment.refunds.append(Refund(self.amount_minor, self.reason, self.provider_ref, self.capture_ref))
+        if self.request_key is not None:
+            payment.requested.pop(self.request_key, None)
 
 
 class RefundDeferred(Aggregate.Event):
@@ -164,7 +194,8 @@ class RefundDeferred(Aggregate.Event):
 
 
 class AmountAmended(Aggregate.Event):
-    """The order was reduced before anything was paid: the new amount is asked instead (I3)."""
+    """The order was reduced before anything was paid (I3), or changed by its account manager (O7): the
+    new amount is asked instead."""
 
     amount_minor: int
     previous_minor: int

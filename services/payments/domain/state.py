@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from services.payments.domain.values import CaptureOutcome, DeferredRefund, Refund, Voucher
+from services.payments.domain.values import CaptureOutcome, Closure, DeferredRefund, Refund, RequestedRefund, Voucher
 
 
 class PaymentState(Protocol):
@@ -18,3 +18,8 @@ class PaymentState(Protocol):
     settled_at: datetime | None
     overdue_flagged_at: datetime | None
     released_at: datetime | None
+    released_minor: int
+    vouchered_minor: int
+    settlements: dict[str, int]
+    requested: dict[str, RequestedRefund]
+    closed: Closure | None

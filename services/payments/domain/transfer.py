@@ -1,5 +1,7 @@
-"""Bank transfers (P2): the payment voucher that confirms an order in advance, and the settlement
-that must follow within a number of days or is flagged for the account manager. The events these record."""
+"""Bank transfers (P2): the payment voucher that confirms an order in advance, and the settlements:
+each records what arrived (once per bank reference), the transfer is settled when what arrived covers
+what is asked, with or without a voucher first, and what arrived beyond it goes back (P6). A transfer
+not settled within a number of days is flagged for the account manager. The events these record."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import datetime, timedelta
 from eventsourcing.domain import Aggregate
 
 from services.payments.domain.errors import InvalidPayment, PaymentConflict
-from services.payments.domain.money import check_amount
+from services.payments.domain.money import MAX_AMOUNT_MINOR, check_ceiling
 from services.payments.domain.state import PaymentState
 from services.payments.domain.values import Voucher, check_text
 
@@ -33,11 +35,25 @@ def check_voucher(method: str, file_ref: str, size: int, content_type: str, max_
         )
 
 
-def check_settlement(method: str, amount_minor: int) -> None:
-    """Raise InvalidPayment unless a payment by `method` settles by transfer, with a positive amount (P2)."""
+def check_settlement(method: str, amount_minor: int, reference: str, ceiling: int = MAX_AMOUNT_MINOR) -> None:
+    """Raise InvalidPayment unless a payment by `method` settles by transfer, with a positive amount not
+    above the ceiling, and a reference (P2)."""
     if method != "bank_transfer":
         raise InvalidPayment(f"a {method} payment does not settle by transfer", field="method", rule="P2")
-    check_amount(amount_minor, rule="P2")
+    check_ceiling(amount_minor, ceiling, rule="P2", field="amount_minor")
+    check_text(reference, field="reference", rule="P2")
+
+
+def settlement_reference(amount_minor: int, reference: str | None) -> str:
+    """The bank reference a settlement counts once under; without one, its amount: the same amount sent
+    again without a reference is the same settlement (a retried request), another amount is more money."""
+    return reference if reference is not None else f"unreferenced:{amount_minor}"
+
+
+def newly_confirmed(settled_after: int, vouchered: int, released: int) -> int:
+    """What a settlement tells the order it did not know yet: what has arrived beyond what the order was
+    told (by a voucher, or by earlier settlements)."""
+    return max(0, max(vouchered, settled_after) - released)
 
 
 def settlement_deadline(vouchers: Sequence[Voucher], days: int = SETTLEMENT_DAYS) -> datetime | None:
@@ -69,17 +85,27 @@ class VoucherReceived(Aggregate.Event):
 
     def apply(self, payment: PaymentState) -> None:
         payment.vouchers.append(Voucher(self.file_ref, self.size, self.content_type, self.at))
+        payment.vouchered_minor = payment.amount_minor  # the proof is for what was asked when it came
 
 
 class Settled(Aggregate.Event):
-    """The transfer arrived (P2)."""
+    """Money of the transfer arrived (P2), under a bank `reference`; `confirms_minor` is what it adds to
+    what the order was told it was paid, `covered` whether what arrived now covers what is asked (the
+    transfer is settled). Events stored before partial settlements (none of the three) settled the
+    transfer, whatever their amount."""
 
     amount_minor: int
     at: datetime
+    reference: str | None = None
+    confirms_minor: int | None = None
+    covered: bool | None = None
 
     def apply(self, payment: PaymentState) -> None:
-        payment.settled_minor = self.amount_minor
-        payment.settled_at = self.at
+        payment.settlements[self.reference or "settlement"] = self.amount_minor
+        payment.settled_minor += self.amount_minor
+        payment.released_minor += self.confirms_minor or 0
+        if payment.settled_at is None and self.covered is not False:
+            payment.settled_at = self.at
 
 
 class SettlementOverdueFlagged(Aggregate.Event):

@@ -63,6 +63,31 @@ class DueRefund(NamedTuple):
 
 
 @dataclass(frozen=True)
+class RequestedRefund:
+    """A refund through the provider that is owed and not yet made (P6): recorded first, then asked of
+    the provider by a durable retry loop with its own idempotency key (`key`) until it succeeds."""
+
+    key: str
+    amount_minor: int
+    reason: str
+    capture_ref: str
+    at: datetime
+    request_ref: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Closure:
+    """The order this payment is for was cancelled (or expired) (O5): what of the money it keeps (the
+    cancellation fee; 0 for a free cancellation), why and when. Anything beyond goes back (P6)."""
+
+    reason: str
+    fee_minor: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Voucher:
     """Proof of a transfer the customer uploaded: the kept file's reference, its size and type."""
 

@@ -43,6 +43,8 @@ class ShippingMoney:
     amount_minor: int
     currency: str
     at: datetime
+    covered: bool | None = None
+    """For a settlement: whether all that arrived now covers what was asked (None: not said)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def parcel_weighed(envelope: Envelope) -> ParcelWeighed:
 def shipping_money(envelope: Envelope) -> ShippingMoney | None:
     """The payment event as shipping money, or None if it pays for something else (goods, samples)."""
     kind = envelope.event_type
+    covered: bool | None = None
     if kind == "PaymentCaptured":
         captured = pay.PaymentCaptured.model_validate(envelope.payload)
         purpose, how, amount, at = captured.purpose, "captured", captured.amount, captured.captured_at
@@ -82,6 +85,7 @@ def shipping_money(envelope: Envelope) -> ShippingMoney | None:
     elif kind == "PaymentSettled":
         settled = pay.PaymentSettled.model_validate(envelope.payload)
         purpose, how, amount, at = settled.purpose, "settled", settled.amount, settled.settled_at
+        covered = settled.covered
     elif kind == "PaymentVoucherReceived":
         voucher = pay.PaymentVoucherReceived.model_validate(envelope.payload)
         purpose, how, amount, at = voucher.purpose, "voucher", voucher.amount, voucher.received_at
@@ -95,6 +99,7 @@ def shipping_money(envelope: Envelope) -> ShippingMoney | None:
         amount_minor=amount.amount_minor,
         currency=amount.currency,
         at=at,
+        covered=covered,
     )
 
 

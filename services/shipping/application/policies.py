@@ -73,11 +73,16 @@ def on_payment(app: ShippingPort, envelope: Envelope, pe: PE) -> None:
     if money is None:
         return
     shipment = app.shipment_for(money.order_id, pe)
+    if money.covered is False:
+        return  # a part of a transfer (P2): shipping waits for the settlement that covers the quote
+    amount = money.amount_minor
+    if money.covered and shipment.quote:  # the parts that arrived cover the quote in all
+        amount = max(amount, int(shipment.quote["cost_minor"]))
     if money.how == "voucher":
         changed = shipment.record_voucher(money.amount_minor, money.currency, money.at)
     else:
         window = app.estimate_for(shipment, money.at)
-        changed = shipment.record_payment(money.how, money.amount_minor, money.currency, money.at, window)
+        changed = shipment.record_payment(money.how, amount, money.currency, money.at, window)
     if changed:
         pe.collect_events(shipment)
 

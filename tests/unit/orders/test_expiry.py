@@ -51,8 +51,8 @@ def test_O4_X1_an_order_unpaid_when_its_window_closes_expires_and_says_so() -> N
     s.pay(order_id, 5400)
     assert (s.order(order_id).status, s.order(order_id).paid_minor, s.order(order_id).version) == (
         "Expired",
-        0,
-        version,
+        5400,  # recorded as arrived (payments gives it back in full: the order ended), status unchanged
+        version + 1,
     )
     terms = s.app.cancellation_terms(order_id)
     assert (terms.cancellable, terms.reason) == (
@@ -64,7 +64,7 @@ def test_O4_X1_an_order_unpaid_when_its_window_closes_expires_and_says_so() -> N
     with pytest.raises(TransitionRefused) as change:
         s.app.change_order(order_id, "am-1", "more rings", [("RING-STEEL-PEARL", 24)])
     assert (cancel.value.rule, change.value.rule) == ("O5", "O4")
-    assert s.order(order_id).version == version
+    assert s.order(order_id).version == version + 1  # the refused cancel and change recorded nothing
     with TestClient(create_app(s.runtime)) as client:
         shown = client.get(f"/orders/{order_id}", headers=s.headers()).json()
     assert (shown["status"], shown["payment_due_at"], shown["expired_at"]) == (

@@ -131,8 +131,9 @@ def test_O4_a_forbidden_transition_is_refused_and_recorded_nowhere() -> None:
     result = s.quote_shipping(order_id, 2350)  # shipping quoted before picking: not allowed
     assert (result.applied, result.dead) == (1, [])  # tracked (not redone), but changes nothing
     assert s.order(order_id).version == version
-    result = s.pay(order_id, 5400)  # a second capture does not confirm twice
-    assert s.order(order_id).version == version
+    result = s.pay(order_id, 5400)  # a second capture does not confirm twice: recorded, its money owed back
+    assert s.types(order_id)[version:] == ["PaymentReceived", "OverpaymentRecorded"]
+    assert (s.order(order_id).status, s.order(order_id).paid_net_minor) == ("Confirmed", 5400)
     with pytest.raises(TransitionRefused) as info:
         s.order(order_id).dispatch("DHL", "X", s.clock.now())
     assert (info.value.field, info.value.rule) == ("status", "O4")
@@ -302,6 +303,8 @@ def test_O5_O7_terms_follow_changes_and_a_snapshot_replays_like_the_full_history
     live = s.order(order_id)  # from the snapshot at version 100 plus the later events
     replayed = s.app.order_as_of(order_id, s.clock.now())  # every event from the start
     assert (live.version, live.total_minor, live.lines) == (122, 7 * 335, replayed.lines)
+    assert (live.status, replayed.status) == ("PendingPayment", "PendingPayment")  # raised: 335 to pay (O7)
+    s.pay(order_id, 335)
     assert s.app.cancellation_terms(order_id, T0 + 10 * H).fee_minor == 352  # 15 % of 2345 = 351.75
 
 
@@ -332,9 +335,12 @@ def test_O5_terms_and_as_of_from_snapshots_equal_the_pure_quote_over_the_whole_h
             replayed.lines,
             replayed.total_minor,
         )
-    # exact figures at one instant: 98 changes made (i = 0..97), the last set 6 + 97 % 3 = 7 rings
+    # exact figures at two instants: 97 changes made (i = 0..96), the last set 6 + 96 % 3 = 6 rings, as
+    # paid; one more set 7 rings, 335 more than was paid: not confirmed until it is paid (O7), free to cancel
+    at = s.app.cancellation_terms(order_id, T0 + 6 * H + 96 * 60 * S)
+    assert (at.fee_minor, at.refund_minor, at.status) == (302, 2010 - 302, "Confirmed")  # 15 % of 2010 = 301.5
     at = s.app.cancellation_terms(order_id, T0 + 6 * H + 97 * 60 * S)
-    assert (at.fee_minor, at.status) == (352, "Confirmed")  # 15 % of 7 x 335 = 351.75 → 352
+    assert (at.fee_minor, at.refund_minor, at.status) == (0, 2010, "PendingPayment")
 
 
 def test_O1_a_resellers_cart_records_every_order_and_is_snapshotted_as_it_grows() -> None:

@@ -122,13 +122,24 @@ def test_P2_P6_a_refund_owed_on_an_unsettled_transfer_is_deferred_capped_and_pai
         payment.defer_refund(6_001, "shortage", "OrderItemsReduced:e2", T0)  # 40,000 - 34,000 = 6,000 left
     assert (info.value.field, info.value.rule) == ("amount", "P6")
     assert payment.deferred_refunds_due() == []  # nothing has arrived: nothing can go back
-    payment.settle(30_000, T0 + timedelta(days=2))  # the customer sent less than the order
+    payment.settle(30_000, T0 + timedelta(days=2))  # the customer sent less than the order: not settled (P2)
+    assert payment.settled_at is None
     assert payment.deferred_refunds_due() == [(30_000, "customer request", "transfer:OrderCancelled:e1", None)]
-    payment.record_refund(30_000, "customer request", "transfer:OrderCancelled:e1", T0 + timedelta(days=2))
-    assert payment.deferred_refunds_due() == []
+    assert not payment.pay_deferred_refunds(T0 + timedelta(days=2))  # owed refunds go back once it settles
+    payment.settle(10_000, T0 + timedelta(days=3))  # the rest arrived: what arrived covers the order
+    assert payment.settled_at == T0 + timedelta(days=3)
+    assert payment.pay_deferred_refunds(T0 + timedelta(days=3))
+    assert payment.deferred_refunds_due() == [] and payment.refunded_minor == 34_000
     with pytest.raises(PaymentConflict):  # settled: refunds go back at once, nothing is deferred
         payment.defer_refund(1, "late", "OrderItemsReduced:e3", T0)
-    assert event_names(payment) == ["Requested", "VoucherReceived", "RefundDeferred", "Settled", "RefundRecorded"]
+    assert event_names(payment) == [
+        "Requested",
+        "VoucherReceived",
+        "RefundDeferred",
+        "Settled",
+        "Settled",
+        "RefundRecorded",
+    ]
 
 
 def test_P2_an_unsettled_transfer_is_flagged_after_10_days_once() -> None:
@@ -230,7 +241,12 @@ def test_P2_P6_refund_by_transfer_defers_before_settlement_and_refunds_capped_af
     assert (len(waiting.deferred), waiting.refunds) == (1, [])
     settled = transfer_payment(40_000)
     settled.receive_voucher("vouchers/o5.pdf", 2_000, "application/pdf", T0)
-    settled.settle(30_000, T0 + timedelta(days=1))
-    assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e2", T0) == 30_000  # what arrived
-    assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e2", T0) == 0  # nothing left
-    assert [r.provider_ref for r in settled.refunds] == ["transfer:OrderItemsReduced:e2"]
+    settled.settle(40_000, T0 + timedelta(days=1))
+    assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e2", T0) == 34_000
+    assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e2", T0) == 0  # the same key: once
+    assert settled.refund_by_transfer(34_000, "shortage", "OrderItemsReduced:e3", T0) == 6_000  # what is left
+    assert settled.refund_by_transfer(1, "shortage", "OrderItemsReduced:e4", T0) == 0  # nothing left
+    assert [r.provider_ref for r in settled.refunds] == [
+        "transfer:OrderItemsReduced:e2",
+        "transfer:OrderItemsReduced:e3",
+    ]

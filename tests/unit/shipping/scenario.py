@@ -139,11 +139,11 @@ class ShippingScenario:
             ),
         )
 
-    def settled(self, order_id: str, amount: int) -> Any:
-        return self.feed(
-            "PaymentSettled",
-            pay.PaymentSettled(order_id=order_id, purpose="shipping", amount=usd(amount), settled_at=self.clock.now()),
+    def settled(self, order_id: str, amount: int, covered: bool | None = None) -> Any:
+        settled = pay.PaymentSettled(
+            order_id=order_id, purpose="shipping", amount=usd(amount), settled_at=self.clock.now(), covered=covered
         )
+        return self.feed("PaymentSettled", settled)
 
     def cancelled(self, order_id: str) -> Any:
         return self.feed(

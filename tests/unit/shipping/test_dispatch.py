@@ -78,6 +78,16 @@ def test_S2_O4_an_expired_order_is_never_dispatched() -> None:
     assert refusal(s, order_id) == "the order was cancelled: nothing is dispatched"
 
 
+def test_S2_P2_a_transfer_settled_in_parts_allows_dispatch_once_the_parts_cover_the_quote() -> None:
+    s = ShippingScenario()
+    order_id = s.placed()
+    s.prepared(order_id, 720)  # quoted 1,890
+    s.settled(order_id, 1000, covered=False)
+    assert refusal(s, order_id) == "the shipping cost is not paid yet"
+    s.settled(order_id, 890, covered=True)
+    assert s.app.dispatch(order_id, "ops-1").tracking_number is not None
+
+
 def test_S2_dispatching_twice_gives_the_same_parcel_and_publishes_once() -> None:
     s = ShippingScenario()
     order_id = s.ready_to_dispatch()
