@@ -188,7 +188,7 @@ def harness(infra: Infra) -> Iterator[Harness]:
         h.close()
 
 
-def start_system(infra: Infra, name: str, ports: Ports) -> Stack:
+def start_system(infra: Infra, name: str, ports: Ports, extra_env: dict[str, str] | None = None) -> Stack:
     """The whole system (all five services, API + worker each) started by the launcher, in its own
     namespace, with its own manual clock."""
     stack = Stack(
@@ -202,7 +202,8 @@ def start_system(infra: Infra, name: str, ports: Ports) -> Stack:
             clock="manual",
             environment="test",
             seed_demo=True,
-            extra_env={"PAYMENTS_FRAUD_SHARE": "0"},  # P5 draws are tested on their own, not by chance here
+            # P5 draws are tested on their own, not by chance here (a module may ask for another share)
+            extra_env={"PAYMENTS_FRAUD_SHARE": "0", **(extra_env or {})},
         )
     )
     stack.start()
@@ -226,9 +227,10 @@ def system(infra: Infra) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="module")
-def own_clock_system(infra: Infra) -> Iterator[Stack]:
-    """A second whole system for one test module, whose clock it may move days ahead (T4, X1)."""
-    stack = start_system(infra, "test-own-clock", OWN_CLOCK_SYSTEM_PORTS)
+def own_clock_system(infra: Infra, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """A second whole system for one test module, whose clock it may move days ahead (T4, X1); the
+    module's `SYSTEM_ENV` (if any) is added to the services' environment."""
+    stack = start_system(infra, "test-own-clock", OWN_CLOCK_SYSTEM_PORTS, getattr(request.module, "SYSTEM_ENV", None))
     try:
         yield stack
     finally:
