@@ -14,8 +14,12 @@ install: $(STAMP)  ## create the Python environment (uv, locked)
 up: install  ## start Kafka, PostgreSQL and all five services (Ctrl-C or `make down` stops)
 	$(BIN)/hallmark up
 
-down:  ## stop what `make up` started
+down:  ## stop what `make up` started (its data stays)
 	@if [ -x $(BIN)/hallmark ]; then $(BIN)/hallmark down; fi
+
+.PHONY: reset
+reset: install  ## stop the local stack and delete its data (PostgreSQL, Kafka's log, the clock); asks first
+	$(BIN)/hallmark reset
 
 status: install  ## every component, its address and health
 	$(BIN)/hallmark status

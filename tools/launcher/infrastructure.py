@@ -12,7 +12,7 @@ from shared.runtime.settings import PlatformSettings, ServiceSettings
 from shared.runtime.store import ensure_database
 from tools.launcher.config import StackConfig
 from tools.launcher.kafka import KafkaNode
-from tools.launcher.postgres import PostgresCluster
+from tools.launcher.postgres import PostgresCluster, kept_data_dir
 from tools.launcher.processes import ProcessTable, timed
 
 
@@ -20,8 +20,10 @@ class Infrastructure:
     def __init__(self, config: StackConfig, run_dir: Path) -> None:
         self.config = config
         self.run_dir = run_dir
-        self.kafka = KafkaNode(config.ports.kafka, config.ports.kafka_controller, run_dir, partitions=PARTITIONS)
-        self.postgres = PostgresCluster(config.ports.postgres, durable=config.durable)
+        ports, durable = config.ports, config.durable
+        self.kafka = KafkaNode(ports.kafka, ports.kafka_controller, run_dir, partitions=PARTITIONS, durable=durable)
+        kept = kept_data_dir(run_dir) if durable and not config.database_url else None
+        self.postgres = PostgresCluster(ports.postgres, durable=durable, kept_dir=kept)
 
     @property
     def bootstrap(self) -> str:
