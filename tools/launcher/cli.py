@@ -40,9 +40,11 @@ def cmd_up(args: argparse.Namespace) -> int:
     )
     stack = Stack(config)
     remember(args.name, port_base, clock)
-    kept = "starting on the data it kept" if (stack.run_dir / "kafka-data").exists() else "starting empty"
+    cluster = stack.infra.postgres.kept_dir
+    kept = cluster is not None and (cluster / "data" / "PG_VERSION").exists()
+    start = "on the data it kept" if kept else "empty"
     started = time.monotonic()
-    print(f"stack {args.name!r}: {kept}; PostgreSQL, Kafka (KRaft) and the five services ...", flush=True)
+    print(f"stack {args.name!r} starts {start}: PostgreSQL, Kafka (KRaft) and the five services ...", flush=True)
     stack.start()
     print(
         f"\nhallmark is up in {time.monotonic() - started:.1f}s "

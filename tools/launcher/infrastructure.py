@@ -40,8 +40,11 @@ class Infrastructure:
                 self.postgres.start(self.run_dir / "logs" / "postgres.log")
             processes.record("postgres", self.postgres.pid or 0)
         if not self.config.kafka_bootstrap:
+            # A log kept without the databases it came from (a cluster just created next to it, e.g. the
+            # first start after a launcher that kept no data) would only replay a past that is gone.
+            fresh = bool(self.postgres.created and not self.config.database_url)
             with timed(timings, "kafka"):
-                self.kafka.start()
+                self.kafka.start(fresh=fresh)
             processes.record("kafka", self.kafka.pid or 0)
         with timed(timings, "topics+databases"):
             self.prepare_namespace()

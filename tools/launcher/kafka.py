@@ -74,12 +74,13 @@ class KafkaNode:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, *, fresh: bool = False) -> None:
+        """Start the broker on the log it kept (durable), or on an empty one (throwaway, or `fresh`)."""
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is taken: is another Kafka running? (make down)")
         libs = ensure_jars()
         data = self.run_dir / "kafka-data"
-        if not self.durable:
+        if fresh or not self.durable:
             shutil.rmtree(data, ignore_errors=True)
         data.mkdir(parents=True, exist_ok=True)
         template = (repo_root() / "deploy" / "local" / "server.properties").read_text()

@@ -63,6 +63,8 @@ class PostgresCluster:
     """A durable cluster's directory (`kept_data_dir`): created once, reused at every start."""
     data_dir: Path | None = None
     pid: int | None = field(default=None)
+    created: bool = False
+    """The last start created the cluster (nothing was kept, or it was a throwaway one)."""
 
     @property
     def keeps_data(self) -> bool:
@@ -86,7 +88,8 @@ class PostgresCluster:
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
         pgdata = self.data_dir / "data"
         binaries = bindir()
-        if not (pgdata / "PG_VERSION").exists():
+        self.created = not (pgdata / "PG_VERSION").exists()
+        if self.created:
             initdb = [str(binaries / "initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
             subprocess.run(
                 initdb if self.durable else [*initdb, "--no-sync"], check=True, capture_output=True, user=user
