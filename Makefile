@@ -26,9 +26,13 @@ up:  ## start Kafka, PostgreSQL and all five services: in Docker if an engine an
 up-local: install  ## the local launcher (`hallmark up`), whatever Docker says
 	$(BIN)/hallmark up
 
-down:  ## stop what `make up` started (the data stays)
+down:  ## stop what `make up` started (its data stays)
 	@if $(DOCKER_UP); then $(COMPOSE) down; fi
 	@if [ -x $(BIN)/hallmark ]; then $(BIN)/hallmark down; fi
+
+.PHONY: reset
+reset: install  ## stop the local stack and delete its data (PostgreSQL, Kafka's log, the clock); asks first
+	$(BIN)/hallmark reset
 
 status: install  ## every component, its address and health
 	$(BIN)/hallmark status

@@ -23,7 +23,7 @@ import pytest
 from tools.launcher.stack import Ports, Stack, StackConfig
 
 PORT_BASE = int(os.environ.get("HALLMARK_TEST_PORT_BASE", "29000"))
-"""Tests use ports PORT_BASE .. PORT_BASE+799 on 127.0.0.1 (two suites at once need two bases)."""
+"""Tests use ports PORT_BASE .. PORT_BASE+999 on 127.0.0.1 (two suites at once need two bases)."""
 LOCAL_INFRA_PORTS = Ports.offset(PORT_BASE)
 SYSTEM_PORTS = Ports.offset(PORT_BASE + 200)
 HARNESS_PORTS = Ports.offset(PORT_BASE + 400)

@@ -41,7 +41,7 @@ class Auxiliary:
             self.name,
             [sys.executable, "-m", self.module, *self.args(ports, run_dir), "--host", "127.0.0.1", "--port", str(port)],
             run_dir / "logs" / f"{self.name}.log",
-            env={**os.environ, "PYTHONPATH": str(repo_root())},
+            env={**os.environ, "PYTHONPATH": str(repo_root()), "TMPDIR": str(run_dir / "tmp")},
         )
         wait_until(lambda: port_open(port), 30, self.name, alive=lambda: proc.poll() is None)
 

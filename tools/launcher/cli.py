@@ -1,4 +1,6 @@
-"""`hallmark`: the operator's front door. up | down | status [--json] | token."""
+"""`hallmark`: the operator's front door.
+
+Lifecycle: up | down | reset. Views: status | dlq | stuck | mail | kafka. Tokens: token."""
 
 from __future__ import annotations
 
@@ -11,25 +13,38 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-
-import httpx
 
 from shared.runtime.identity import ROLES, mint
 from shared.runtime.settings import PlatformSettings
-from tools.launcher.auxiliary import auxiliary_ports
-from tools.launcher.procs import home, port_open
+from tools.launcher import dlq_view, kafka_ops, status_view, stuck
+from tools.launcher.config import check_port_base
 from tools.launcher.stack import Ports, Stack, StackConfig, read_state, stop_from_state
+from tools.launcher.state import recall, remember, run_dir_of, wipe
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     if read_state(args.name):
         print(f"a stack named {args.name!r} is already recorded as running; `hallmark down` first", file=sys.stderr)
         return 1
-    config = StackConfig(name=args.name, start_services=not args.infra_only, clock=args.clock)
+    remembered = recall(args.name)
+    port_base = args.port_base if args.port_base is not None else remembered.get("port_base")
+    if port_base is not None:
+        try:
+            check_port_base(port_base)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    clock = args.clock or remembered.get("clock") or "manual"
+    config = StackConfig(
+        name=args.name, ports=Ports.of(port_base), start_services=not args.infra_only, clock=clock, durable=True
+    )
     stack = Stack(config)
+    remember(args.name, port_base, clock)
+    cluster = stack.infra.postgres.kept_dir
+    kept = cluster is not None and (cluster / "data" / "PG_VERSION").exists()
+    start = "on the data it kept" if kept else "empty"
     started = time.monotonic()
-    print("starting PostgreSQL, Kafka (KRaft) and the five services ...", flush=True)
+    print(f"stack {args.name!r} starts {start}: PostgreSQL, Kafka (KRaft) and the five services ...", flush=True)
     stack.start()
     print(
         f"\nhallmark is up in {time.monotonic() - started:.1f}s "
@@ -38,10 +53,11 @@ def cmd_up(args: argparse.Namespace) -> int:
     for name, where in stack.summary():
         print(f"  {name:<10} {where}")
     print(f"  logs       {stack.run_dir / 'logs'}")
+    print(f"  data       {stack.run_dir} (kept by `hallmark down`; `hallmark reset` wipes it)")
     if args.detach:
         print("\nrunning in the background; `make down` (hallmark down) stops it")
         return 0
-    print("\nCtrl-C (or `make down`) stops everything.", flush=True)
+    print("\nCtrl-C (or `make down`) stops everything; the data stays.", flush=True)
     stopping = False
 
     def on_signal(signum: int, _: Any) -> None:
@@ -54,74 +70,46 @@ def cmd_up(args: argparse.Namespace) -> int:
         time.sleep(0.5)
     print("stopping ...", flush=True)
     stack.stop()
-    print("stopped")
+    print("stopped (data kept)")
     return 0
 
 
 def cmd_down(args: argparse.Namespace) -> int:
     if stop_from_state(args.name):
-        print("stopped")
+        print("stopped (data kept; `hallmark reset` wipes it)")
     else:
         print("nothing recorded as running")
     return 0
 
 
-def component_status(name: str) -> list[dict[str, Any]]:
-    state = read_state(name)
-    ports = Ports()
-    urls: dict[str, str] = {s: f"http://127.0.0.1:{p}" for s, p in ports.services.items()}
-    kafka, postgres = f"127.0.0.1:{ports.kafka}", f"127.0.0.1:{ports.postgres}"
-    if state:
-        kafka = state["kafka"].split(",")[0]
-        postgres = urlsplit(state["postgres"]).netloc.rsplit("@", 1)[-1]
-        urls = state["urls"]
-    rows: list[dict[str, Any]] = [
-        {"component": "kafka", "address": kafka, "healthy": _open(kafka)},
-        {"component": "postgres", "address": postgres, "healthy": _open(postgres)},
-    ]
-    auxiliary = state.get("auxiliary", {}) if state else auxiliary_ports(ports)
-    for name_, port in auxiliary.items():
-        rows.append({"component": name_, "address": f"127.0.0.1:{port}", "healthy": port_open(port)})
-    for service, url in urls.items():
-        detail: Any = None
-        try:
-            response = httpx.get(f"{url}/readyz", timeout=5)
-            healthy = response.status_code == 200
-            detail = response.json().get("checks")
-        except httpx.HTTPError as exc:
-            healthy, detail = False, str(exc)
-        worker_port = int(url.rsplit(":", 1)[1]) + 100
-        rows.append({"component": f"{service}-api", "address": url, "healthy": healthy, "checks": detail})
-        rows.append(
-            {
-                "component": f"{service}-worker",
-                "address": f"http://127.0.0.1:{worker_port}/metrics",
-                "healthy": port_open(worker_port),
-            }
+def cmd_reset(args: argparse.Namespace) -> int:
+    """Stop the stack if it runs, then delete everything it kept."""
+    run_dir = run_dir_of(args.name)
+    if not run_dir.exists():
+        print(f"stack {args.name!r} has nothing to reset")
+        return 0
+    if not args.yes:
+        question = (
+            f"Delete every order, event, message and e-mail of stack {args.name!r} "
+            f"(PostgreSQL, Kafka's log, the clock, under {run_dir})? [y/N] "
         )
-    return rows
-
-
-def _open(address: str) -> bool:
-    host, _, port = address.rpartition(":")
-    return port_open(int(port), host or "127.0.0.1")
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    rows = component_status(args.name)
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        for row in rows:
-            mark = "ok  " if row["healthy"] else "DOWN"
-            print(f"{mark}  {row['component']:<18} {row['address']}")
-    return 0 if all(r["healthy"] for r in rows) else 1
+        if not sys.stdin.isatty():
+            print(f"{question}\nnot a terminal: pass --yes to reset from a script", file=sys.stderr)
+            return 1
+        if input(question).strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return 1
+    if stop_from_state(args.name):
+        print("stopped")
+    for path in wipe(args.name):
+        print(f"deleted {path}")
+    return 0
 
 
 def cmd_mail(args: argparse.Namespace) -> int:
     """The messages the local SMTP sink kept (ops' view of what customers were sent)."""
     state = read_state(args.name)
-    directory = Path(state["mail_dir"]) if state else home() / "run" / args.name / "mail"
+    directory = Path(state["mail_dir"]) if state else run_dir_of(args.name) / "mail"
     rows = []
     for path in sorted(directory.glob("*.eml")):
         message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
@@ -153,24 +141,33 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hallmark", description="Run and operate Hallmark locally.")
-    parser.add_argument("--name", default="dev", help="stack name (run state under .hallmark/run/NAME)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="start Kafka, PostgreSQL and all services")
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="hallmark", description="Run and operate Hallmark locally.")
+    root.add_argument("--name", default="dev", help="stack name (its files under .hallmark/run/NAME)")
+    sub = root.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start Kafka, PostgreSQL and all services (on the data kept before)")
     up.add_argument("--detach", action="store_true", help="return once everything is ready")
     up.add_argument("--infra-only", action="store_true", help="start only Kafka and PostgreSQL")
     up.add_argument(
-        "--clock",
-        choices=["manual", "system"],
-        default="manual",
-        help="manual (default in development): ops can advance time",
+        "--port-base",
+        type=int,
+        help="move every port into the block N..N+199 (services N+1.., Kafka N+92, PostgreSQL N+33, ...); "
+        "remembered for the stack's next `up`",
+    )
+    up.add_argument(
+        "--clock", choices=["manual", "system"], help="manual (the default in development): ops can advance time"
     )
     up.set_defaults(func=cmd_up)
-    sub.add_parser("down", help="stop what `up` started").set_defaults(func=cmd_down)
-    status = sub.add_parser("status", help="every component, its address and health")
+    sub.add_parser("down", help="stop what `up` started (the data stays)").set_defaults(func=cmd_down)
+    reset = sub.add_parser("reset", help="stop the stack and delete all it kept (asks first)")
+    reset.add_argument("--yes", action="store_true", help="do not ask (scripts)")
+    reset.set_defaults(func=cmd_reset)
+    status = sub.add_parser("status", help="components and health; per service lags, dead letters, timers, SLAs")
     status.add_argument("--json", action="store_true")
-    status.set_defaults(func=cmd_status)
+    status.set_defaults(func=status_view.cmd_status)
+    dlq_view.add_parser(sub)
+    stuck.add_parser(sub)
+    kafka_ops.add_parser(sub)
     mail = sub.add_parser("mail", help="the e-mails the local SMTP sink received")
     mail.add_argument("--json", action="store_true")
     mail.set_defaults(func=cmd_mail)
@@ -180,7 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--customers", help="account manager: comma-separated customer ids")
     token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds")
     token.set_defaults(func=cmd_token)
-    args = parser.parse_args(argv)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     result: int = args.func(args)
     return result
 

@@ -12,7 +12,7 @@ from shared.runtime.settings import PlatformSettings, ServiceSettings
 from shared.runtime.store import ensure_database
 from tools.launcher.config import StackConfig
 from tools.launcher.kafka import KafkaNode
-from tools.launcher.postgres import PostgresCluster
+from tools.launcher.postgres import PostgresCluster, kept_data_dir
 from tools.launcher.processes import ProcessTable, timed
 
 
@@ -20,8 +20,10 @@ class Infrastructure:
     def __init__(self, config: StackConfig, run_dir: Path) -> None:
         self.config = config
         self.run_dir = run_dir
-        self.kafka = KafkaNode(config.ports.kafka, config.ports.kafka_controller, run_dir, partitions=PARTITIONS)
-        self.postgres = PostgresCluster(config.ports.postgres, durable=config.durable)
+        ports, durable = config.ports, config.durable
+        self.kafka = KafkaNode(ports.kafka, ports.kafka_controller, run_dir, partitions=PARTITIONS, durable=durable)
+        kept = kept_data_dir(run_dir) if durable and not config.database_url else None
+        self.postgres = PostgresCluster(ports.postgres, durable=durable, kept_dir=kept)
 
     @property
     def bootstrap(self) -> str:
@@ -38,8 +40,11 @@ class Infrastructure:
                 self.postgres.start(self.run_dir / "logs" / "postgres.log")
             processes.record("postgres", self.postgres.pid or 0)
         if not self.config.kafka_bootstrap:
+            # A log kept without the databases it came from (a cluster just created next to it, e.g. the
+            # first start after a launcher that kept no data) would only replay a past that is gone.
+            fresh = bool(self.postgres.created and not self.config.database_url)
             with timed(timings, "kafka"):
-                self.kafka.start()
+                self.kafka.start(fresh=fresh)
             processes.record("kafka", self.kafka.pid or 0)
         with timed(timings, "topics+databases"):
             self.prepare_namespace()

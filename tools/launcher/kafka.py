@@ -1,7 +1,9 @@
-"""Apache Kafka in KRaft mode from Maven Central's jars, on the machine's Java 17."""
+"""Apache Kafka in KRaft mode from Maven Central's jars, on the machine's Java 17 (the broker, and
+Kafka's own command-line tools from the same jars)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -22,8 +24,10 @@ def kafka_version() -> str:
 
 
 def ensure_jars() -> Path:
-    """Fetch the pinned Kafka jars once (Maven's dependency:copy-dependencies)."""
-    libs = home() / "kafka-libs" / kafka_version()
+    """Fetch the pinned Kafka jars once (Maven's dependency:copy-dependencies); a changed pom fetches
+    again into a directory of its own."""
+    digest = hashlib.sha256(POM.read_bytes()).hexdigest()[:8]
+    libs = home() / "kafka-libs" / f"{kafka_version()}-{digest}"
     marker = libs / ".complete"
     if marker.exists():
         return libs
@@ -50,25 +54,35 @@ def ensure_jars() -> Path:
     return libs
 
 
+def java_command(libs: Path, *options: str) -> list[str]:
+    """`java` with Kafka's jars on the classpath and the launcher's log4j configuration."""
+    log4j = repo_root() / "deploy" / "local" / "log4j2.yaml"
+    return ["java", *options, "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"]
+
+
 @dataclass
 class KafkaNode:
     port: int
     controller_port: int
     run_dir: Path
     partitions: int = 6
+    durable: bool = True
+    """Keep the log (`<run dir>/kafka-data`) across stops; False: wiped at every start."""
     pid: int | None = field(default=None)
 
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, *, fresh: bool = False) -> None:
+        """Start the broker on the log it kept (durable), or on an empty one (throwaway, or `fresh`)."""
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is taken: is another Kafka running? (make down)")
         libs = ensure_jars()
         data = self.run_dir / "kafka-data"
-        shutil.rmtree(data, ignore_errors=True)
-        data.mkdir(parents=True)
+        if fresh or not self.durable:
+            shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(parents=True, exist_ok=True)
         template = (repo_root() / "deploy" / "local" / "server.properties").read_text()
         config = self.run_dir / "kafka-server.properties"
         config.write_text(
@@ -76,23 +90,15 @@ class KafkaNode:
             .replace("@CONTROLLER_PORT@", str(self.controller_port))
             .replace("@DATA_DIR@", str(data))
         )
-        classpath = f"{libs}/*"
-        log4j = repo_root() / "deploy" / "local" / "log4j2.yaml"
-        java = [
-            "java",
-            "-Xms256m",
-            "-Xmx768m",
-            "-XX:+UseG1GC",
-            "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={log4j}",
-            "-cp",
-            classpath,
-        ]
-        subprocess.run(
-            [*java, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)],
-            check=True,
-            capture_output=True,
-        )
+        tmp = self.run_dir / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        java = java_command(libs, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", f"-Djava.io.tmpdir={tmp}")
+        if not (data / "meta.properties").exists():  # formatted once; a kept log keeps its cluster id
+            subprocess.run(
+                [*java, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)],
+                check=True,
+                capture_output=True,
+            )
         proc = spawn([*java, "kafka.Kafka", str(config)], self.run_dir / "logs" / "kafka.log")
         self.pid = proc.pid
         wait_until(lambda: port_open(self.port), 60, "kafka", alive=lambda: proc.poll() is None)

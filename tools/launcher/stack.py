@@ -7,6 +7,7 @@ service processes (`service_procs.py`), the processes started (`processes.py`), 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -15,15 +16,15 @@ from tools.launcher.auxiliary import AUXILIARIES, Auxiliary, auxiliary_env, auxi
 from tools.launcher.config import Ports, StackConfig
 from tools.launcher.infrastructure import Infrastructure
 from tools.launcher.processes import ProcessTable, timed
-from tools.launcher.procs import home, port_open, repo_root
+from tools.launcher.procs import port_open, repo_root
 from tools.launcher.service_procs import api_command, replica_env, wait_ready, worker_command, worker_name
-from tools.launcher.state import read_state, state_path, stop_from_state, write_state
+from tools.launcher.state import read_state, run_dir_of, state_path, stop_from_state, write_state
 
 
 class Stack:
     def __init__(self, config: StackConfig | None = None) -> None:
         self.config = config or StackConfig()
-        self.run_dir = home() / "run" / self.config.name
+        self.run_dir = run_dir_of(self.config.name)
         self.infra = Infrastructure(self.config, self.run_dir)
         self.processes = ProcessTable(on_change=self._save_state)
         self.timings: dict[str, float] = {}
@@ -53,6 +54,12 @@ class Stack:
     def clock_file(self) -> Path:
         return self.run_dir / "clock.json"
 
+    @property
+    def tmp_dir(self) -> Path:
+        """The stack's own temporary directory (TMPDIR of its processes: Faust's data directories are
+        under it), so that two stacks never share a file."""
+        return self.run_dir / "tmp"
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.config.ports.services[service]}"
 
@@ -70,7 +77,7 @@ class Stack:
         }
 
     def service_env(self, service: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if k != "TMPDIR"}
         env.update(self.platform_env())
         env[f"{service.upper()}_HTTP_PORT"] = str(self.config.ports.services[service])
         if service == "inventory" and self.config.seed_demo:
@@ -78,12 +85,15 @@ class Stack:
         env.update(self.config.extra_env)
         env.update(extra or {})
         env["PYTHONPATH"] = str(repo_root())
+        env.setdefault("TMPDIR", str(self.tmp_dir))
         return env
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.clock_file.unlink(missing_ok=True)
+        if not self.config.durable:  # a throwaway stack starts afresh, at real time; a kept one goes on
+            self.clock_file.unlink(missing_ok=True)
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
         try:
             self.infra.start(self.processes, self.timings)
             if self.config.start_services:
