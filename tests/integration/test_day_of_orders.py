@@ -66,9 +66,12 @@ class Day:
         """P5: ops decide once payments has drawn the order for the check."""
         body = {"approve": approve, "note": "checked by phone" if approve else "card reported stolen"}
         eventually(
-            lambda: self.client.call("POST", "payments", f"/admin/reviews/{order_id}", headers=self.ops, json=body)
-            .status_code
-            == 200,
+            lambda: (
+                self.client.call(
+                    "POST", "payments", f"/admin/reviews/{order_id}", headers=self.ops, json=body
+                ).status_code
+                == 200
+            ),
             what=f"review of {order_id}",
         )
 
