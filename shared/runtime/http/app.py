@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from shared.runtime.http import admin, health
+from shared.runtime.http import admin, audit, health
 from shared.runtime.logs import configure_logging, correlation_id_var
 from shared.runtime.metrics import StoreCollector
 from shared.runtime.service import Runtime
@@ -113,6 +113,7 @@ def create_api(
 
     api.include_router(health.router)
     api.include_router(admin.router)
+    api.include_router(audit.router)
     for router in routers:
         api.include_router(router)
     return api
