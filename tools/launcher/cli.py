@@ -17,6 +17,7 @@ import httpx
 
 from shared.runtime.identity import ROLES, mint
 from shared.runtime.settings import PlatformSettings
+from tools.launcher.audit_cli import add_audit_commands
 from tools.launcher.auxiliary import auxiliary_ports
 from tools.launcher.procs import home, port_open
 from tools.launcher.stack import Ports, Stack, StackConfig, read_state, stop_from_state
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--customers", help="account manager: comma-separated customer ids")
     token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds")
     token.set_defaults(func=cmd_token)
+    add_audit_commands(sub)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

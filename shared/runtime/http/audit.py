@@ -5,7 +5,6 @@ the orders service's trail gathers from each service)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -14,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
 
 from shared.runtime import archive
+from shared.runtime.audit.gather import order_events_body
 from shared.runtime.audit.published import history
 from shared.runtime.audit.verify import verify
 from shared.runtime.http.deps import AsOf, Auditor, RuntimeDep
@@ -105,12 +105,4 @@ async def order_events(order_id: str, runtime: RuntimeDep, _: Auditor) -> Respon
     far its relay is behind (events stored but not yet published are not here yet)."""
     _persistent(runtime)
 
-    def read() -> bytes:
-        with runtime.connect() as conn:
-            found = archive.of_order(conn, order_id)
-            published = read_position(conn, f"relay:{runtime.topic}")
-        head = {"service": runtime.name, "relay_lag": max(runtime.app.max_notification_id() - published, 0)}
-        # the envelopes are spliced in as stored (already JSON): no decoding and encoding again
-        return json.dumps(head)[:-1].encode() + b', "events": [' + b",".join(a.envelope for a in found) + b"]}"
-
-    return Response(await asyncio.to_thread(read), media_type="application/json")
+    return Response(await asyncio.to_thread(order_events_body, runtime, order_id), media_type="application/json")
