@@ -16,7 +16,7 @@ from psycopg import sql
 
 from shared.events import PARTITIONS
 from shared.runtime import archive
-from shared.runtime.audit.chaincheck import check_chain
+from shared.runtime.audit.chaincheck import ChainChecker
 from shared.runtime.audit.consumers import check_consumed
 from shared.runtime.audit.findings import Report
 from shared.runtime.audit.log import LogRow, log_rows
@@ -43,9 +43,12 @@ async def verify(runtime: Runtime[Any]) -> Report:
     position = await asyncio.to_thread(_relay_position, runtime)
     committed = await committed_offsets(bootstrap, consumer_group(runtime)) if runtime.consumes else {}
     topics = [runtime.topic, *runtime.consumes]
-    read = await asyncio.gather(*(read_topic(bootstrap, t) for t in topics))
-    records = dict(zip(topics, read, strict=True))
-    await asyncio.to_thread(_check_store, runtime, tables, report, position, records, committed)
+    checker, stored = ChainChecker(runtime.name), dict[int, Stored]()
+    # The chain is checked while the topics are read; the events stored meanwhile are read after them.
+    chain_pass = asyncio.to_thread(_chain_pass, runtime, tables, checker, stored, 0)
+    read = await asyncio.gather(*(read_topic(bootstrap, t) for t in topics), chain_pass)
+    records: dict[str, list[TopicRecord]] = dict(zip(topics, read[:-1], strict=True))  # type: ignore[arg-type]
+    await asyncio.to_thread(_check_store, runtime, tables, report, checker, stored, position, records, committed)
     return report
 
 
@@ -54,20 +57,28 @@ def _relay_position(runtime: Runtime[Any]) -> int:
         return read_position(conn, f"relay:{runtime.topic}")
 
 
+def _chain_pass(
+    runtime: Runtime[Any], tables: LogTables, checker: ChainChecker, stored: dict[int, Stored], first: int
+) -> None:
+    with runtime.connect() as conn:
+        checker.feed(_collect(log_rows(conn, tables, first), stored))
+
+
 def _check_store(
     runtime: Runtime[Any],
     tables: LogTables,
     report: Report,
+    checker: ChainChecker,
+    stored: dict[int, Stored],
     position: int,
     records: dict[str, list[TopicRecord]],
     committed: dict[tuple[str, int], int],
 ) -> None:
+    _chain_pass(runtime, tables, checker, stored, checker.read_upto + 1)
+    report.findings.extend(checker.findings)
+    report.counts["events"] = checker.checked
+    report.counts["relay_position"] = position
     with runtime.connect() as conn:
-        stored: dict[int, Stored] = {}
-        checked, findings = check_chain(runtime.name, _collect(log_rows(conn, tables), stored))
-        report.findings.extend(findings)
-        report.counts["events"] = checked
-        report.counts["relay_position"] = position
         digests = archive.digests(conn)
 
         def publishes(ids: Iterable[int]) -> dict[int, str]:

@@ -13,7 +13,7 @@ from tests.unit.orders.scenario import T0, Scenario
 H = timedelta(hours=1)
 
 
-def reduced_order(s: Scenario):  # type: ignore[no-untyped-def]
+def reduced_order(s: Scenario):
     """20 rings paid (9000) 1 h after placing; 8 found short 10 h after placing (12 remain: 5400)."""
     order_id = s.place([("RING-STEEL-PEARL", 20)])
     s.at(H)
