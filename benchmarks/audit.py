@@ -43,11 +43,11 @@ N = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
 PORTS = Ports.offset(29700)
 
 
-def runtime_of(service: str, platform: PlatformSettings) -> Any:
+def runtime_of(service: str, platform: PlatformSettings, **settings: Any) -> Any:
     boot = importlib.import_module(f"services.{service}.bootstrap")
     settings_mod = importlib.import_module(f"services.{service}.settings")
     cls = next(v for k, v in vars(settings_mod).items() if k.endswith("Settings") and k != "ServiceSettings")
-    return boot.bootstrap(cls(platform=platform))
+    return boot.bootstrap(cls(platform=platform, **settings))
 
 
 def serve(runtime: Any, port: int) -> uvicorn.Server:
@@ -60,16 +60,48 @@ def serve(runtime: Any, port: int) -> uvicorn.Server:
     return server
 
 
-def fill(orders: Any) -> None:
-    """N orders stored in saves of 2,500, published by the outbox relay (neither is timed here)."""
+def store(orders: Any, n: int) -> float:
+    """n orders stored in saves of 2,500; the seconds it took."""
     now = datetime.now(UTC)
     lines = [OrderLine(sku="B-1", quantity=12, unit_price_minor=450)]
-    for start in range(0, N, 2500):
+    seconds = 0.0
+    for start in range(0, n, 2500):
         batch = [
             Order(order_id=str(uuid.uuid4()), customer_id=f"c{i % 50}", lines=lines, currency="USD", placed_at=now)
-            for i in range(start, min(start + 2500, N))
+            for i in range(start, min(start + 2500, n))
         ]
+        t0 = time.perf_counter()
         orders.app.save(*batch)
+        seconds += time.perf_counter() - t0
+    return seconds
+
+
+def bench_store(platform: PlatformSettings) -> None:
+    """What the chain costs a save: the same saves into a store with and one without the trigger."""
+    bare = runtime_of("orders", platform, database_name=f"hallmark_{platform.namespace}_orders_bare")
+    tables = log_tables(bare.app)
+    assert tables is not None
+    with psycopg.connect(bare.settings.dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(f"{tables.chain_name}_trigger"), tables.events)
+        )
+    chained = runtime_of("orders", platform, database_name=f"hallmark_{platform.namespace}_orders_chained")
+    n = min(N, 10_000)
+    timings = {"without": 0.0, "with": 0.0}
+    for _ in range(2):  # alternated, so a busy moment hurts both
+        timings["without"] += store(bare, n // 2)
+        timings["with"] += store(chained, n // 2)
+    print(f"storing {n} events in saves of 2,500 (one OrderPlaced each)")
+    base = line("without the chain trigger", timings["without"], n)
+    rate = line("with the chain trigger (the hash chain on record)", timings["with"], n)
+    print(f"  {'ratio with / without':<52} {rate / base:>10.2f}\n")
+    bare.close()
+    chained.close()
+
+
+def fill(orders: Any) -> None:
+    """N orders stored, published by the outbox relay (neither is timed here)."""
+    store(orders, N)
 
     async def publish() -> None:
         producer = reliable_producer(orders.settings.platform.kafka_bootstrap_servers, "bench-audit")
@@ -198,6 +230,7 @@ def main() -> None:
         headers = {"authorization": "Bearer " + mint(platform.jwt_secret, platform.jwt_issuer, "auditor", "bench")}
         print(f"hallmark audit benchmarks, Kafka {stack.bootstrap}, 2-core machine figures\n")
         runtimes = {s: runtime_of(s, platform) for s in SERVICES}
+        bench_store(platform)
         fill(runtimes["orders"])
         bench_log(runtimes["orders"], headers)
         bench_trail(runtimes, headers)

@@ -61,7 +61,7 @@ def export_log(
     runtime: RuntimeDep,
     _: Auditor,
     first: Annotated[int, Query(alias="from", ge=1, description="first notification id")] = 1,
-    last: Annotated[int | None, Query(alias="to", ge=1, description="last notification id (default: all)")] = None,
+    last: Annotated[int, Query(alias="to", ge=0, description="last notification id (0, the default: all)")] = 0,
 ) -> StreamingResponse:
     """The published log in order as NDJSON: each line the envelope exactly as it went to Kafka."""
     _persistent(runtime)
@@ -69,7 +69,7 @@ def export_log(
     def lines() -> Iterator[bytes]:
         with runtime.connect() as conn:
             chunk: list[bytes] = []
-            for item in archive.stream(conn, first, last):
+            for item in archive.stream(conn, first, last or None):
                 chunk.append(item.envelope)
                 if len(chunk) == CHUNK:
                     yield b"\n".join(chunk) + b"\n"
