@@ -1,5 +1,6 @@
-"""Auditors' views of one order (auditor or ops; read-only, X2): its trail across the five services, and
-its status and cancellation terms at any instant with the events that justify each figure (O4, O5)."""
+"""Auditors' views of one order (auditor or ops; read-only, X2): its trail across the five services, its
+status and cancellation terms at any instant with the events that justify each figure (O4, O5), and the
+timeline page that shows both."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
 
 from services.orders.api.models import TermsPublic
 from services.orders.application import OrdersApplication
 from services.orders.domain.cancellation import POLICIES
 from shared.runtime.audit.gather import gather_trail
 from shared.runtime.audit.published import history
+from shared.runtime.audit.timeline import render
 from shared.runtime.http.deps import Auditor, RuntimeDep, aware
+from shared.runtime.identity import InvalidToken, verify
+from shared.runtime.service import Runtime
 
 router = APIRouter(prefix="/audit/orders", tags=["audit"])
 
@@ -77,6 +82,50 @@ async def terms(
         "justification": justification,
         "events": [_cite(e) for e in events],
     }
+
+
+@router.get("/{order_id}/timeline", response_class=HTMLResponse)
+async def timeline(
+    order_id: uuid.UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    token: Annotated[str | None, Query(description="the bearer token, for a browser (else the header)")] = None,
+) -> HTMLResponse:
+    """A page: one lane per service, events as marks, arrows from causes to effects, a slider for "as of"
+    with the terms at that instant. Self-contained (no CDN): it works offline."""
+    authorization = request.headers.get("authorization") or (f"Bearer {token}" if token else "")
+    _auditor_or_ops(runtime, authorization)
+    app: OrdersApplication = runtime.app
+    order = await asyncio.to_thread(app.get_order, order_id)
+    trail = await gather_trail(runtime, str(order_id), authorization)
+    instants = {datetime.fromisoformat(e["occurred_at"].replace("Z", "+00:00")) for e in trail["events"]}
+    policy = POLICIES[order.policy_version or app.policy_version]
+    instants |= {order.placed_at + policy.free_for, order.placed_at + policy.refused_after, runtime.clock.now()}
+    now = runtime.clock.now()
+
+    def stops() -> list[dict[str, Any]]:
+        return [
+            {
+                "at": at.isoformat(),
+                "terms": TermsPublic.of(app.cancellation_terms(order_id, at)).model_dump(mode="json"),
+            }
+            for at in sorted(i for i in instants if i <= now)
+        ]
+
+    return HTMLResponse(render(trail, await asyncio.to_thread(stops)))
+
+
+def _auditor_or_ops(runtime: Runtime[Any], authorization: str) -> None:
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not credentials:
+        raise HTTPException(401, "authorization: a bearer token is required (header, or ?token= for a browser)")
+    platform = runtime.settings.platform
+    try:
+        principal = verify(platform.jwt_secret, platform.jwt_issuer, credentials)
+    except InvalidToken as exc:
+        raise HTTPException(401, f"authorization: invalid token ({exc})") from None
+    if principal.role not in ("auditor", "ops"):
+        raise HTTPException(403, f"role: {principal.role} may not do this (needs auditor or ops)")
 
 
 def _cite(event: dict[str, Any]) -> dict[str, Any]:
