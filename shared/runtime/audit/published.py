@@ -16,36 +16,26 @@ log = logging.getLogger("hallmark.audit")
 
 
 def describe(service: str, translate: Translator, domain_event: Any) -> dict[str, Any]:
+    """What `describe_event` says of a stored event (internal `type`, `timestamp`, `data`, ids), plus its
+    published name and version (`event_type`, `schema_version`), and for a published one its envelope's
+    `event_id`, `order_id` and `payload`."""
     internal = describe_event(domain_event)
-    common = {
-        "aggregate_id": internal["aggregate_id"],
-        "version": internal["version"],
-        "occurred_at": internal["timestamp"],
-        "correlation_id": internal["correlation_id"],
-        "causation_id": internal["causation_id"],
-        "internal_type": internal["type"],
-    }
+    described = {**internal, "internal_type": internal["type"], "occurred_at": internal["timestamp"]}
     try:
         outbound = translate(domain_event)
     except Exception as exc:  # an event the current translator cannot read: shown as stored
         log.warning("audit: event not translatable", extra={"type": internal["type"], "error": repr(exc)})
         outbound = None
     if outbound is None:
-        return {
-            "event_type": internal["type"],
-            "schema_version": None,
-            "published": False,
-            **common,
-            "data": internal["data"],
-        }
+        return {"event_type": internal["type"], "schema_version": None, "published": False, **described}
     envelope = envelope_for(service, domain_event, outbound)
     return {
         "event_type": envelope.event_type,
         "schema_version": envelope.schema_version,
         "published": True,
+        **described,
         "event_id": str(envelope.event_id),
         "order_id": envelope.order_id,
-        **common,
         "payload": envelope.payload,
     }
 

@@ -19,7 +19,8 @@ svg { border: 1px solid #ddd; background: #fcfcfc; }
 .lane line { stroke: #ccc; } .lane text { font-weight: 600; fill: #555; }
 .event circle { fill: #2a6ebb; stroke: #fff; stroke-width: 2; } .event text { font-size: 11px; }
 .event.gap circle { fill: #c00; } .cause { stroke: #888; fill: none; }
-#asof { width: 60%; vertical-align: middle; } .later { opacity: 0.12; } #terms dt { font-weight: 600; float: left; width: 11em; } #terms dd { margin-left: 11em; }
+#asof { width: 60%; vertical-align: middle; } .later { opacity: 0.12; }
+#terms dt { font-weight: 600; float: left; width: 11em; } #terms dd { margin-left: 11em; }
 table { border-collapse: collapse; } td, th { padding: 2px 8px; border-bottom: 1px solid #eee; text-align: left; }
 """
 

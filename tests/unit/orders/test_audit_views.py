@@ -29,6 +29,7 @@ def test_O4_replay_shows_the_order_as_of_an_instant_built_from_events_under_thei
     auditor = s.headers("auditor", "aud-1")
     with TestClient(create_app(s.runtime)) as client:
         now = client.get(f"/audit/aggregates/{order_id}", headers=auditor).json()
+        admin_history = client.get(f"/admin/history/{order_id}", headers=auditor).json()
         before_paying = client.get(
             f"/audit/aggregates/{order_id}", params={"as_of": (T0 + H / 2).isoformat()}, headers=auditor
         ).json()
@@ -42,6 +43,12 @@ def test_O4_replay_shows_the_order_as_of_an_instant_built_from_events_under_thei
         3600,
     )
     assert [e["event_type"] for e in now["events"] if not e["published"]] == []  # every order event here leaves
+    # /admin/history names them the same way, and keeps the stored name as `type`.
+    assert [(e["event_type"], e["type"]) for e in admin_history] == [
+        ("OrderPlaced", "Order.Placed"),
+        ("OrderConfirmed", "Order.Confirmed"),
+        ("OrderItemsReduced", "Order.ItemsReduced"),
+    ]
     assert before_paying["state"]["status"] == "PendingPayment"
     assert [e["event_type"] for e in before_paying["events"]] == ["OrderPlaced"]
 
@@ -89,6 +96,7 @@ def test_X2_audit_views_are_read_only_and_for_auditors_and_ops() -> None:
         "/audit/log",
         "/audit/log/summary",
         f"/audit/orders/{order_id}/events",
+        f"/audit/orders/{order_id}/timeline",
     ]
     api = create_app(s.runtime)
     audit_paths = {p: set(ops) for p, ops in api.openapi()["paths"].items() if p.startswith("/audit")}
@@ -101,4 +109,4 @@ def test_X2_audit_views_are_read_only_and_for_auditors_and_ops() -> None:
         # An in-memory store keeps no published log: nothing to verify or export.
         assert client.get("/audit/verify", headers=s.headers("auditor", "a")).status_code == 409
     assert ops.status_code == 200
-    assert len(audit_paths) == 7 and all(methods == {"get"} for methods in audit_paths.values())
+    assert len(audit_paths) == 8 and all(methods == {"get"} for methods in audit_paths.values())
