@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from services.orders.api.models import TermsPublic
 from services.orders.application import OrdersApplication
 from services.orders.domain.cancellation import POLICIES
-from shared.runtime.audit.gather import gather_trail
+from shared.runtime.audit.gather import gather_trail, peer_client
 from shared.runtime.audit.published import history
 from shared.runtime.audit.timeline import render
 from shared.runtime.http.deps import Auditor, RuntimeDep, aware
@@ -48,7 +48,8 @@ async def trail(order_id: uuid.UUID, request: Request, runtime: RuntimeDep, _: A
     expected effect after its SLA, a service that did not answer) are flagged."""
     app: OrdersApplication = runtime.app
     await asyncio.to_thread(app.get_order, order_id)  # 404 for an order orders never had
-    return await gather_trail(runtime, str(order_id), request.headers.get("authorization", ""))
+    authorization = request.headers.get("authorization", "")
+    return await gather_trail(runtime, str(order_id), authorization, client=peer_client(request.app.state))
 
 
 @router.get("/{order_id}/terms")
@@ -97,7 +98,7 @@ async def timeline(
     _auditor_or_ops(runtime, authorization)
     app: OrdersApplication = runtime.app
     order = await asyncio.to_thread(app.get_order, order_id)
-    trail = await gather_trail(runtime, str(order_id), authorization)
+    trail = await gather_trail(runtime, str(order_id), authorization, client=peer_client(request.app.state))
     instants = {datetime.fromisoformat(e["occurred_at"].replace("Z", "+00:00")) for e in trail["events"]}
     policy = POLICIES[order.policy_version or app.policy_version]
     instants |= {order.placed_at + policy.free_for, order.placed_at + policy.refused_after, runtime.clock.now()}

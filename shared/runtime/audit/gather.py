@@ -40,6 +40,14 @@ class AuditSettings(BaseSettings):
         return {s: given.get(s, f"http://127.0.0.1:{DEFAULT_PORTS[s]}").rstrip("/") for s in SERVICES}
 
 
+def peer_client(state: Any) -> httpx.AsyncClient:
+    """One client per API process (kept on the app's state), so trails reuse connections."""
+    client: httpx.AsyncClient | None = getattr(state, "audit_client", None)
+    if client is None:
+        client = state.audit_client = httpx.AsyncClient(timeout=10)
+    return client
+
+
 def order_events_body(runtime: Runtime[Any], order_id: str) -> bytes:
     """This service's `/audit/orders/{id}/events` answer: the archived envelopes spliced in as stored."""
     with runtime.connect() as conn:
@@ -50,8 +58,13 @@ def order_events_body(runtime: Runtime[Any], order_id: str) -> bytes:
 
 
 async def gather_trail(
-    runtime: Runtime[Any], order_id: str, authorization: str, settings: AuditSettings | None = None
+    runtime: Runtime[Any],
+    order_id: str,
+    authorization: str,
+    settings: AuditSettings | None = None,
+    client: httpx.AsyncClient | None = None,
 ) -> dict[str, Any]:
+    """The trail; `client` (kept by the caller) reuses its connections to the other services."""
     settings = settings or AuditSettings()
     started = time.perf_counter()
     peers = {s: url for s, url in settings.peers().items() if s != runtime.name}
@@ -80,7 +93,10 @@ async def gather_trail(
         events.extend(found)
         services[service] = {"events": len(found), "relay_lag": lag}
 
-    async with httpx.AsyncClient(timeout=10) as client:
+    if client is None:
+        async with httpx.AsyncClient(timeout=10) as own_client:
+            await asyncio.gather(own(), *(peer(own_client, s, u) for s, u in peers.items()))
+    else:
         await asyncio.gather(own(), *(peer(client, s, u) for s, u in peers.items()))
     trail = merge(events)
     now = runtime.clock.now()
