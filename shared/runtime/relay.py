@@ -22,6 +22,8 @@ import psycopg
 from aiokafka import AIOKafkaProducer
 from psycopg import sql
 
+from shared.runtime.archive import Published, record_published
+from shared.runtime.chain import chain_header, log_tables, read_hashes
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
 from shared.runtime.translate import Translator, envelope_for
@@ -62,6 +64,7 @@ class OutboxRelay:
         self.is_leader = False
         self._conn: psycopg.Connection | None = None
         self.wake = asyncio.Event()
+        self.chain_hashes: dict[int, bytes] = {}
 
     # --- leadership ---------------------------------------------------------------------------
     def _try_lead(self) -> bool:
@@ -80,11 +83,15 @@ class OutboxRelay:
         assert self._conn is not None
         position = read_position(self._conn, self.position_name)
         notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+        if notifications:  # each event's chain hash rides in a header (shared.runtime.audit.chain)
+            self.chain_hashes = read_hashes(self._conn, log_tables(self.app), notifications[0].id, notifications[-1].id)
         return position, [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
 
-    def _commit(self, batch: list[tuple[int, Any]]) -> None:
+    def _commit(self, batch: list[tuple[int, Any]], published: list[Published] | None = None) -> None:
         assert self._conn is not None
         with self._conn.transaction():
+            # the outbox archive (shared.runtime.audit): what was published, and what was handled unpublished
+            record_published(self._conn, [n for n, _ in batch], published or [])
             for notification_id, domain_event in batch:
                 for subscriber in self.subscribers:
                     subscriber(self._conn, domain_event, notification_id)
@@ -96,6 +103,7 @@ class OutboxRelay:
         if not batch:
             return 0
         futures = []
+        published: list[Published] = []
         for notification_id, domain_event in batch:
             outbound = self.translate(domain_event)
             if outbound is None:
@@ -107,14 +115,17 @@ class OutboxRelay:
                 ("event_type", envelope.event_type.encode()),
                 ("schema_version", str(envelope.schema_version).encode()),
                 ("correlation_id", envelope.correlation_id.encode()),
+                *chain_header(self.chain_hashes, notification_id),
             ]
-            futures.append(await self.producer.send(self.topic, envelope.to_json(), key=key, headers=headers))
+            value = envelope.to_json()
+            futures.append(await self.producer.send(self.topic, value, key=key, headers=headers))
+            published.append((notification_id, envelope, value))
         if futures:
             await asyncio.gather(*futures)
         if futures and self.faults(FAULT_EXIT_AFTER_PUBLISH):
             log.error("fault injected: exiting after publish, before recording the position")
             os._exit(70)
-        await asyncio.to_thread(self._commit, batch)
+        await asyncio.to_thread(self._commit, batch, published)
         self.on_published(len(futures))
         return len(batch)
 

@@ -20,6 +20,7 @@ from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import EnvType
 
 from shared.events import Envelope
+from shared.runtime.chain import install_chain
 from shared.runtime.clock import Clock, SystemClock
 from shared.runtime.logs import causation_id_var, correlation_id_var
 
@@ -87,6 +88,7 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
 
     def __init__(self, settings: Any, env: EnvType | None = None, clock: Clock | None = None) -> None:
         super().__init__(env)
+        install_chain(self, self.service)  # the hash chain over the log (audit), extended as events are recorded
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.timers: TimerService | None = None

@@ -74,6 +74,7 @@ class Stack:
             "PAYMENTS_VOUCHER_DIR": str(self.run_dir / "vouchers"),
             "CLOCK": self.config.clock,
             "CLOCK_FILE": str(self.clock_file),
+            "AUDIT_PEERS": ",".join(f"{s}={self.url(s)}" for s in self.config.services),  # the orders trail
         }
 
     def service_env(self, service: str, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.orders.api import audit
 from services.orders.api.routes import router
 from services.orders.bootstrap import bootstrap
 from services.orders.domain.cart import ItemNotInCart
@@ -40,7 +41,7 @@ ERRORS: dict[type[Exception], int] = {
 
 create_app = service_app(
     bootstrap,
-    [router],
+    [router, audit.router],
     ERRORS,
     title="Hallmark orders",
     description="Carts, checkout, order status and cancellation terms.",

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from shared.runtime.audit import published
 from shared.runtime.http.deps import AsOf, Auditor, Ops, OpsOrAuditor, RuntimeDep
 from shared.runtime.http.problems import problems
 from shared.runtime.store import aggregate_state
@@ -135,8 +136,9 @@ async def replay(
 
 @router.get("/history/{aggregate_id}", responses=problems(404))
 async def history(aggregate_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
-    """Every event of one aggregate, in order, with its metadata (read-only)."""
-    events = await asyncio.to_thread(runtime.app.history, aggregate_id)
+    """Every event of one aggregate, in order, with its metadata, under its published name and version
+    (`event_type`, `schema_version`; `type` is the stored, internal name) (read-only)."""
+    events = await asyncio.to_thread(published.history, runtime.app, runtime.name, runtime.spec.translate, aggregate_id)
     if not events:
         raise HTTPException(404, f"aggregate_id: nothing recorded for {aggregate_id}")
     return events

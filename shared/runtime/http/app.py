@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 
-from shared.runtime.http import admin, health, openapi, problems
+from shared.runtime.http import admin, audit, health, openapi, problems
 from shared.runtime.logs import configure_logging, correlation_id_var
 from shared.runtime.metrics import StoreCollector
 from shared.runtime.service import Runtime
@@ -91,6 +91,7 @@ def create_api(
     problems.install(api, errors, fields)
     api.include_router(health.router)
     api.include_router(admin.router)
+    api.include_router(audit.router)
     for router in routers:
         api.include_router(router)
     api.openapi = lambda: openapi.document(api)  # type: ignore[method-assign]

@@ -33,6 +33,18 @@ NEEDS_DATABASE = {
 }
 """Chassis operations that read PostgreSQL itself: their admitted callers are checked on a real
 database (tests/chassis/test_admin_roles.py); here only their refusals."""
+AUDIT_READS = {
+    ("GET", "/audit/verify"),
+    ("GET", "/audit/log"),
+    ("GET", "/audit/log/summary"),
+    ("GET", "/audit/orders/{order_id}/events"),
+    ("GET", "/audit/orders/{order_id}/terms"),
+    ("GET", "/audit/orders/{order_id}/trail"),
+    ("GET", "/audit/orders/{order_id}/timeline"),
+}
+"""Audit views that read the chain, the archive or the topic: their admitted callers (auditor, ops) are
+checked on real PostgreSQL and Kafka by tests/chassis/test_audit_*.py and tests/integration; here only
+their refusals."""
 
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # B's own cart has nothing of A's: B changes or removes an item not in it, checks out an empty cart (O1)

@@ -1,0 +1,249 @@
+"""`python -m benchmarks.audit`: the auditors' reads against raw baselines in the same run.
+
+- export (the archived envelopes, streamed as NDJSON) and verify (chain + store <-> topic + consumers)
+  of one service's log, beside a raw `SELECT` of the same rows + `json.loads` of each (ratio printed);
+- the trail of one order with 100 events across the five services, over their HTTP audit APIs.
+
+Events: BENCH_AUDIT_EVENTS (default 20,000 orders placed, each an OrderPlaced on the topic). Kafka and
+PostgreSQL as `make bench` (KAFKA_BOOTSTRAP_SERVERS + DATABASE_URL, else started here)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import secrets
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+import uvicorn
+from psycopg import sql
+
+from services.orders.domain.order import Order
+from services.orders.domain.values import OrderLine
+from shared.events import SERVICES, wrap
+from shared.events.tickets import TicketOpened
+from shared.runtime import archive
+from shared.runtime.audit.gather import AuditSettings, gather_trail
+from shared.runtime.audit.verify import verify
+from shared.runtime.chain import log_tables
+from shared.runtime.identity import mint
+from shared.runtime.kafka import reliable_producer
+from shared.runtime.relay import OutboxRelay
+from shared.runtime.settings import PlatformSettings
+from tools.launcher.stack import Ports, Stack, StackConfig
+
+N = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
+PORTS = Ports.offset(29700)
+
+
+def runtime_of(service: str, platform: PlatformSettings, **settings: Any) -> Any:
+    boot = importlib.import_module(f"services.{service}.bootstrap")
+    settings_mod = importlib.import_module(f"services.{service}.settings")
+    cls = next(v for k, v in vars(settings_mod).items() if k.endswith("Settings") and k != "ServiceSettings")
+    return boot.bootstrap(cls(platform=platform, **settings))
+
+
+def serve(runtime: Any, port: int) -> uvicorn.Server:
+    api = importlib.import_module(f"services.{runtime.name}.api").create_app(runtime)
+    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    threading.Thread(target=server.run, daemon=True).start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server
+
+
+def store(orders: Any, n: int) -> float:
+    """n orders stored in saves of 2,500; the seconds it took."""
+    now = datetime.now(UTC)
+    lines = [OrderLine(sku="B-1", quantity=12, unit_price_minor=450)]
+    seconds = 0.0
+    for start in range(0, n, 2500):
+        batch = [
+            Order(order_id=str(uuid.uuid4()), customer_id=f"c{i % 50}", lines=lines, currency="USD", placed_at=now)
+            for i in range(start, min(start + 2500, n))
+        ]
+        t0 = time.perf_counter()
+        orders.app.save(*batch)
+        seconds += time.perf_counter() - t0
+    return seconds
+
+
+def bench_store(platform: PlatformSettings) -> None:
+    """What the chain costs a save: the same saves into a store with and one without the trigger."""
+    bare = runtime_of("orders", platform, database_name=f"hallmark_{platform.namespace}_orders_bare")
+    tables = log_tables(bare.app)
+    assert tables is not None
+    with psycopg.connect(bare.settings.dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(f"{tables.chain_name}_trigger"), tables.events)
+        )
+    chained = runtime_of("orders", platform, database_name=f"hallmark_{platform.namespace}_orders_chained")
+    n = min(N, 10_000)
+    timings = {"without": 0.0, "with": 0.0}
+    for _ in range(2):  # alternated, so a busy moment hurts both
+        timings["without"] += store(bare, n // 2)
+        timings["with"] += store(chained, n // 2)
+    print(f"storing {n} events in saves of 2,500 (one OrderPlaced each)")
+    base = line("without the chain trigger", timings["without"], n)
+    rate = line("with the chain trigger (the hash chain on record)", timings["with"], n)
+    print(f"  {'ratio with / without':<52} {rate / base:>10.2f}\n")
+    bare.close()
+    chained.close()
+
+
+def fill(orders: Any) -> None:
+    """N orders stored, published by the outbox relay (neither is timed here)."""
+    store(orders, N)
+
+    async def publish() -> None:
+        producer = reliable_producer(orders.settings.platform.kafka_bootstrap_servers, "bench-audit")
+        await producer.start()
+        relay = OutboxRelay(orders.app, orders.spec.translate, orders.topic, producer, orders.settings.dsn)
+        assert await asyncio.to_thread(relay._try_lead)
+        while await relay.pump_once():
+            pass
+        relay.close()
+        await producer.stop()
+
+    asyncio.run(publish())
+
+
+def raw_select(orders: Any) -> float:
+    tables = log_tables(orders.app)
+    assert tables is not None
+    query = sql.SQL(
+        "SELECT notification_id, originator_id, originator_version, topic, state FROM {} ORDER BY notification_id"
+    ).format(tables.events)
+    with psycopg.connect(orders.settings.dsn) as conn:
+        t0 = time.perf_counter()
+        with conn.cursor(binary=True) as cur:
+            rows = cur.execute(query).fetchall()
+        decoded = [json.loads(r[4]) for r in rows]
+        seconds = time.perf_counter() - t0
+    assert len(decoded) == N
+    return seconds
+
+
+def export_core(orders: Any) -> float:
+    with psycopg.connect(orders.settings.dsn) as conn:
+        t0 = time.perf_counter()
+        size = sum(len(a.envelope) + 1 for a in archive.stream(conn, 1, None))
+        seconds = time.perf_counter() - t0
+    assert size > 0
+    return seconds
+
+
+def export_http(port: int, headers: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    lines = 0
+    with httpx.stream("GET", f"http://127.0.0.1:{port}/audit/log", headers=headers, timeout=300) as response:
+        for chunk in response.iter_bytes():
+            lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - t0
+    assert lines == N, lines
+    return seconds
+
+
+def line(name: str, seconds: float, n: int = N) -> float:
+    rate = n / seconds
+    print(f"  {name:<52} {rate:>10.0f} events/s  ({seconds:.2f}s for {n})")
+    return rate
+
+
+def bench_log(orders: Any, headers: dict[str, str]) -> None:
+    print(f"one service's log: {N} events (each an OrderPlaced on {orders.topic})")
+    raw = line("raw: SELECT the rows + json.loads each", raw_select(orders))
+    core = line("export: archived envelopes, read in order", export_core(orders))
+    served = serve(orders, PORTS.services["orders"])
+    try:
+        http = line(
+            "export over HTTP: GET /audit/log (NDJSON, streamed)", export_http(PORTS.services["orders"], headers)
+        )
+    finally:
+        served.should_exit = True
+    t0 = time.perf_counter()
+    report = asyncio.run(verify(orders))
+    checked = line("verify: chain + store <-> topic + consumers", time.perf_counter() - t0)
+    assert report.ok, report.as_dict()
+    print(f"  {'ratio export / raw':<52} {core / raw:>10.2f}")
+    print(f"  {'ratio export over HTTP / raw':<52} {http / raw:>10.2f}")
+    print(f"  {'ratio verify / raw':<52} {checked / raw:>10.2f}\n")
+
+
+def bench_trail(runtimes: dict[str, Any], headers: dict[str, str]) -> None:
+    """An order with 20 archived events in each of the five services (100 in all)."""
+    order_id = str(uuid.uuid4())
+    t = datetime.now(UTC)
+    for runtime in runtimes.values():
+        published = []
+        for i in range(20):
+            payload = TicketOpened(ticket_id=f"t-{i}", order_id=order_id, customer_id="c", kind="damaged", opened_at=t)
+            envelope = wrap("TicketOpened", payload, occurred_at=t + timedelta(seconds=i), correlation_id="bench")
+            published.append((10_000_000 + i, envelope, envelope.to_json()))
+        with psycopg.connect(runtime.settings.dsn, autocommit=True) as conn:
+            archive.record_published(conn, [], published)
+    servers = [serve(r, PORTS.services[s]) for s, r in runtimes.items() if s != "orders"]
+    peers = ",".join(f"{s}=http://127.0.0.1:{PORTS.services[s]}" for s in SERVICES)
+    settings = AuditSettings(audit_peers=peers)
+
+    async def runs(n: int) -> tuple[list[float], int]:
+        timings = []
+        async with httpx.AsyncClient(timeout=10) as client:  # as the orders API keeps one
+            for _ in range(n + 1):
+                t0 = time.perf_counter()
+                body = await gather_trail(runtimes["orders"], order_id, headers["authorization"], settings, client)
+                timings.append((time.perf_counter() - t0) * 1000)
+        return timings[1:], len(body["events"])  # the first run opens the connections
+
+    try:
+        timings, found = asyncio.run(runs(20))
+        assert found == 100, found
+    finally:
+        for server in servers:
+            server.should_exit = True
+    timings.sort()
+    print("trail of one order: 100 events across the five services, over their audit APIs (goal: < 50 ms)")
+    print(f"  median {timings[10]:.1f} ms, best {timings[0]:.1f} ms, worst {timings[-1]:.1f} ms (20 runs)\n")
+
+
+def main() -> None:
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL")
+    stack = Stack(
+        StackConfig(
+            name="bench-audit",
+            ports=PORTS,
+            start_services=False,
+            durable=False,
+            kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") if external else None,
+            database_url=os.environ.get("DATABASE_URL") if external else None,
+            namespace="benchaudit" + secrets.token_hex(2),
+        )
+    )
+    stack.start()
+    try:
+        platform = PlatformSettings(
+            kafka_bootstrap_servers=stack.bootstrap, database_url=stack.database_url, namespace=stack.config.namespace
+        )
+        headers = {"authorization": "Bearer " + mint(platform.jwt_secret, platform.jwt_issuer, "auditor", "bench")}
+        print(f"hallmark audit benchmarks, Kafka {stack.bootstrap}, 2-core machine figures\n")
+        runtimes = {s: runtime_of(s, platform) for s in SERVICES}
+        bench_store(platform)
+        fill(runtimes["orders"])
+        bench_log(runtimes["orders"], headers)
+        bench_trail(runtimes, headers)
+        for runtime in runtimes.values():
+            runtime.close()
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
