@@ -96,7 +96,10 @@ def complete_an_order(client: SystemClient, customer: dict[str, str]) -> str:
     pay_by_card(client, customer, order_id, "goods")
     reaches(client, customer, order_id, "Confirmed")
     # I4: the warehouse picks; the parcel weighs 720 g.
-    assert client.call("POST", "inventory", f"/picking/{order_id}/start", headers=ops).status_code == 200
+    eventually(  # 409 until inventory has seen the confirmation (it crosses Kafka)
+        lambda: client.call("POST", "inventory", f"/picking/{order_id}/start", headers=ops).status_code == 200,
+        what="picking started",
+    )
     reaches(client, customer, order_id, "Processing")
     finished = client.call(
         "POST", "inventory", f"/picking/{order_id}/finish", headers=ops, json={"weight_grams": PARCEL_GRAMS}
