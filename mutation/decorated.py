@@ -280,12 +280,17 @@ def swap_in(mutant: Mutant) -> None:
         function.__code__ = code
 
 
+OUT_OF_PROCESS = ("tests/unit/payments/test_sandbox.py",)
+"""Tests of the payment sandbox, which runs in a subprocess that a swapped-in mutant never reaches (its
+timeouts only make a run on a busy machine flaky)."""
+
 NOT_APPLIED = 40
 """A child's exit code when the mutant could not be swapped in (an error of this tool, never a kill)."""
 
 
-def run_one(mutant: Mutant) -> int:
-    """In a forked child: swap the mutant in and run the service's unit tests; the pytest exit code."""
+def run_one(mutant: Mutant, selection: str | None, report: int) -> int:
+    """In a forked child: swap the mutant in and run the service's unit tests (or only `selection`);
+    the pytest exit code, and the first failed test's id written to the `report` pipe."""
     import pytest
 
     try:
@@ -293,15 +298,30 @@ def run_one(mutant: Mutant) -> int:
     except Exception as error:
         print(f"cannot swap in {mutant.name}: {error!r}", file=sys.stderr, flush=True)
         return NOT_APPLIED
+    failed = Failed()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", mutant.tests]))
+        ignore = [f"--ignore={path}" for path in OUT_OF_PROCESS]
+        args = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *ignore, selection or mutant.tests]
+        code = int(pytest.main(args, [failed]))
+    os.write(report, (failed.nodeids[0] if failed.nodeids else "").encode())
+    return code
+
+
+class Failed:
+    """A pytest plugin that notes the tests that failed (the one that killed the mutant)."""
+
+    def __init__(self) -> None:
+        self.nodeids: list[str] = []
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.failed:
+            self.nodeids.append(report.nodeid)
 
 
 def warm_up(mutants: list[Mutant]) -> None:
     """Import what the tests import, once, before forking (each child then starts at once)."""
     import pytest  # noqa: F401
 
-    warnings.simplefilter("ignore", DeprecationWarning)
     for module in sorted({m.module for m in mutants}):
         importlib.import_module(module)
     for tests in sorted({m.tests for m in mutants}):
@@ -309,35 +329,66 @@ def warm_up(mutants: list[Mutant]) -> None:
             importlib.import_module(str(path.relative_to(ROOT).with_suffix("")).replace("/", "."))
 
 
-def run(mutants: list[Mutant], max_children: int, deadline: float, per_mutant: float) -> dict[str, int | None]:
-    results: dict[str, int | None] = {m.name: None for m in mutants}
-    running: dict[int, tuple[Mutant, float]] = {}
-    queue = list(mutants)
+@dataclass(frozen=True)
+class Job:
+    mutant: Mutant
+    selection: str | None = None  # a single test: confirming a kill
+    attempt: int = 0
+
+
+def run(mutants: list[Mutant], max_children: int, deadline: float, per_mutant: float) -> dict[str, Any]:
+    """Each mutant against its tests, `max_children` at once. A kill is confirmed by running the
+    test that failed once more on its own; if it passes then (a test that fails only on a busy
+    machine), the whole directory runs again and decides. A failed control also gets a second run."""
+    results: dict[str, Any] = {m.name: {"exit_code": None, "killed_by": None} for m in mutants}
+    running: dict[int, tuple[Job, float, int]] = {}
+    queue = [Job(m) for m in mutants]
     while queue or running:
         while queue and len(running) < max_children and time.monotonic() < deadline:
-            mutant = queue.pop(0)
+            job = queue.pop(0)
+            read, write = os.pipe()
             pid = os.fork()
             if pid == 0:
+                os.close(read)
                 try:
-                    code = run_one(mutant)
+                    code = run_one(job.mutant, job.selection, write)
                 except BaseException:
                     code = 3  # the swapped-in code broke pytest itself: a kill
                 os._exit(code)
-            running[pid] = (mutant, time.monotonic())
+            os.close(write)
+            running[pid] = (job, time.monotonic(), read)
         if not running:
             break
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid == 0:
             time.sleep(0.05)
-            for child, (_, started) in list(running.items()):
+            for child, (_, started, _) in list(running.items()):
                 if time.monotonic() - started > per_mutant:
                     os.kill(child, signal.SIGKILL)
             continue
-        mutant, _ = running.pop(pid)
+        job, _, read = running.pop(pid)
+        with os.fdopen(read) as pipe:
+            failed = pipe.read()
         code = os.waitstatus_to_exitcode(status)
-        results[mutant.name] = 36 if code == -signal.SIGKILL else code  # 36: timed out, a kill
-        verdict = {0: "alive", NOT_APPLIED: "NOT APPLIED"}.get(code, "killed")
+        code = 36 if code == -signal.SIGKILL else code  # 36: timed out, a kill
+        mutant, entry = job.mutant, results[job.mutant.name]
+        if job.selection is None:
+            entry.update(exit_code=code, killed_by=failed or None)
+        if code == 1 and failed and job.attempt == 0:
+            queue.insert(0, Job(mutant, failed, 1))  # confirm the kill
+            continue
+        if job.selection is not None and code == 0:
+            print(f"        {entry['killed_by']} passed alone: running the whole directory again", flush=True)
+            queue.insert(0, Job(mutant, None, 2))
+            continue
+        if mutant.kind == "same" and code != 0 and job.attempt == 0:
+            queue.insert(0, Job(mutant, None, 2))
+            continue
+        code = entry["exit_code"]
+        verdict = {0: "alive", 1: "killed", NOT_APPLIED: "NOT APPLIED"}.get(code, f"killed (exit code {code})")
         print(f"{verdict:<7} {mutant.name}  {mutant.change}", flush=True)
+        if entry["killed_by"]:
+            print(f"        by {entry['killed_by']}", flush=True)
     return results
 
 
@@ -350,6 +401,7 @@ def main() -> int:
     parser.add_argument("--only", help="run only the mutants (and controls) whose name matches this glob")
     args = parser.parse_args()
     os.chdir(ROOT)
+    warnings.simplefilter("ignore")  # the imports' deprecation notices; pytest sets its own filters
     sys.path.insert(0, str(ROOT))
     # The unit tests need no Kafka or PostgreSQL: say so, so that pytest's header does not look for Docker.
     os.environ.setdefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
@@ -365,7 +417,8 @@ def main() -> int:
     print(f"{len(mutants)} mutants in {len({(m.path, m.qualname) for m in mutants})} decorated functions", flush=True)
     warm_up(mutants)
     results = run(mutants, args.max_children, time.monotonic() + args.timeout, args.per_mutant)
-    broken = [m.name for m in mutants if results[m.name] == NOT_APPLIED or (m.kind == "same" and results[m.name])]
+    codes = {name: entry["exit_code"] for name, entry in results.items()}
+    broken = [m.name for m in mutants if codes[m.name] == NOT_APPLIED or (m.kind == "same" and codes[m.name])]
     if broken:
         print(f"the tool failed (a control was killed, or a mutant could not be swapped in): {broken}")
         return 2
@@ -374,9 +427,10 @@ def main() -> int:
     for mutant in mutants:
         if mutant.kind == "same":
             continue
-        entry = by_module.setdefault(mutant.path, {"exit_code_by_key": {}, "changes": {}})
-        entry["exit_code_by_key"][mutant.name] = results[mutant.name]
+        entry = by_module.setdefault(mutant.path, {"exit_code_by_key": {}, "changes": {}, "killed_by": {}})
+        entry["exit_code_by_key"][mutant.name] = codes[mutant.name]
         entry["changes"][mutant.name] = f"line {mutant.line}: {mutant.change}"
+        entry["killed_by"][mutant.name] = results[mutant.name]["killed_by"]
     if not args.only:  # a partial run is printed, not recorded
         RESULTS.write_text(json.dumps(by_module, indent=2, ensure_ascii=False))
     return 0
