@@ -65,3 +65,18 @@ schema: install  ## regenerate shared/events/asyncapi.json from the event models
 
 clean: down
 	rm -rf $(VENV) .hallmark .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: mutate
+MUTATE_TIMEOUT ?= 1200
+MUTATE_CHILDREN ?= 2
+mutate: install  ## mutation testing of the money and stock modules (bounded; not part of `make test`)
+	rm -rf mutants && mkdir mutants
+	@echo "mutmut over [tool.mutmut] only_mutate (pyproject.toml), at most $(MUTATE_TIMEOUT) s; log: mutants/mutmut.log"
+	-timeout $(MUTATE_TIMEOUT) $(BIN)/python mutation/mutmut_cli.py run --max-children $(MUTATE_CHILDREN) \
+		> mutants/mutmut.log 2>&1; echo "mutmut exit code $$?" >> mutants/mutmut.log
+	@tail -n 3 mutants/mutmut.log | tr '\r' '\n' | tail -n 3
+	@echo "the decorated functions mutmut skips, at most $(MUTATE_TIMEOUT) s; log: mutants/decorated.log"
+	timeout $(MUTATE_TIMEOUT) $(BIN)/python mutation/decorated.py --max-children $(MUTATE_CHILDREN) \
+		--timeout $$(( $(MUTATE_TIMEOUT) - 60 )) > mutants/decorated.log 2>&1 || (tail -n 5 mutants/decorated.log; exit 1)
+	@head -n 1 mutants/decorated.log
+	$(BIN)/python mutation/score.py
