@@ -87,6 +87,9 @@ class Stack:
         env.update(extra or {})
         env["PYTHONPATH"] = str(repo_root())
         env.setdefault("TMPDIR", str(self.tmp_dir))
+        # Faust names its worker process with setproctitle, which by default overwrites the memory of
+        # the environment: /proc/<pid>/environ (what ops and the tests read) would show the title instead.
+        env["SPT_NOENV"] = "1"
         return env
 
     # --- lifecycle ----------------------------------------------------------------------------
