@@ -41,7 +41,7 @@ def test_X2_account_manager_sees_only_their_customers() -> None:
 
 
 def _alg_none() -> str:
-    return jwt.encode({"sub": "x", "role": "ops", "iss": "hallmark", "aud": "hallmark-dev"}, None, algorithm="none")
+    return jwt.encode({"sub": "x", "role": "ops", "iss": "hallmark", "aud": "hallmark-dev"}, "", algorithm="none")
 
 
 @pytest.mark.parametrize(

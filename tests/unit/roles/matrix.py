@@ -80,7 +80,7 @@ def headers(caller: str, platform: PlatformSettings) -> dict[str, str]:
         token = mint(secret + "-not", issuer, "ops", "ops-1", audience=platform.jwt_audience)
     elif caller == "alg_none":
         claims = {"sub": "ops-1", "role": "ops", "iss": issuer, "aud": platform.jwt_audience}
-        token = jwt.encode({**claims, "iat": now, "exp": now + 60}, None, algorithm="none")
+        token = jwt.encode({**claims, "iat": now, "exp": now + 60}, "", algorithm="none")
     else:
         role, subject, customers = {
             "customer_a": ("customer", "cust-1", ()),
