@@ -6,7 +6,7 @@ ops and auditors read a kept voucher back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import pytest
@@ -173,7 +173,7 @@ class Upload:
         chunk = min(self.CHUNK, self.total - sent)
         return {"type": "http.request", "body": b"\0" * chunk, "more_body": sent + chunk < self.total}
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
         elif message["type"] == "http.response.body":
