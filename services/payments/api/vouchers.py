@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Path, Request, Response
 
 from services.payments.api.models import PaymentPublic, Purpose
 from services.payments.api.routes import Customer, own_payment, payments_app
 from services.payments.application import PaymentsApplication
 from shared.runtime.http.deps import PrincipalDep, RuntimeDep
 from shared.runtime.http.problems import problems
-from shared.runtime.http.uploads import ENVELOPE_BYTES, file_part, multipart_body, read_limited, too_large
+from shared.runtime.http.uploads import ENVELOPE_BYTES, file_part, multipart_body, read_limited, refuse_declared_size
 from shared.runtime.identity import Principal
 
 router = APIRouter(tags=["payments"])
@@ -65,14 +65,12 @@ async def _voucher(
 ) -> PaymentPublic:
     limit = app.voucher_max_bytes
     body_limit = limit + ENVELOPE_BYTES
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > body_limit):
-        raise too_large(FIELD, limit, "P2")  # before anything is read
+    refuse_declared_size(request, body_limit, FIELD, "P2")  # before anything is read
     payment = await own_payment(app, order_id, purpose, customer)
     payment.check_takes_voucher()  # a card or PayPal payment: 422 before the body is read
     part = file_part(await read_limited(request, body_limit, FIELD, "P2"), request.headers.get("content-type"), FIELD)
     if len(part.data) > limit:
-        raise too_large(FIELD, limit, "P2")
+        raise HTTPException(413, [{"field": FIELD, "rule": "P2", "message": f"a voucher may be at most {limit} bytes"}])
     return PaymentPublic.of(await asyncio.to_thread(app.upload_voucher, order_id, part.data, purpose, key))
 
 
