@@ -5,6 +5,7 @@ field; the type is what the bytes show, whatever the name or the declared type s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +25,8 @@ def form(**files: tuple[str, bytes, str]) -> tuple[bytes, str]:
 def refusal(call: Callable[[], object]) -> tuple[int, str | None, str | None]:
     with pytest.raises(HTTPException) as refused:
         call()
-    problem: dict[str, str] = refused.value.detail[0]
+    detail: Any = refused.value.detail  # the list of field problems the chassis answers with
+    problem = detail[0]
     return (refused.value.status_code, problem["field"], problem["rule"])
 
 
