@@ -57,6 +57,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # A's order is paid by card: no voucher, no settlement by transfer, nothing awaited from the deposit (P2, P3)
     ("POST", "/payments/{order_id}/voucher"): {"customer_a": 422},
     ("POST", "/payments/{order_id}/{purpose}/voucher"): {"customer_a": 422},
+    ("GET", "/payments/{order_id}/{purpose}/vouchers/{index}"): dict.fromkeys(
+        ("customer_a", "manager_a", "ops", "auditor"), 404
+    ),
     ("POST", "/payments/{order_id}/settle"): {"manager_a": 422, "ops": 422},
     ("POST", "/payments/{order_id}/{purpose}/deposit"): {"customer_a": 404},
     ("GET", "/deposits/{customer_id}"): {"customer_a": 403},  # a customer reads /deposits/mine

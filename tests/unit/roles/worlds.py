@@ -103,7 +103,7 @@ def payments() -> World:
     voucher = {"files": {"file": ("voucher.pdf", PDF, "application/pdf")}}
     return World(
         s.runtime,
-        {"order_id": order, "purpose": "goods", "customer_id": "cust-1"},
+        {"order_id": order, "purpose": "goods", "customer_id": "cust-1", "index": "0"},
         [order],
         {
             ("POST", "/payments/{order_id}/{purpose}/capture"): {
