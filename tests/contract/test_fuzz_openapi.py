@@ -15,13 +15,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from services.orders.domain.catalogue import CatalogueEntry
 from shared.runtime.service import Runtime
 from tests.chassis.test_audit_verify import publish
 from tests.contract.fuzz import FUZZ_EXAMPLES, TALLIES, Tally, fuzz
 from tests.infra import Harness
-from tests.unit.roles.matrix import AUDIT_READS, NEEDS_DATABASE
+from tests.unit.roles.matrix import AUDIT_READS, NEEDS_DATABASE, headers
 from tests.unit.roles.worlds import WORLDS
 
 ON_DATABASE = NEEDS_DATABASE | AUDIT_READS | {("GET", "/readyz")}
@@ -84,3 +85,12 @@ def test_X3_operations_that_read_the_database_answer_what_their_openapi_document
         tallies.append(fuzz(tally, app, platform, params=params, only=on_database, examples=examples))
     assert all(t.sent > 0 for t in tallies)
     assert [(t.failures, dict(t.crashes)) for t in tallies] == [({}, {})] * len(tallies)
+    trail = TestClient(apps["orders"]).get(
+        f"/audit/orders/{order}/trail", headers=headers("auditor", orders.settings.platform)
+    )
+    assert (trail.status_code, sorted(trail.json()["services"]), trail.json()["services"]["orders"]["events"]) == (
+        200,
+        sorted(WORLDS),
+        1,
+    ), trail.text[:400]
+    assert [gap for gap in trail.json()["gaps"] if gap["kind"] == "service_unreachable"] == []
