@@ -3,13 +3,15 @@ operation, with a token of each of four roles, answers no 5xx, only statuses it 
 that match the documented schema.
 
 The service's own routes run in process on the in-memory worlds of the role matrix (real SKUs, a
-real order of customer A with its payment, shipment, hold, ticket and photo); the chassis operations
+real order of customer A with its payment, shipment, hold, ticket and photo; payments once more with
+an order paid by bank transfer, for vouchers and settlement); the chassis operations
 that read PostgreSQL or the published log themselves run on real PostgreSQL and Kafka, with a real
 order placed and published first. `HALLMARK_FUZZ_EXAMPLES` (default 24 per operation) digs deeper."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,8 +24,9 @@ from shared.runtime.service import Runtime
 from tests.chassis.test_audit_verify import publish
 from tests.contract.fuzz import FUZZ_EXAMPLES, TALLIES, Tally, fuzz
 from tests.infra import Harness
+from tests.unit.payments.scenario import PaymentsScenario
 from tests.unit.roles.matrix import AUDIT_READS, NEEDS_DATABASE, headers
-from tests.unit.roles.worlds import WORLDS
+from tests.unit.roles.worlds import PDF, WORLDS, World
 
 ON_DATABASE = NEEDS_DATABASE | AUDIT_READS | {("GET", "/readyz")}
 """Operations that read PostgreSQL, the archive or Kafka themselves (the in-memory worlds have none)."""
@@ -47,17 +50,44 @@ def report(tally: Tally) -> Tally:
     return tally
 
 
-@pytest.mark.parametrize("service", list(WORLDS))
-def test_X3_every_operation_answers_what_its_openapi_documents_to_every_role(service: str) -> None:
-    world = WORLDS[service]()
-    tally = report(Tally(service))
+def paid_by_transfer() -> World:
+    """Payments again, on an order paid by bank transfer: vouchers, settlement and the deposit answer."""
+    scenario = PaymentsScenario()
+    order = scenario.placed(5400, method="bank_transfer")
+    voucher = {"files": {"file": ("voucher.pdf", PDF, "application/pdf")}}
+    credit = {"amount_minor": 100000, "currency": "USD", "reference": "bank-7"}
+    return World(
+        scenario.runtime,
+        {"order_id": order, "purpose": "goods", "customer_id": "cust-1"},
+        [order],
+        {
+            ("POST", "/payments/{order_id}/voucher"): voucher,
+            ("POST", "/payments/{order_id}/{purpose}/voucher"): voucher,
+            ("POST", "/payments/{order_id}/settle"): {"json": {"amount_minor": 5400, "purpose": "goods"}},
+            ("POST", "/deposits/{customer_id}/credits"): {"json": credit},
+        },
+    )
+
+
+FUZZED: dict[str, tuple[Callable[[], World], Callable[[str, str], bool]]] = {
+    **{service: (build, lambda method, path: not on_database(method, path)) for service, build in WORLDS.items()},
+    "payments (bank transfer)": (paid_by_transfer, lambda method, path: path.startswith(("/payments", "/deposits"))),
+}
+"""The worlds fuzzed in memory, and which of their operations."""
+
+
+@pytest.mark.parametrize("name", list(FUZZED))
+def test_X3_every_operation_answers_what_its_openapi_documents_to_every_role(name: str) -> None:
+    build, only = FUZZED[name]
+    world = build()
+    tally = report(Tally(name))
     fuzz(
         tally,
         world.app(),
         world.runtime.settings.platform,
         params={**DEFAULTS, **world.params},
         bodies=world.requests,
-        only=lambda method, path: not on_database(method, path),
+        only=only,
     )
     assert tally.sent > 0
     assert (tally.failures, dict(tally.crashes)) == ({}, {})
