@@ -18,6 +18,7 @@ from services.orders.domain.errors import (
     NotYourOrder,
     OrderNotFound,
     OutOfBounds,
+    SealedValueMalformed,
     TransitionRefused,
     UnknownProduct,
 )
@@ -38,6 +39,7 @@ ERRORS: dict[type[Exception], int] = {
     TransitionRefused: 409,
     Busy: 409,
     CustomerHasOpenOrders: 409,
+    SealedValueMalformed: 422,
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.orders.domain import status as st
-from services.orders.domain.errors import CustomerHasOpenOrders
+from services.orders.domain.errors import CustomerHasOpenOrders, SealedValueMalformed
 from services.orders.domain.order import Order
 from shared.events.orders import PersonalDetails
 from shared.runtime.privacy.keys import Forgotten, KeyTable
@@ -37,3 +37,5 @@ def open_details(keys: KeyTable, token: dict[str, Any]) -> PersonalDetails | Non
         return PersonalDetails.model_validate(json.loads(open_sealed(key, token)))
     except Erased:
         return None
+    except ValueError as e:  # Malformed base64 or nonce, or not the JSON of PersonalDetails
+        raise SealedValueMalformed(f"not a sealed value: {e}", field="ciphertext", rule="X4") from None

@@ -69,3 +69,7 @@ class CancellationRefused(TransitionRefused):
 class CustomerHasOpenOrders(OrderError):
     """X4: a customer is forgotten only once every order of theirs has ended (completed, cancelled,
     expired): shipping and payments still need the details of an open one."""
+
+
+class SealedValueMalformed(OrderError):
+    """X4: what was sent to be opened is not a sealed value (its base64, nonce or content do not parse)."""

@@ -9,6 +9,7 @@ off as sealed under another customer's key. `alg` "none" marks a value published
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 from typing import Any, Literal, TypedDict
 
@@ -34,8 +35,15 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode()
 
 
+class Malformed(ValueError):
+    """The token is not one this code sealed: its base64 or its nonce does not parse."""
+
+
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text.encode())
+    try:
+        return base64.urlsafe_b64decode(text.encode())
+    except (binascii.Error, ValueError) as e:
+        raise Malformed(f"not URL-safe base64: {e}") from None
 
 
 def new_key() -> bytes:
@@ -65,5 +73,7 @@ def open_sealed(key: bytes | None, token: Sealed | dict[str, Any]) -> bytes:
         raise Erased(f"key {token['key_id']} is destroyed")
     try:
         return AESGCM(key).decrypt(_unb64(token["nonce"]), _unb64(token["ciphertext"]), token["key_id"].encode())
+    except ValueError as e:  # a nonce of the wrong length
+        raise Malformed(str(e)) from None
     except InvalidTag:
         raise Erased(f"key {token['key_id']} does not open the value") from None

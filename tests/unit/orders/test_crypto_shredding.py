@@ -99,3 +99,21 @@ def test_X4_a_customer_seen_again_after_being_forgotten_gets_a_new_key_and_the_o
     assert s.app.forget_customer("cust-1", "ops-1").keys_destroyed == 1
     new = s.place(RINGS)
     assert (s.order(old).contact_email, s.order(new).contact_email) == ("[erased]", "ana@example.com")
+
+
+def test_X4_opening_a_value_that_is_not_sealed_is_a_422_naming_the_ciphertext() -> None:
+    """Found by schemathesis: a token whose base64 does not parse answered 500."""
+    from services.orders.application.privacy import open_details
+    from services.orders.domain.errors import SealedValueMalformed
+    from shared.runtime.privacy.keys import MemoryKeys
+
+    for token in (
+        {"alg": "none", "key_id": "", "nonce": "", "ciphertext": "A"},
+        {"alg": "none", "key_id": "", "nonce": "", "ciphertext": "bm90IGpzb24="},
+    ):
+        try:
+            open_details(MemoryKeys(), token)
+        except SealedValueMalformed as e:
+            assert (e.field, e.rule) == ("ciphertext", "X4")
+        else:
+            raise AssertionError(f"{token} opened")
