@@ -240,3 +240,14 @@ class CartCheckedOut(_Payload):
     placed_order_id: str
     skus: list[str]
     checked_out_at: datetime
+
+
+@event("orders", "CustomerForgotten")
+class CustomerForgotten(_Payload):
+    """X4: ops forgot the customer (no order of theirs was open): orders destroyed its keys, and every
+    service that sealed personal data of the customer destroys its own on reading this. Durable (it is
+    in orders' log and on the topic), so a service that was down forgets when it catches up."""
+
+    customer_id: str
+    forgotten_at: datetime
+    forgotten_by: str = Field(description="Who asked (the ops principal)")

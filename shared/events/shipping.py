@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from shared.events.base import Contract
 from shared.events.money import Money
-from shared.events.registry import event
+from shared.events.privacy import Sealed
+from shared.events.registry import event, upcaster
 
 Carrier = Literal["DHL", "FedEx"]
 """The carriers the shop ships with (S1)."""
@@ -69,11 +70,31 @@ class ParcelDispatched(_Payload):
     dispatched_at: datetime
 
 
-@event("shipping", "ParcelDelivered")
-class ParcelDelivered(_Payload):
+@event("shipping", "ParcelDelivered", version=1)
+class ParcelDeliveredV1(_Payload):
+    """Version 1 named who signed in the clear."""
+
     order_id: str
     signed_by: str
     delivered_at: datetime
+
+
+@event("shipping", "ParcelDelivered", version=2)
+class ParcelDelivered(_Payload):
+    """v2 (X4): who signed is personal data, sealed by shipping under the customer's key (`signature`,
+    opened by shipping alone; `[erased]` once the customer is forgotten); `signed_by` is only the name
+    a v1 message carried in the clear."""
+
+    order_id: str
+    signed_by: str | None = Field(default=None, description="v1 messages only; shipping now seals it (signature)")
+    signature: Sealed | None = Field(default=None, description="Who signed, sealed under the customer's key")
+    delivered_at: datetime
+
+
+@upcaster("ParcelDelivered", from_version=1)
+def _parcel_delivered_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """A v1 delivery named who signed in the clear; it keeps it (nothing to seal after the fact)."""
+    return {**payload, "signature": None}
 
 
 @event("shipping", "ReceiptConfirmed")

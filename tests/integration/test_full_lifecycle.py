@@ -54,9 +54,11 @@ def payment_of(client: SystemClient, headers: dict[str, str], order_id: str, pur
     return next((p for p in response.json() if p["purpose"] == purpose), None)
 
 
-def pay_by_card(client: SystemClient, headers: dict[str, str], order_id: str, purpose: str) -> dict[str, Any]:
+def pay_by_card(
+    client: SystemClient, headers: dict[str, str], order_id: str, purpose: str, number: str = "4111 1111 1111 1111"
+) -> dict[str, Any]:
     eventually(lambda: payment_of(client, headers, order_id, purpose), what=f"{purpose} payment opened")
-    card = {"method": "card", "source": "4111 1111 1111 1111"}
+    card = {"method": "card", "source": number}
     key = {"idempotency-key": f"{purpose}-{secrets.token_hex(4)}"}
     response = client.call(
         "POST", "payments", f"/payments/{order_id}/{purpose}/capture", headers={**headers, **key}, json=card
@@ -83,17 +85,25 @@ def quote_mail(stack: Stack, order_id: str) -> list[Any]:
     return found
 
 
-def complete_an_order(client: SystemClient, customer: dict[str, str]) -> str:
-    """Drive one order from checkout to Completed; return its id."""
+def complete_an_order(
+    client: SystemClient,
+    customer: dict[str, str],
+    checkout: dict[str, Any] | None = None,
+    signed_by: str = "A. Ruiz",
+    card: str = "4111 1111 1111 1111",
+) -> str:
+    """Drive one order from checkout to Completed (with these checkout details, signed for by
+    `signed_by`, paid with `card`); return its id."""
     ops = client.token("ops", "ops-1")
-    body = {"lines": [{"sku": "RING-STEEL-PEARL", "quantity": RINGS}], **CHECKOUT, "carrier": "DHL"}
+    details = checkout or CHECKOUT
+    body = {"lines": [{"sku": "RING-STEEL-PEARL", "quantity": RINGS}], **details, "carrier": "DHL"}
     placed = eventually(
         lambda: (r := client.call("POST", "orders", "/orders", headers=customer, json=body)).status_code == 201 and r,
         what="order accepted (catalogue and carrier coverage known to orders)",
     )
     order_id: str = placed.json()["order_id"]
     eventually(lambda: order_of(client, customer, order_id)["stock"] == "reserved", what="stock reserved")
-    pay_by_card(client, customer, order_id, "goods")
+    pay_by_card(client, customer, order_id, "goods", card)
     reaches(client, customer, order_id, "Confirmed")
     # I4: the warehouse picks; the parcel weighs 720 g.
     eventually(  # 409 until inventory has seen the confirmation (it crosses Kafka)
@@ -111,11 +121,11 @@ def complete_an_order(client: SystemClient, customer: dict[str, str]) -> str:
     assert shipment["quote"]["cost"] == {"amount_minor": DHL_ZONE_1_UP_TO_1_KG, "currency": "USD"}
     assert shipment["quote"]["tariff_version"] == "2026-01"
     mails = eventually(lambda: quote_mail(client.stack, order_id), what="quote e-mail")
-    assert len(mails) == 1 and mails[0]["To"] == "ana@example.com"
+    assert len(mails) == 1 and mails[0]["To"] == details["contact_email"]
     # S2: dispatch is refused until the shipping is paid (P7), then gives a DHL tracking number.
     early = client.call("POST", "shipping", f"/shipments/{order_id}/dispatch", headers=ops)
     assert (early.status_code, early.json()["errors"][0]["rule"]) == (409, "S2")
-    pay_by_card(client, customer, order_id, "shipping")
+    pay_by_card(client, customer, order_id, "shipping", card)
     dispatched = eventually(
         lambda: (
             (r := client.call("POST", "shipping", f"/shipments/{order_id}/dispatch", headers=ops)).status_code == 200
@@ -131,7 +141,7 @@ def complete_an_order(client: SystemClient, customer: dict[str, str]) -> str:
     track(client, tracking_number, "held_at_customs", location="Madrid")
     track(client, tracking_number, "cleared", location="Madrid")
     track(client, tracking_number, "out_for_delivery", location="Madrid")
-    track(client, tracking_number, "delivered", signed_by="A. Ruiz")
+    track(client, tracking_number, "delivered", signed_by=signed_by)
     reaches(client, customer, order_id, "Delivered")
     # S4: the customer confirms receipt; the order is Completed.
     receipt = client.call("POST", "shipping", f"/shipments/{order_id}/receipt", headers=customer)

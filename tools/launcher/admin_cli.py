@@ -1,5 +1,7 @@
-"""`hallmark admin forget CUSTOMER` (ops, X4): destroy the customer's data keys at orders, so their
-addresses and e-mail read as `[erased]` everywhere, while every log stays as it was and verifies.
+"""`hallmark admin forget CUSTOMER` (ops, X4): orders destroys the customer's data keys (refused while
+an order of theirs is open) and publishes `CustomerForgotten`, on which payments, shipping and tickets
+destroy their own (card last four, who signed, ticket texts; tickets delete the photos). Their
+personal data then reads `[erased]` everywhere, while every log stays as it was and verifies.
 
 The token is `--token`, else $HALLMARK_TOKEN, else a development ops token signed with JWT_SECRET."""
 
@@ -44,6 +46,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
         print(json.dumps(done))
     elif done["keys_destroyed"]:
         print(f"{done['customer_id']}: forgotten ({done['keys_destroyed']} key(s) destroyed by {done['forgotten_by']})")
+        print("payments, shipping and tickets destroy theirs on CustomerForgotten (orders.events)")
     else:
         print(f"{done['customer_id']}: already forgotten at {done['forgotten_at']} (or nothing was ever sealed)")
     return 0

@@ -215,10 +215,17 @@ def _checked_out(e: Any, ctx: Context) -> tuple[str, BaseModel] | None:
     )
 
 
+def _forgotten(e: Any, ctx: Context) -> tuple[str, BaseModel] | None:
+    return "CustomerForgotten", contract.CustomerForgotten(
+        customer_id=ctx["customer_id"], forgotten_at=e.at, forgotten_by=e.by
+    )
+
+
 _CART_BUILDERS: dict[type[Any], Callable[[Any, Context], tuple[str, BaseModel] | None]] = {
     Cart.ItemAdded: _line_added,
     Cart.QuantityChanged: _line_changed,
     Cart.ItemRemoved: _line_removed,
     Cart.OrderRecorded: _checked_out,
+    Cart.CustomerForgotten: _forgotten,  # X4: the other services destroy their keys of the customer
 }
 """O1, I1: a cart's changes, for inventory to hold what the cart holds."""

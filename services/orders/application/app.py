@@ -181,7 +181,7 @@ class OrdersApplication(HallmarkApplication):
     def forget_customer(self, customer_id: str, by: str) -> Forgotten:
         """X4: destroy the customer's data keys (refused while an order of theirs is open)."""
         assert self.keys is not None
-        return privacy.forget(self.keys, self.orders_of, customer_id, by)
+        return privacy.forget(self, self.keys, customer_id, by)
 
     def open_details(self, token: dict[str, Any]) -> PersonalDetails | None:
         """X4: the sealed checkout details of an OrderPlaced (None: the customer was forgotten)."""

@@ -27,6 +27,7 @@ from shared.events import Envelope
 from shared.events import inventory as inv
 from shared.events import payments as pay
 from shared.events import shipping as ship
+from shared.runtime.privacy import SEALED as SIGNATURE_AT_SHIPPING
 from shared.runtime.store import Handler
 from shared.runtime.timers import TimerHandler
 
@@ -200,7 +201,7 @@ def on_dispatched(app: OrdersPort, order: Order, parcel: ship.ParcelDispatched, 
 
 @on_order(inbound.parcel_delivered)
 def on_delivered(app: OrdersPort, order: Order, parcel: ship.ParcelDelivered, pe: PE) -> None:
-    order.deliver(signed_by=parcel.signed_by, at=parcel.delivered_at)
+    order.deliver(signed_by=parcel.signed_by or SIGNATURE_AT_SHIPPING, at=parcel.delivered_at)
 
 
 @on_order(inbound.receipt_confirmed)

@@ -5,6 +5,7 @@ the line's quantity for the customer (I1); a checkout is published too (CartChec
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
@@ -27,6 +28,7 @@ class Cart(Aggregate):
     QuantityChanged: ClassVar[type[Any]]
     ItemRemoved: ClassVar[type[Any]]
     OrderRecorded: ClassVar[type[Any]]
+    CustomerForgotten: ClassVar[type[Any]]
 
     @event("Opened")
     def __init__(self, customer_id: str) -> None:
@@ -84,6 +86,21 @@ class Cart(Aggregate):
         if from_cart:
             self.items = {}
         self.orders.append(order_id)
+
+    @property
+    def forgotten_at(self) -> datetime | None:
+        """X4: when ops first forgot the customer (None: never; carts stored before keep none)."""
+        return getattr(self, "_forgotten_at", None)
+
+    def forget(self, by: str, at: datetime) -> None:
+        """X4: the customer is forgotten. Recorded on the cart, which every placing of an order saves too,
+        so a forget and a new order of the customer are serialised by the cart's version."""
+        self._forget(by=by, at=at)
+
+    @event("CustomerForgotten")
+    def _forget(self, by: str, at: datetime) -> None:
+        if self.forgotten_at is None:
+            self._forgotten_at = at
 
 
 def cart_id(customer_id: str) -> uuid.UUID:

@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
 from services.payments.adapters.outbound import context_for
+from services.payments.adapters.privacy import PERSONAL_DATA
 from services.payments.adapters.providers import PaymentProvider, ProviderResult, provider_key
 from services.payments.adapters.vouchers import sniff
 from services.payments.application import closing, policies, refunds, views
@@ -50,6 +51,7 @@ PAYING_FOR_GOODS = ("goods", "sample_fee")
 class PaymentsApplication(HallmarkApplication):
     service = "payments"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {DepositAccount: 100}  # grows with the customer
+    personal_data = PERSONAL_DATA  # X4: card last four sealed per customer (adapters/privacy.py)
     settings: PaymentsSettings
 
     def __init__(

@@ -30,6 +30,7 @@ from services.payments.domain import (
     TicketRefund,
 )
 from shared.events import Envelope
+from shared.runtime.privacy.forget import on_customer_forgotten
 from shared.runtime.store import Handler
 from shared.runtime.timers import Timer, TimerHandler
 
@@ -232,5 +233,6 @@ POLICIES: dict[str, Handler] = {
     "OrderRefundDue": on_refund_due,
     "ShippingQuoted": on_shipping_quoted,
     "TicketRefundRequested": on_ticket_refund_requested,
+    "CustomerForgotten": on_customer_forgotten,  # X4: destroy payments' keys of the customer
 }
 TIMERS: dict[str, TimerHandler] = {SETTLEMENT_OVERDUE: on_settlement_due, REFUND_RETRY: on_refund_retry}

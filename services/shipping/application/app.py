@@ -11,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
+from services.shipping.adapters.privacy import PERSONAL_DATA
 from services.shipping.adapters.tariffs import load_tariff
 from services.shipping.application.policies import PARCEL_SILENT
 from services.shipping.domain.errors import ShipmentNotFound, UnknownParcel
@@ -32,6 +33,7 @@ RETRIES = 8
 class ShippingApplication(HallmarkApplication):
     service = "shipping"
     settings: ShippingSettings
+    personal_data = PERSONAL_DATA  # X4: who signed for a parcel, sealed per customer (adapters/privacy.py)
 
     def __init__(
         self,
@@ -57,6 +59,7 @@ class ShippingApplication(HallmarkApplication):
             return None
         return {
             "order_id": aggregate.order_id,
+            "customer_id": aggregate.customer_id,  # whose key seals who signed (X4)
             "carrier": aggregate.carrier,
             "country": (aggregate.order or {}).get("country"),
             "weight_grams": aggregate.weight_grams,

@@ -17,6 +17,7 @@ from services.shipping.domain.shipment import Shipment, shipment_id
 from services.shipping.domain.tariff import TariffTable
 from shared.events import Envelope
 from shared.runtime.clock import Clock
+from shared.runtime.privacy.forget import on_customer_forgotten
 from shared.runtime.store import Handler
 from shared.runtime.timers import Timer, TimerHandler
 
@@ -117,5 +118,6 @@ POLICIES: dict[str, Handler] = {
     "PaymentVoucherReceived": on_payment,
     "OrderCancelled": on_order_cancelled,
     "OrderExpired": on_order_cancelled,
+    "CustomerForgotten": on_customer_forgotten,  # X4: destroy shipping's keys of the customer
 }
 TIMERS: dict[str, TimerHandler] = {PARCEL_SILENT: on_parcel_silent}

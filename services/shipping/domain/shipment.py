@@ -215,7 +215,9 @@ class Shipment(Aggregate):
             return False
         tr.check_update(self.tracking_state, self.last_activity_at, update)
         if update["status"] == tr.DELIVERED:
-            self._deliver(update={**update, "received_at": received_at})
+            # who signed is personal data: its own field of the event, which the store seals (X4)
+            rest = {k: v for k, v in update.items() if k != "signed_by"}
+            self._deliver(update={**rest, "received_at": received_at}, signed_by=update["signed_by"])
         else:
             self._track(update={**update, "received_at": received_at})
         return True
@@ -226,9 +228,11 @@ class Shipment(Aggregate):
         self.late = None
 
     @event("Delivered")
-    def _deliver(self, update: dict[str, Any]) -> None:
-        self.updates = [*self.updates, update]
-        self.delivered = {"signed_by": update["signed_by"], "signed_at": update["at"]}
+    def _deliver(self, update: dict[str, Any], signed_by: str | None = None) -> None:
+        """`signed_by` None: an event stored before it was sealed apart, with the name in the update."""
+        signed = signed_by if signed_by is not None else update.get("signed_by")
+        self.updates = [*self.updates, {**update, "signed_by": signed}]
+        self.delivered = {"signed_by": signed, "signed_at": update["at"]}
         self.late = None
 
     def mark_late(self, seen_updates: int, at: datetime) -> bool:

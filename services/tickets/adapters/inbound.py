@@ -92,6 +92,10 @@ def delivered(envelope: Envelope) -> ship.ParcelDelivered:
     return ship.ParcelDelivered.model_validate(envelope.payload)
 
 
+def forgotten(envelope: Envelope) -> ords.CustomerForgotten:
+    return ords.CustomerForgotten.model_validate(envelope.payload)
+
+
 def receipt(envelope: Envelope) -> ship.ReceiptConfirmed:
     return ship.ReceiptConfirmed.model_validate(envelope.payload)
 

@@ -35,6 +35,12 @@ class InMemoryPhotoStore:
     def count(self) -> int:
         return len(self._photos)
 
+    def delete(self, ticket_ids: list[uuid.UUID]) -> int:
+        gone = [p for p, photo in self._photos.items() if photo.ticket_id in set(ticket_ids)]
+        for photo_id in gone:
+            del self._photos[photo_id]
+        return len(gone)
+
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS ticket_photos (
@@ -84,3 +90,7 @@ class PostgresPhotoStore:
         with self._connect() as conn:
             row = conn.execute("SELECT count(*) FROM ticket_photos").fetchone()
         return int(row[0]) if row else 0
+
+    def delete(self, ticket_ids: list[uuid.UUID]) -> int:
+        with self._connect() as conn:
+            return conn.execute("DELETE FROM ticket_photos WHERE ticket_id = ANY(%s)", (ticket_ids,)).rowcount

@@ -14,6 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType, get_topic
 
+from services.tickets.adapters.privacy import PERSONAL_DATA
 from services.tickets.application import deadlines
 from services.tickets.application.uploads import PhotoUpload, checked
 from services.tickets.domain.catalogue import SkuWeight, sku_weight_id
@@ -34,6 +35,7 @@ TICKET_NAMESPACE = uuid.UUID("2c4e6a8b-0d2f-4b6d-8f1a-3c5e7a9b1d3f")
 
 class TicketsApplication(HallmarkApplication):
     service = "tickets"
+    personal_data = PERSONAL_DATA  # X4: message texts sealed per customer (adapters/privacy.py)
 
     def __init__(
         self, settings: TicketsSettings, env: EnvType | None = None, clock: Clock | None = None, *, photos: PhotoStore
@@ -199,6 +201,11 @@ class TicketsApplication(HallmarkApplication):
             index: CustomerTickets | None = self._load(customer_tickets_id(customer_id))
             ids += index.tickets if index else []
         return sorted((self.get_ticket(uuid.UUID(i)) for i in ids), key=lambda t: t.opened_at, reverse=True)
+
+    def delete_photos_of(self, customer_id: str) -> int:
+        """X4: the customer is forgotten: their tickets' photos go (the messages keep the photo ids)."""
+        tickets = [t.id for t in self.tickets_of([customer_id])]
+        return self.photos.delete(tickets) if tickets else 0
 
     def all_tickets(self) -> list[Ticket]:
         return [self.get_ticket(i) for i in self._originators(Ticket.Opened)]

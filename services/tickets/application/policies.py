@@ -20,6 +20,9 @@ from services.tickets.domain.order import OrderRecord
 from services.tickets.domain.ticket import Ticket
 from shared.events import Envelope
 from shared.runtime.clock import Clock
+from shared.runtime.privacy import SEALED
+from shared.runtime.privacy.forget import forget_here
+from shared.runtime.privacy.keys import KeyTable
 from shared.runtime.timers import Timer
 
 PE = ProcessingEvent[uuid.UUID]
@@ -37,6 +40,11 @@ class TicketsPort(Protocol):
     def known_ticket(self, ticket_id: uuid.UUID, pe: PE) -> Ticket | None: ...
 
     def sku_weight(self, sku: str, pe: PE) -> SkuWeight | None: ...
+
+    @property
+    def keys(self) -> KeyTable | None: ...
+
+    def delete_photos_of(self, customer_id: str) -> int: ...
 
 
 Policy = Callable[[TicketsPort, Envelope, PE], None]
@@ -78,7 +86,7 @@ def on_parcel_delivered(app: TicketsPort, envelope: Envelope, pe: PE) -> None:
     """T2 counts from the instant the parcel was signed for."""
     fact = inbound.delivered(envelope)
     record = app.order_record(fact.order_id, pe)
-    record.deliver(signed_by=fact.signed_by, at=fact.delivered_at)
+    record.deliver(signed_by=fact.signed_by or SEALED, at=fact.delivered_at)  # X4: shipping keeps it sealed
     pe.collect_events(record)
 
 
@@ -139,6 +147,14 @@ def on_auto_close_due(app: TicketsPort, timer: Timer, pe: PE) -> None:
         pe.collect_events(ticket)
 
 
+def on_customer_forgotten(app: TicketsPort, envelope: Envelope, pe: PE) -> None:
+    """X4: destroy tickets' keys of the customer (their tickets' texts read `[erased]`) and delete the
+    photos of their tickets (rows outside the log, so they are simply deleted)."""
+    fact = inbound.forgotten(envelope)
+    forget_here(app, fact.customer_id, fact.forgotten_by)
+    app.delete_photos_of(fact.customer_id)
+
+
 POLICIES: dict[str, Policy] = {
     "OrderPlaced": on_order_placed,
     "OrderChanged": on_order_changed,
@@ -149,6 +165,7 @@ POLICIES: dict[str, Policy] = {
     "SkuCatalogued": on_sku_catalogued,
     "RefundIssued": on_refund_issued,
     "RefundRefused": on_refund_refused,
+    "CustomerForgotten": on_customer_forgotten,
 }
 TIMERS: dict[str, TimerPolicy] = {
     deadlines.REPLY_SLA: on_reply_sla_due,

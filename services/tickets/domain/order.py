@@ -79,7 +79,7 @@ class OrderRecord(Aggregate):
         self.shipping = {"cost_minor": cost_minor, "currency": currency, "weight_grams": weight_grams}
 
     @event("Delivered")
-    def deliver(self, signed_by: str, at: datetime) -> None:
+    def deliver(self, signed_by: str | None, at: datetime) -> None:
         self.signed_by = signed_by
         self.signed_at = at
 

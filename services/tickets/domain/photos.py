@@ -39,6 +39,10 @@ class PhotoStore(Protocol):
 
     def count(self) -> int: ...
 
+    def delete(self, ticket_ids: list[uuid.UUID]) -> int:
+        """X4: delete the photos of these tickets (rows outside the log: nothing to seal); how many."""
+        ...
+
 
 def photo_id(ticket_id: uuid.UUID, data: bytes) -> uuid.UUID:
     """Content-addressed within a ticket: a retried upload is the same photo, two uploads never clash."""

@@ -6,6 +6,6 @@ the way in and opens them on the way out (`mapper`). Destroying a customer's key
 every sealed byte where it is (the hash chain, the outbox archive and the topic keep verifying) but
 makes it unreadable: replay shows the fields as `ERASED`."""
 
-from shared.runtime.privacy.sealing import ERASED, Erased, Sealed, open_sealed, seal
+from shared.runtime.privacy.sealing import ERASED, SEALED, Erased, Sealed, open_sealed, seal
 
-__all__ = ["ERASED", "Erased", "Sealed", "open_sealed", "seal"]
+__all__ = ["ERASED", "SEALED", "Erased", "Sealed", "open_sealed", "seal"]

@@ -1,10 +1,15 @@
 """The customer key table: one live AES-256 data key per customer, in the owning service's own database.
 
-`hallmark_customer_keys` (key_id, customer_id, key, created_at, destroyed_at, destroyed_by). A key is
-made the first time a customer's personal data is sealed; `destroy` (hallmark admin forget) sets
-every key of the customer to NULL and records when and by whom, so a sealed value names a key id that
+`hallmark_customer_keys` (key_id, customer_id, key, created_at, retired_at, destroyed_at, destroyed_by).
+A key is made the first time a customer's personal data is sealed; `destroy` (hallmark admin forget)
+sets the customer's keys to NULL and records when and by whom, so a sealed value names a key id that
 opens nothing any more. A customer seen again after that gets a new key (a new key id): what was
-erased stays erased. The in-memory table does the same for tests and the memory store."""
+erased stays erased.
+
+`retire` is the first half of a forget that must not race a new order (orders): a retired key still
+opens what it sealed but seals nothing more (`current` makes a fresh key), so what is sealed after
+the retirement survives `destroy(..., retired_only=True)`. The in-memory table does the same for
+tests and the memory store."""
 
 from __future__ import annotations
 
@@ -31,7 +36,9 @@ CREATE TABLE IF NOT EXISTS {table} (
     destroyed_at timestamptz,
     destroyed_by text
 );
-CREATE UNIQUE INDEX IF NOT EXISTS {live} ON {table} (customer_id) WHERE key IS NOT NULL;
+ALTER TABLE {table} ADD COLUMN IF NOT EXISTS retired_at timestamptz;
+DROP INDEX IF EXISTS {old_live};
+CREATE UNIQUE INDEX IF NOT EXISTS {live} ON {table} (customer_id) WHERE key IS NOT NULL AND retired_at IS NULL;
 """
 
 
@@ -50,19 +57,24 @@ class KeyTable(Protocol):
 
     def key(self, key_id: str) -> bytes | None: ...
 
-    def destroy(self, customer_id: str, by: str) -> Forgotten: ...
+    def retire(self, customer_id: str) -> int:
+        """Seal nothing more with the customer's live keys; how many live keys are retired now."""
+        ...
+
+    def destroy(self, customer_id: str, by: str, *, retired_only: bool = False) -> Forgotten: ...
 
 
 class MemoryKeys:
     def __init__(self) -> None:
         self._keys: dict[str, tuple[str, bytes | None]] = {}  # key_id -> (customer, key)
+        self._retired: set[str] = set()
         self._destroyed: dict[str, tuple[datetime, str]] = {}  # customer -> first destruction
         self._lock = threading.Lock()
 
     def current(self, customer_id: str) -> tuple[str, bytes]:
         with self._lock:
             for key_id, (customer, key) in self._keys.items():
-                if customer == customer_id and key is not None:
+                if customer == customer_id and key is not None and key_id not in self._retired:
                     return key_id, key
             key_id, key = str(uuid.uuid4()), new_key()
             self._keys[key_id] = (customer_id, key)
@@ -71,9 +83,19 @@ class MemoryKeys:
     def key(self, key_id: str) -> bytes | None:
         return self._keys.get(key_id, ("", None))[1]
 
-    def destroy(self, customer_id: str, by: str) -> Forgotten:
+    def retire(self, customer_id: str) -> int:
         with self._lock:
             live = [k for k, (c, key) in self._keys.items() if c == customer_id and key is not None]
+            self._retired.update(live)
+            return len(live)
+
+    def destroy(self, customer_id: str, by: str, *, retired_only: bool = False) -> Forgotten:
+        with self._lock:
+            live = [
+                k
+                for k, (c, key) in self._keys.items()
+                if c == customer_id and key is not None and (k in self._retired or not retired_only)
+            ]
             for key_id in live:
                 self._keys[key_id] = (customer_id, None)
             if live:
@@ -90,7 +112,13 @@ class PostgresKeys:
         self.table = sql.Identifier(datastore.schema or "public", TABLE)
         with self._cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (TABLE,))
-            cur.execute(sql.SQL(_DDL).format(table=self.table, live=sql.Identifier(f"{TABLE}_live")))
+            cur.execute(
+                sql.SQL(_DDL).format(
+                    table=self.table,
+                    old_live=sql.Identifier(datastore.schema or "public", f"{TABLE}_live"),
+                    live=sql.Identifier(f"{TABLE}_current"),
+                )
+            )
 
     @contextlib.contextmanager
     def _cursor(self) -> Iterator[Any]:
@@ -107,12 +135,14 @@ class PostgresKeys:
             cur.execute(
                 sql.SQL(
                     "INSERT INTO {} (key_id, customer_id, key) VALUES (%s, %s, %s) "
-                    "ON CONFLICT (customer_id) WHERE key IS NOT NULL DO NOTHING"
+                    "ON CONFLICT (customer_id) WHERE key IS NOT NULL AND retired_at IS NULL DO NOTHING"
                 ).format(self.table),
                 (uuid.uuid4(), customer_id, new_key()),
             )
             row = cur.execute(
-                sql.SQL("SELECT key_id, key FROM {} WHERE customer_id = %s AND key IS NOT NULL").format(self.table),
+                sql.SQL(
+                    "SELECT key_id, key FROM {} WHERE customer_id = %s AND key IS NOT NULL AND retired_at IS NULL"
+                ).format(self.table),
                 (customer_id,),
             ).fetchone()
         return str(row[0]), bytes(row[1])
@@ -126,13 +156,28 @@ class PostgresKeys:
             row = cur.execute(sql.SQL("SELECT key FROM {} WHERE key_id = %s").format(self.table), (wanted,)).fetchone()
         return bytes(row[0]) if row and row[0] is not None else None
 
-    def destroy(self, customer_id: str, by: str) -> Forgotten:
+    def retire(self, customer_id: str) -> int:
+        with self._cursor() as cur:
+            cur.execute(
+                sql.SQL(
+                    "UPDATE {} SET retired_at = now() WHERE customer_id = %s AND key IS NOT NULL AND retired_at IS NULL"
+                ).format(self.table),
+                (customer_id,),
+            )
+            row = cur.execute(
+                sql.SQL("SELECT count(*) FROM {} WHERE customer_id = %s AND key IS NOT NULL").format(self.table),
+                (customer_id,),
+            ).fetchone()
+        return int(row[0])
+
+    def destroy(self, customer_id: str, by: str, *, retired_only: bool = False) -> Forgotten:
+        which = sql.SQL(" AND retired_at IS NOT NULL" if retired_only else "")
         with self._cursor() as cur:
             destroyed = cur.execute(
                 sql.SQL(
                     "UPDATE {} SET key = NULL, destroyed_at = now(), destroyed_by = %s "
-                    "WHERE customer_id = %s AND key IS NOT NULL RETURNING key_id"
-                ).format(self.table),
+                    "WHERE customer_id = %s AND key IS NOT NULL{} RETURNING key_id"
+                ).format(self.table, which),
                 (by, customer_id),
             ).fetchall()
             row = cur.execute(

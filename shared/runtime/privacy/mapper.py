@@ -41,6 +41,8 @@ class Personal:
     decode: Callable[[Values], Values]
     clear: Callable[[Values], Values] = field(default=_nothing)
     customer: str = "customer_id"
+    """The state's field naming the customer, else the same name in the context the application stored
+    with the event (`HallmarkApplication.event_context`), for events that do not repeat it."""
 
 
 class SealingMapper(Mapper[Any]):
@@ -88,10 +90,11 @@ class SealingMapper(Mapper[Any]):
     def seal_state(self, spec: Personal, state: Values) -> Values:
         """`state` with its personal fields replaced by a sealed token (unchanged if none is set)."""
         values = {name: state.get(name) for name in spec.fields}
-        if "_sealed" in state or all(v is None or v == ERASED for v in values.values()):
+        customer = _customer_of(spec, state)
+        if "_sealed" in state or customer is None or all(v is None or v == ERASED for v in values.values()):
             return state
         assert self.keys is not None
-        key_id, key = self.keys.current(str(state[spec.customer]))
+        key_id, key = self.keys.current(customer)
         token = seal(key, key_id, json.dumps(spec.encode(values), sort_keys=True).encode())
         kept = {name: value for name, value in state.items() if name not in spec.fields}
         return {**kept, "_sealed": dict(token), "_clear": spec.clear(values)}
@@ -107,6 +110,14 @@ class SealingMapper(Mapper[Any]):
             state.update(spec.decode(json.loads(open_sealed(key, token))))
         except Erased:
             state.update(dict.fromkeys(spec.fields, ERASED))
+
+
+def _customer_of(spec: Personal, state: Values) -> str | None:
+    customer = state.get(spec.customer)
+    if customer is None:
+        context = (state.get("_meta") or {}).get("context") or {}
+        customer = context.get(spec.customer)
+    return None if customer is None else str(customer)
 
 
 def _is_aggregate(cls: type) -> bool:

@@ -19,6 +19,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 ERASED = "[erased]"
 """What a personal field reads as once its customer's key is destroyed."""
 
+SEALED = "[sealed]"
+"""What a consumer records in place of a personal value that its producer keeps sealed (e.g. who signed
+for a parcel: shipping seals it, orders and tickets keep this)."""
+
 
 class Sealed(TypedDict):
     alg: Literal["A256GCM", "none"]

@@ -24,6 +24,7 @@ def test_the_application_provides_what_the_policies_need() -> None:
         "SkuCatalogued",
         "RefundIssued",
         "RefundRefused",
+        "CustomerForgotten",
     }
     assert set(TIMERS) == {"ticket-reply-sla", "ticket-auto-close"}
 
