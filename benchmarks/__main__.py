@@ -102,8 +102,8 @@ def main() -> None:
         ratios = {"relay": asyncio.run(bench_relay(runtime, server, bench_topics["raw"]))}
         consume_topics = [bench_topics[f"consume{i}"] for i in range(3)]
         ratios["consumer"] = asyncio.run(bench_consumer(runtime, server, consume_topics, N))
-        ratios["agent"] = bench_agent(server, consume_topics[0], N, "uvloop")
-        ratios["agent_asyncio"] = bench_agent(server, consume_topics[0], N, "asyncio")
+        for kind, ratio in bench_agent(server, consume_topics[0], N, "uvloop").items():
+            ratios[kind] = ratio
         ratios["store_1"] = bench_store(runtime, min(N, 2000), 1)
         ratios["store_100"] = bench_store(runtime, N, 100)
         bench_replay(runtime)

@@ -1,8 +1,10 @@
-"""Faust's agent (as the worker runs it: `take_ready` batches, acks after each batch) against a raw
-aiokafka consumer reading the same messages and doing nothing else; each in its own process.
+"""Faust's agent (as the worker ran it until it consumed below Faust: `take_ready` batches, acks after
+each batch) and the worker as it is now (a Faust worker whose own Kafka consumer is not started, an
+aiokafka `getmany` loop as its task: `shared.runtime.worker`) against a raw aiokafka consumer reading
+the same messages and doing nothing else; each in its own process.
 
-`python -m benchmarks.agent_bench faust|raw BOOTSTRAP TOPIC N` prints {"seconds", "cpu"} from the first
-message to the n-th as JSON; `bench_agent` runs both three times and prints the medians."""
+`python -m benchmarks.agent_bench faust|worker|raw BOOTSTRAP TOPIC N` prints {"seconds", "cpu"} from the
+first message to the n-th as JSON; `bench_agent` runs each three times and prints the medians."""
 
 from __future__ import annotations
 
@@ -64,6 +66,25 @@ def run_faust(bootstrap: str, topic: str, n: int) -> None:
     app.main()
 
 
+def run_worker_shape(bootstrap: str, topic: str, n: int) -> None:
+    from shared.runtime.worker import WorkerApp
+
+    app = WorkerApp(
+        "bench-worker-" + secrets.token_hex(3),
+        broker=f"kafka://{bootstrap}",
+        web_enabled=False,
+        store="memory://",
+        datadir=tempfile.mkdtemp(prefix="bench-worker-"),
+    )
+
+    @app.task
+    async def intake() -> None:
+        await run_raw(bootstrap, topic, n)
+
+    sys.argv = [sys.argv[0], "worker", "-l", "warn", "--without-web", "--logfile", "/dev/null"]
+    app.main()
+
+
 async def run_raw(bootstrap: str, topic: str, n: int) -> None:
     from aiokafka import AIOKafkaConsumer
 
@@ -80,7 +101,7 @@ async def run_raw(bootstrap: str, topic: str, n: int) -> None:
             await consumer.commit()
 
 
-def bench_agent(bootstrap: str, topic: str, n: int, loop: str) -> float:
+def bench_agent(bootstrap: str, topic: str, n: int, loop: str) -> dict[str, float]:
     """Both sides on the event loop the worker uses (`loop`: asyncio or uvloop)."""
 
     def measure(kind: str) -> Run:
@@ -91,8 +112,13 @@ def bench_agent(bootstrap: str, topic: str, n: int, loop: str) -> float:
         return Run(n, result["seconds"], result["cpu"])
 
     print(f"consuming {n} messages on {loop}, nothing applied (Faust's overhead on its own)")
-    part, baseline = repeat(lambda _: measure("faust")), repeat(lambda _: measure("raw"))
-    return report("Faust agent (take_ready, ack per batch)", part, "raw aiokafka consumer (getmany)", baseline, 0.5)
+    agent, worker = repeat(lambda _: measure("faust")), repeat(lambda _: measure("worker"))
+    baseline = repeat(lambda _: measure("raw"))
+    raw = "raw aiokafka consumer (getmany)"
+    return {
+        "agent": report("Faust agent (take_ready, ack per batch)", agent, raw, baseline, 0.5),
+        "worker": report("Faust worker, getmany intake as its task (the workers now)", worker, raw, baseline, 0.5),
+    }
 
 
 if __name__ == "__main__":
@@ -103,5 +129,7 @@ if __name__ == "__main__":
     kind, server, name, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     if kind == "faust":
         run_faust(server, name, count)
+    elif kind == "worker":
+        run_worker_shape(server, name, count)
     else:
         asyncio.run(run_raw(server, name, count))
