@@ -40,7 +40,7 @@ class Counter:
 def run_faust(bootstrap: str, topic: str, n: int) -> None:
     import faust
 
-    from shared.runtime.batching import take_ready
+    from benchmarks.take_ready import take_ready
 
     app = faust.App(
         "bench-agent-" + secrets.token_hex(3),
