@@ -6,7 +6,7 @@ from typing import Any
 
 from services.payments.adapters.outbound import translate
 from services.payments.adapters.providers import HttpSandboxProvider, PaymentProvider
-from services.payments.adapters.vouchers import VoucherStore
+from services.payments.adapters.vouchers import InMemoryVoucherStore, PostgresVoucherStore
 from services.payments.application import PaymentsApplication, policies
 from services.payments.settings import PaymentsSettings
 from shared.events import events_topic
@@ -14,10 +14,11 @@ from shared.runtime.service import Runtime, ServiceSpec
 
 
 def ports(settings: PaymentsSettings) -> dict[str, Any]:
-    """The adapters the application takes: the card/PayPal gateway and where vouchers are kept."""
+    """The adapters the application takes: the card/PayPal gateway and where vouchers are kept (the
+    payments database; the store connects on first use)."""
     return {
         "provider": HttpSandboxProvider(settings.provider_url, settings.provider_timeout_seconds),
-        "vouchers": VoucherStore(settings.voucher_dir),
+        "vouchers": PostgresVoucherStore(settings.dsn),
     }
 
 
@@ -35,7 +36,12 @@ SPEC: ServiceSpec[PaymentsApplication] = ServiceSpec(
 def bootstrap(
     settings: PaymentsSettings | None = None, provider: PaymentProvider | None = None, **overrides: Any
 ) -> Runtime[PaymentsApplication]:
-    """The payments runtime; tests pass another `provider` (e.g. an in-memory gateway)."""
+    """The payments runtime; tests pass another `provider` (e.g. an in-memory gateway). On in-memory
+    persistence vouchers are kept in memory too, unless a `vouchers` port is given."""
+    given = dict(overrides.get("ports", {}))
     if provider is not None:
-        overrides["ports"] = {**overrides.get("ports", {}), "provider": provider}
+        given["provider"] = provider
+    if overrides.get("persistence") == "memory":
+        given.setdefault("vouchers", InMemoryVoucherStore())
+    overrides["ports"] = given
     return Runtime(SPEC, settings or PaymentsSettings(), **overrides)

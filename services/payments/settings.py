@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.payments.domain.money import MAX_AMOUNT_MINOR
@@ -16,17 +16,12 @@ class PaymentsSettings(ServiceSettings):
     provider_timeout_seconds: float = 5.0
     fraud_share: float = Field(default=0.05, ge=0, le=1, description="P5: share of orders held for review")
     settlement_days: int = Field(default=10, gt=0, description="P2: days a voucher may stay unsettled")
-    voucher_dir: str = Field(default="", description="Where uploaded vouchers are kept (default: a temp dir)")
-    voucher_max_bytes: int = 10 * 1024 * 1024
+    voucher_max_bytes: int = Field(
+        default=10 * 1024 * 1024, gt=0, description="P2: the largest voucher accepted (larger: 413)"
+    )
     max_amount_minor: int = Field(
         default=MAX_AMOUNT_MINOR, gt=0, description="The most one deposit credit or settlement may bring (P2, P3)"
     )
     refund_alert_minutes: int = Field(
         default=60, gt=0, description="P6: refunds owed through the provider for longer are listed for ops"
     )
-
-    @model_validator(mode="after")
-    def _vouchers_are_kept_in_production(self) -> PaymentsSettings:
-        if self.platform.hallmark_env == "production" and not self.voucher_dir:
-            raise ValueError("PAYMENTS_VOUCHER_DIR must be set when HALLMARK_ENV=production (a temp dir loses proofs)")
-        return self

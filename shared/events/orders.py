@@ -9,6 +9,7 @@ from pydantic import Field
 
 from shared.events.base import Contract
 from shared.events.money import Money
+from shared.events.privacy import Sealed
 from shared.events.registry import event, upcaster
 from shared.events.shipping import Carrier
 
@@ -91,6 +92,22 @@ class OrderPlaced(_Payload):
     )
     contact_email: str | None = Field(default=None, description="Where the order's e-mails go (O6, S1)")
     placed_at: datetime
+    shipping_country: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 of the shipping address (S1)"
+    )
+    personal: Sealed | None = Field(
+        default=None,
+        description="PersonalDetails (the addresses and the contact e-mail) sealed under the customer's key; "
+        "orders fills this and leaves shipping_address, billing_address and contact_email empty",
+    )
+
+
+class PersonalDetails(_Payload):
+    """The plaintext of `OrderPlaced.personal`: the checkout details that identify the customer (O1)."""
+
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    contact_email: str | None = None
 
 
 @upcaster("OrderPlaced", from_version=2)

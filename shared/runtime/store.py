@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 from eventsourcing.application import ProcessingEvent, Recording
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, Mapper, Tracking
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import EnvType
 
@@ -23,6 +23,8 @@ from shared.events import Envelope
 from shared.runtime.chain import install_chain
 from shared.runtime.clock import Clock, SystemClock
 from shared.runtime.logs import causation_id_var, correlation_id_var
+from shared.runtime.privacy.keys import KeyTable, MemoryKeys, PostgresKeys
+from shared.runtime.privacy.mapper import Personal, SealingMapper
 
 if TYPE_CHECKING:
     from shared.runtime.timers import TimerService
@@ -85,15 +87,27 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
     provider, as keyword arguments); the Runtime builds it from the ServiceSpec."""
 
     service: ClassVar[str] = ""
+    personal_data: ClassVar[Mapping[type, Personal]] = {}
+    """Domain event classes (and aggregates, for their snapshots) whose personal fields are sealed per
+    customer in the store (shared.runtime.privacy); a service with any keeps a customer key table."""
 
     def __init__(self, settings: Any, env: EnvType | None = None, clock: Clock | None = None) -> None:
         super().__init__(env)
         install_chain(self, self.service)  # the hash chain over the log (audit), extended as events are recorded
+        self.keys: KeyTable | None = None
+        if self.personal_data:
+            datastore = getattr(self.recorder, "datastore", None)
+            self.keys = PostgresKeys(datastore) if datastore is not None else MemoryKeys()
+            assert isinstance(self.mapper, SealingMapper)
+            self.mapper.configure(self.personal_data, self.keys)
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.timers: TimerService | None = None
         self.policies: Mapping[str, Handler] = {}
         self.stored_listeners: list[Callable[[int], None]] = []
+
+    def construct_mapper(self) -> Mapper[uuid.UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=SealingMapper)
 
     # --- recording -------------------------------------------------------------------------
     def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:

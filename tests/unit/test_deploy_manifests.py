@@ -99,7 +99,7 @@ def test_service_variables_are_settings_and_commands_are_the_launchers(service: 
 @pytest.mark.parametrize("service", SERVICES)
 def test_production_settings_from_the_manifests_pass_the_production_checks(service: str) -> None:
     """What the manifests give (plus the secrets from the cluster's store) is accepted in production:
-    e.g. payments must keep vouchers somewhere that survives a restart."""
+    e.g. a real JWT secret, the system clock, the service's own database (vouchers are kept there, P2)."""
     prefix = f"{service.upper()}_"
     for container in service_containers(service):
         env = {**platform_config(), **resolved_env(container)}
@@ -160,3 +160,16 @@ def test_images_are_pinned(overlay: str) -> None:
     assert not cluster["spec"]["imageName"].endswith(":latest")
     (kafka,) = of_kind(docs, "Kafka")
     assert kafka["spec"]["kafka"]["version"].count(".") == 2
+
+
+@pytest.mark.parametrize("overlay", ["dev", "production"])
+def test_P2_payments_mounts_no_voucher_volume(overlay: str) -> None:
+    """Vouchers are kept in the payments database, so two API replicas on two nodes read the same ones:
+    no claim, no volume, no directory setting."""
+    docs = rendered(overlay)
+    assert [
+        d["metadata"]["name"] for d in of_kind(docs, "PersistentVolumeClaim") if "voucher" in d["metadata"]["name"]
+    ] == []
+    for deployment, container in containers(docs):
+        assert all("voucher" not in m["name"] for m in container.get("volumeMounts", [])), deployment
+        assert all(e["name"] != "PAYMENTS_VOUCHER_DIR" for e in container.get("env", [])), deployment

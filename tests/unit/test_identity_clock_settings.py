@@ -41,7 +41,7 @@ def test_X2_account_manager_sees_only_their_customers() -> None:
 
 
 def _alg_none() -> str:
-    return jwt.encode({"sub": "x", "role": "ops", "iss": "hallmark", "aud": "hallmark-dev"}, None, algorithm="none")
+    return jwt.encode({"sub": "x", "role": "ops", "iss": "hallmark", "aud": "hallmark-dev"}, "", algorithm="none")
 
 
 @pytest.mark.parametrize(
@@ -172,11 +172,13 @@ def test_the_dev_secret_is_made_once_per_checkout_and_kept_private(
     assert PlatformSettings(jwt_secret="given").jwt_secret == "given"
 
 
-def test_P2_vouchers_need_a_kept_directory_in_production(tmp_path: Path) -> None:
+def test_P2_vouchers_need_no_directory_in_production() -> None:
+    """Vouchers are kept in the payments database (two replicas read the same ones): production asks
+    for no directory, and a leftover PAYMENTS_VOUCHER_DIR is ignored."""
     from services.payments.settings import PaymentsSettings
 
     platform = production(jwt_secret=secrets.token_urlsafe(32))
-    with pytest.raises(ValidationError, match="PAYMENTS_VOUCHER_DIR must be set"):
-        PaymentsSettings(platform=platform)
-    assert PaymentsSettings(platform=platform, voucher_dir=str(tmp_path)).voucher_dir == str(tmp_path)
-    assert PaymentsSettings(platform=PlatformSettings()).voucher_dir == ""  # development: a temp dir
+    settings = PaymentsSettings(platform=platform)
+    assert (settings.voucher_max_bytes, hasattr(settings, "voucher_dir")) == (10 * 1024 * 1024, False)
+    with pytest.raises(ValidationError, match="greater than 0"):
+        PaymentsSettings(platform=platform, voucher_max_bytes=0)

@@ -90,7 +90,7 @@ def test_reset_asks_first_and_refuses_without_a_terminal_unless_told_yes(
 def paths_of(stack: Stack) -> set[str]:
     """Every file or directory a stack's processes are told about (environment and arguments)."""
     env = stack.service_env("payments")
-    told = {env[k] for k in ("TMPDIR", "CLOCK_FILE", "PAYMENTS_VOUCHER_DIR")}
+    told = {env[k] for k in ("TMPDIR", "CLOCK_FILE")}
     for aux in AUXILIARIES:
         told |= {a for a in aux.args(stack.config.ports, stack.run_dir) if a.startswith("/")}
     return told

@@ -17,6 +17,7 @@ from typing import Any
 from shared.runtime.identity import ROLES, mint
 from shared.runtime.settings import PlatformSettings
 from tools.launcher import dlq_view, kafka_ops, status_view, stuck
+from tools.launcher.admin_cli import add_admin_commands
 from tools.launcher.audit_cli import add_audit_commands
 from tools.launcher.config import check_port_base
 from tools.launcher.stack import Ports, Stack, StackConfig, read_state, stop_from_state
@@ -179,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds")
     token.set_defaults(func=cmd_token)
     add_audit_commands(sub)
+    add_admin_commands(sub)
     return root
 
 

@@ -71,7 +71,6 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "NAMESPACE": self.config.namespace,
             **auxiliary_env(self.config.ports),
-            "PAYMENTS_VOUCHER_DIR": str(self.run_dir / "vouchers"),
             "CLOCK": self.config.clock,
             "CLOCK_FILE": str(self.clock_file),
             "AUDIT_PEERS": ",".join(f"{s}={self.url(s)}" for s in self.config.services),  # the orders trail

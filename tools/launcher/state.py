@@ -4,7 +4,7 @@
   `mail`, `dlq`, ... read, from another process. It exists only while the stack runs.
 - `settings.json`, what `hallmark up` was told (port base, clock), remembered for the next `up` and
   for the commands that look at a stack that is not running.
-- its data (PostgreSQL, Kafka's log, the clock, mail, vouchers, the sandbox's records, logs), kept
+- its data (PostgreSQL, Kafka's log, the clock, mail, the sandbox's records, logs), kept
   across stops and wiped by `hallmark reset` (`wipe`)."""
 
 from __future__ import annotations

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from pydantic import BaseModel
 
+from services.orders.adapters.privacy import clear_of, sealed_of
 from services.orders.domain import changes, fulfilment, payment
 from services.orders.domain.cart import Cart
 from services.orders.domain.lines import order_total
@@ -15,6 +17,7 @@ from services.orders.domain.order import Order
 from services.orders.domain.values import Address, OrderLine
 from shared.events import Money
 from shared.events import orders as contract
+from shared.events.privacy import Sealed
 from shared.runtime.translate import Outbound, context_of
 
 Context = dict[str, Any]
@@ -45,12 +48,31 @@ def _lines(lines: Sequence[OrderLine], currency: str) -> list[contract.OrderLine
     ]
 
 
+def _personal(e: Any) -> tuple[str | None, Sealed | None]:
+    """The shipping country and the sealed details: the very token stored with the event; an event stored
+    before sealing publishes its details unsealed (alg none), as it did before."""
+    token = sealed_of(e)
+    if token is not None:
+        return clear_of(e).get("shipping_country"), Sealed(**token)
+    details = contract.PersonalDetails(
+        shipping_address=_address(e.shipping_address),
+        billing_address=_address(e.billing_address),
+        contact_email=e.contact_email,
+    )
+    country = e.shipping_address.country if isinstance(e.shipping_address, Address) else None
+    if details == contract.PersonalDetails():
+        return country, None
+    plain = base64.urlsafe_b64encode(details.model_dump_json().encode()).decode()
+    return country, Sealed(alg="none", key_id="", nonce="", ciphertext=plain)
+
+
 def _address(address: Address | None) -> contract.Address | None:
-    return None if address is None else contract.Address(**asdict(address))
+    return None if not isinstance(address, Address) else contract.Address(**asdict(address))
 
 
 def _placed(e: Any, ctx: Context) -> tuple[str, BaseModel]:
     total = order_total(e.lines, e.sample, e.sample_fee_minor)
+    country, personal = _personal(e)
     return "OrderPlaced", contract.OrderPlaced(
         order_id=e.order_id,
         customer_id=e.customer_id,
@@ -59,10 +81,9 @@ def _placed(e: Any, ctx: Context) -> tuple[str, BaseModel]:
         sample=e.sample,
         sample_fee=_money(e.sample_fee_minor, e.currency) if e.sample else None,
         payment_method=e.payment_method,
-        shipping_address=_address(e.shipping_address),
-        billing_address=_address(e.billing_address),
         carrier=getattr(e, "carrier", None),  # Placed events stored before carriers were offered have none
-        contact_email=e.contact_email,
+        shipping_country=country,
+        personal=personal,
         placed_at=e.placed_at,
     )
 

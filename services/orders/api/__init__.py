@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.orders.api import audit
+from services.orders.api import audit, privacy
 from services.orders.api.routes import router
 from services.orders.bootstrap import bootstrap
 from services.orders.domain.cart import ItemNotInCart
@@ -11,6 +11,7 @@ from services.orders.domain.errors import (
     Busy,
     CarrierRefused,
     CoverageUnknown,
+    CustomerHasOpenOrders,
     EmptyCart,
     IdempotencyKeyReused,
     MixedCurrencies,
@@ -36,12 +37,13 @@ ERRORS: dict[type[Exception], int] = {
     NotYourOrder: 403,
     TransitionRefused: 409,
     Busy: 409,
+    CustomerHasOpenOrders: 409,
 }
 
 
 create_app = service_app(
     bootstrap,
-    [router, audit.router],
+    [router, audit.router, privacy.router],
     ERRORS,
     title="Hallmark orders",
     description="Carts, checkout, order status and cancellation terms.",

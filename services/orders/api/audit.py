@@ -18,8 +18,8 @@ from services.orders.domain.cancellation import POLICIES
 from shared.runtime.audit.gather import gather_trail, peer_client
 from shared.runtime.audit.published import history
 from shared.runtime.audit.timeline import render
-from shared.runtime.http.deps import Auditor, RuntimeDep, aware
-from shared.runtime.identity import InvalidToken, verify
+from shared.runtime.http.deps import Auditor, RuntimeDep, authenticate, aware
+from shared.runtime.http.problems import problems
 from shared.runtime.service import Runtime
 
 router = APIRouter(prefix="/audit/orders", tags=["audit"])
@@ -41,7 +41,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
 """Which figures of the terms each kind of order event moves (by its internal name)."""
 
 
-@router.get("/{order_id}/trail")
+@router.get("/{order_id}/trail", responses=problems(404))
 async def trail(order_id: uuid.UUID, request: Request, runtime: RuntimeDep, _: Auditor) -> dict[str, Any]:
     """Every event of the order from all five services, merged by time, with service, correlation and
     causation id and the event that caused each; gaps (an effect with no cause, a cause with no
@@ -52,7 +52,7 @@ async def trail(order_id: uuid.UUID, request: Request, runtime: RuntimeDep, _: A
     return await gather_trail(runtime, str(order_id), authorization, client=peer_client(request.app.state))
 
 
-@router.get("/{order_id}/terms")
+@router.get("/{order_id}/terms", responses=problems(404))
 async def terms(
     order_id: uuid.UUID,
     runtime: RuntimeDep,
@@ -85,7 +85,13 @@ async def terms(
     }
 
 
-@router.get("/{order_id}/timeline", response_class=HTMLResponse)
+@router.get(
+    "/{order_id}/timeline",
+    response_class=HTMLResponse,
+    responses=problems(403, 404),
+    # the same bearer token and roles as the other audit views (also accepted as `?token=`)
+    openapi_extra={"security": [{"HTTPBearer": []}], "x-roles": ["auditor", "ops"]},
+)
 async def timeline(
     order_id: uuid.UUID,
     request: Request,
@@ -118,13 +124,7 @@ async def timeline(
 
 def _auditor_or_ops(runtime: Runtime[Any], authorization: str) -> None:
     scheme, _, credentials = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not credentials:
-        raise HTTPException(401, "authorization: a bearer token is required (header, or ?token= for a browser)")
-    platform = runtime.settings.platform
-    try:
-        principal = verify(platform.jwt_secret, platform.jwt_issuer, credentials)
-    except InvalidToken as exc:
-        raise HTTPException(401, f"authorization: invalid token ({exc})") from None
+    principal = authenticate(runtime, scheme, credentials)
     if principal.role not in ("auditor", "ops"):
         raise HTTPException(403, f"role: {principal.role} may not do this (needs auditor or ops)")
 

@@ -16,6 +16,8 @@ from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import EnvType, get_topic
 
 from services.orders.adapters import transcodings
+from services.orders.adapters.privacy import PERSONAL_DATA
+from services.orders.application import privacy
 from services.orders.application.expiry import payment_window_timer
 from services.orders.application.serial import StripedLocks
 from services.orders.domain import cancellation, placing
@@ -27,7 +29,9 @@ from services.orders.domain.lines import Requested
 from services.orders.domain.order import Order
 from services.orders.domain.values import CancellationTerms, Checkout
 from services.orders.settings import OrdersSettings
+from shared.events.orders import PersonalDetails
 from shared.runtime.clock import Clock
+from shared.runtime.privacy.keys import Forgotten
 from shared.runtime.store import Attempt, HallmarkApplication, StillConflicting
 
 ORDER_NAMESPACE = uuid.UUID("7f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8")
@@ -38,6 +42,7 @@ class OrdersApplication(HallmarkApplication):
     service = "orders"
     # every aggregate whose history grows without bound is snapshotted (a reseller's cart records each order)
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Order: 100, Cart: 100}
+    personal_data = PERSONAL_DATA  # addresses and e-mail sealed per customer (adapters/privacy.py)
 
     def __init__(self, settings: OrdersSettings, env: EnvType | None = None, clock: Clock | None = None) -> None:
         super().__init__(settings, env, clock)
@@ -172,6 +177,16 @@ class OrdersApplication(HallmarkApplication):
         ]
         newest_first = sorted((self.get_order(i) for i in ids), key=lambda o: o.placed_at, reverse=True)
         return newest_first[offset:window]
+
+    def forget_customer(self, customer_id: str, by: str) -> Forgotten:
+        """X4: destroy the customer's data keys (refused while an order of theirs is open)."""
+        assert self.keys is not None
+        return privacy.forget(self.keys, self.orders_of, customer_id, by)
+
+    def open_details(self, token: dict[str, Any]) -> PersonalDetails | None:
+        """X4: the sealed checkout details of an OrderPlaced (None: the customer was forgotten)."""
+        assert self.keys is not None
+        return privacy.open_details(self.keys, token)
 
     def cancellation_terms(self, order_id: uuid.UUID, at: datetime | None = None) -> CancellationTerms:
         """O5 terms at any instant, past or future (a pure function of the history and the instant)."""

@@ -64,3 +64,8 @@ class TransitionRefused(OrderError):
 
 class CancellationRefused(TransitionRefused):
     pass
+
+
+class CustomerHasOpenOrders(OrderError):
+    """X4: a customer is forgotten only once every order of theirs has ended (completed, cancelled,
+    expired): shipping and payments still need the details of an open one."""

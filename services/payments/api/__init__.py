@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.payments.adapters.providers import ProviderRejected, ProviderTimeout, ProviderUnavailable
+from services.payments.api import vouchers
 from services.payments.api.routes import router
 from services.payments.bootstrap import bootstrap
 from services.payments.domain import InvalidPayment, PaymentConflict, PaymentNotFound
@@ -20,9 +21,10 @@ ERRORS: dict[type[Exception], int] = {
 
 create_app = service_app(
     bootstrap,
-    [router],
+    [router, vouchers.router],
     ERRORS,
     title="Hallmark payments",
     description="Card, PayPal, bank transfer with vouchers, deposits, refunds.",
-    fields={"card.number": "source"},  # the request field a card number arrives in
+    # the request fields a card number and a voucher's bytes arrive in
+    fields={"card.number": "source", "voucher.size": "file", "voucher.content_type": "file"},
 )

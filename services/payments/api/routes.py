@@ -1,4 +1,4 @@
-"""Payments HTTP routes: pay, upload a voucher, deposits (customers); settlement, reviews (staff)."""
+"""Payments HTTP routes: pay, deposits (customers); settlement, reviews (staff). Vouchers: api/vouchers.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, Header, HTTPException, Query
 
 from services.payments.api.models import (
     CaptureCreate,
@@ -31,15 +31,14 @@ from shared.runtime.identity import Principal
 router = APIRouter(tags=["payments"])
 Customer = Annotated[Principal, Depends(require("customer"))]
 Staff = Annotated[Principal, Depends(require("account_manager", "ops"))]
-SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
-def _app(runtime: Any) -> PaymentsApplication:
+def payments_app(runtime: Any) -> PaymentsApplication:
     app: PaymentsApplication = runtime.app
     return app
 
 
-async def _own_payment(app: PaymentsApplication, order_id: str, purpose: str, principal: Principal) -> Payment:
+async def own_payment(app: PaymentsApplication, order_id: str, purpose: str, principal: Principal) -> Payment:
     """The order's payment for `purpose`, if the caller may act on it: its customer, their account
     manager, ops (X2); else 403."""
     payment = await asyncio.to_thread(app.payment, order_id, purpose)
@@ -66,46 +65,18 @@ async def capture(
     idempotency_key: Annotated[str, Header(min_length=8, max_length=128)],
 ) -> CapturePublic:
     """Pay by card (Visa, MasterCard, JCB) or PayPal; retries with the same Idempotency-Key never charge twice."""
-    app = _app(runtime)
-    await _own_payment(app, order_id, purpose, customer)
+    app = payments_app(runtime)
+    await own_payment(app, order_id, purpose, customer)
     outcome = await asyncio.to_thread(app.capture, order_id, purpose, body.method, body.source, idempotency_key)
     return CapturePublic.of(outcome)
-
-
-@router.post("/payments/{order_id}/voucher", response_model=PaymentPublic, responses=problems(403, 404, 409))
-async def upload_voucher(order_id: str, file: UploadFile, runtime: RuntimeDep, customer: Customer) -> PaymentPublic:
-    """Bank transfer: upload the payment voucher for the goods (PDF, JPEG or PNG, at most 10 MiB); the order
-    confirms in advance."""
-    return await _voucher(_app(runtime), order_id, "goods", file, customer)
-
-
-@router.post("/payments/{order_id}/{purpose}/voucher", response_model=PaymentPublic, responses=problems(403, 404, 409))
-async def upload_voucher_for(
-    order_id: str, purpose: Purpose, file: UploadFile, runtime: RuntimeDep, customer: Customer
-) -> PaymentPublic:
-    """Bank transfer: upload the payment voucher for the goods, the sample fee or the shipping (P2, P7;
-    PDF, JPEG or PNG, at most 10 MiB); that payment is confirmed in advance and settles later."""
-    return await _voucher(_app(runtime), order_id, purpose, file, customer)
-
-
-async def _voucher(
-    app: PaymentsApplication, order_id: str, purpose: str, file: UploadFile, customer: Principal
-) -> PaymentPublic:
-    await _own_payment(app, order_id, purpose, customer)
-    content_type = file.content_type or ""
-    if content_type not in SUFFIXES:
-        raise HTTPException(422, [{"field": "file", "rule": "P2", "message": "a voucher must be PDF, JPEG or PNG"}])
-    data = await file.read(app.voucher_max_bytes + 1)  # one byte more than allowed: too big is refused
-    suffix = SUFFIXES[content_type]
-    return PaymentPublic.of(await asyncio.to_thread(app.upload_voucher, order_id, data, content_type, suffix, purpose))
 
 
 @router.post("/payments/{order_id}/settle", response_model=PaymentPublic, responses=problems(404, 409))
 async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, staff: Staff) -> PaymentPublic:
     """The bank transfer for the goods, the sample fee or the shipping (`purpose`, goods by default) arrived:
     the customer's account manager, or ops (X2)."""
-    app = _app(runtime)
-    await _own_payment(app, order_id, body.purpose, staff)
+    app = payments_app(runtime)
+    await own_payment(app, order_id, body.purpose, staff)
     settled = await asyncio.to_thread(app.settle, order_id, body.amount_minor, body.purpose, body.reference)
     return PaymentPublic.of(settled)
 
@@ -114,7 +85,7 @@ async def settle(order_id: str, body: SettlementCreate, runtime: RuntimeDep, sta
 async def overdue_transfers(runtime: RuntimeDep, staff: Staff) -> list[OverduePublic]:
     """P2: transfers flagged overdue (SettlementOverdue) and still not arrived, of orders not cancelled:
     an account manager sees their customers', ops everyone's."""
-    app = _app(runtime)
+    app = payments_app(runtime)
     customers = None if staff.role == "ops" else staff.customers
     found = await asyncio.to_thread(app.overdue_transfers, customers)
     return [OverduePublic.of(p, app.settlement_days) for p in found]
@@ -127,18 +98,18 @@ async def refunds_owed(
     """P6: refunds owed through the provider and not made for longer than `older_than_minutes` (default
     PAYMENTS_REFUND_ALERT_MINUTES); the service keeps retrying each one, nobody has to push it."""
     older_than = timedelta(minutes=older_than_minutes) if older_than_minutes is not None else None
-    found = await asyncio.to_thread(_app(runtime).refunds_owed, older_than)
+    found = await asyncio.to_thread(payments_app(runtime).refunds_owed, older_than)
     return [OwedRefundPublic.of(r) for r in found]
 
 
 @router.get("/payments/{order_id}", response_model=list[PaymentPublic], responses=problems(403, 404))
 async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDep, as_of: AsOf) -> list[PaymentPublic]:
     """The order's payments (goods or sample fee, shipping); auditors may ask as of an instant."""
-    app = _app(runtime)
+    app = payments_app(runtime)
     found = []
     for purpose in ("goods", "sample_fee", "shipping"):
         try:
-            found.append(await _own_payment(app, order_id, purpose, principal))
+            found.append(await own_payment(app, order_id, purpose, principal))
         except PaymentNotFound:
             continue
     if not found:
@@ -154,7 +125,7 @@ async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDe
 @router.get("/payments/{order_id}/{purpose}/history", responses=problems(404))
 async def payment_history(order_id: str, purpose: Purpose, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
     """Every event of one payment, in order (auditors)."""
-    app = _app(runtime)
+    app = payments_app(runtime)
     payment = await asyncio.to_thread(app.payment, order_id, purpose)
     return await asyncio.to_thread(app.history, payment.id)
 
@@ -162,13 +133,13 @@ async def payment_history(order_id: str, purpose: Purpose, runtime: RuntimeDep, 
 @router.get("/deposits/mine", response_model=DepositPublic)
 async def my_deposit(runtime: RuntimeDep, customer: Customer) -> DepositPublic:
     """The calling customer's deposit balance."""
-    return DepositPublic.of(await asyncio.to_thread(_app(runtime).deposit, customer.subject))
+    return DepositPublic.of(await asyncio.to_thread(payments_app(runtime).deposit, customer.subject))
 
 
 @router.get("/deposits/mine/history", response_model=list[MovementPublic])
 async def my_deposit_history(runtime: RuntimeDep, customer: Customer) -> list[MovementPublic]:
     """The calling customer's deposit statement, oldest first, with the balance after each movement."""
-    movements = await asyncio.to_thread(_app(runtime).deposit_movements, customer.subject)
+    movements = await asyncio.to_thread(payments_app(runtime).deposit_movements, customer.subject)
     return [MovementPublic.of(m) for m in movements]
 
 
@@ -177,7 +148,7 @@ async def deposit_of(customer_id: str, runtime: RuntimeDep, principal: Principal
     """A customer's deposit and statement: their account manager, ops and auditors (X2)."""
     if principal.role == "customer" or not principal.may_see_customer(customer_id):
         raise HTTPException(403, "customer_id: not one of your customers (X2)")
-    app = _app(runtime)
+    app = payments_app(runtime)
     account = await asyncio.to_thread(app.deposit, customer_id)
     movements = await asyncio.to_thread(app.deposit_movements, customer_id)
     return DepositStatement(
@@ -190,7 +161,7 @@ async def credit_deposit(customer_id: str, body: CreditCreate, runtime: RuntimeD
     """Money a customer sent as a deposit (account manager or ops)."""
     if not staff.may_see_customer(customer_id):
         raise HTTPException(403, "customer_id: not one of your customers (X2)")
-    app = _app(runtime)
+    app = payments_app(runtime)
     return DepositPublic.of(
         await asyncio.to_thread(app.credit_deposit, customer_id, body.amount_minor, body.currency, body.reference)
     )
@@ -200,7 +171,7 @@ async def credit_deposit(customer_id: str, body: CreditCreate, runtime: RuntimeD
 async def pay_from_deposit(order_id: str, purpose: Purpose, runtime: RuntimeDep, customer: Customer) -> DepositPublic:
     """Pay from the deposit, after a top-up, what an order paid from it waits for (P3): the goods (or
     sample fee) the balance did not cover at checkout, or the shipping it did not cover at the quote (P7)."""
-    app = _app(runtime)
+    app = payments_app(runtime)
     payer = await asyncio.to_thread(app.payer, order_id)
     if payer is not None:  # unknown orders: the deposit says it waits for nothing (404)
         _check_customer(customer, payer)
@@ -211,12 +182,12 @@ async def pay_from_deposit(order_id: str, purpose: Purpose, runtime: RuntimeDep,
 @router.get("/admin/reviews")
 async def held_for_review(runtime: RuntimeDep, _: Ops) -> list[dict[str, Any]]:
     """P5: orders drawn for an authorization check and not yet decided."""
-    checks = await asyncio.to_thread(_app(runtime).held_for_review)
+    checks = await asyncio.to_thread(payments_app(runtime).held_for_review)
     return [{"order_id": c.order_id, "drawn_at": c.drawn_at.isoformat(), "share": c.share} for c in checks]
 
 
 @router.post("/admin/reviews/{order_id}", responses=problems(404, 409))
 async def review(order_id: str, body: ReviewCreate, runtime: RuntimeDep, ops: Ops) -> dict[str, Any]:
     """P5: approve (the order confirms) or reject (what was paid is refunded)."""
-    check = await asyncio.to_thread(_app(runtime).review, order_id, ops.subject, body.approve, body.note)
+    check = await asyncio.to_thread(payments_app(runtime).review, order_id, ops.subject, body.approve, body.note)
     return {"order_id": check.order_id, "review": check.review, "reviewer": check.reviewer}

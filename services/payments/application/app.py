@@ -15,7 +15,7 @@ from eventsourcing.utils import EnvType
 
 from services.payments.adapters.outbound import context_for
 from services.payments.adapters.providers import PaymentProvider, ProviderResult, provider_key
-from services.payments.adapters.vouchers import VoucherStore
+from services.payments.adapters.vouchers import sniff
 from services.payments.application import closing, policies, refunds, views
 from services.payments.domain import (
     CaptureOutcome,
@@ -36,6 +36,7 @@ from services.payments.domain import (
     validate_card,
 )
 from services.payments.domain.transfer import settlement_reference
+from services.payments.domain.voucher_files import VoucherFile, VoucherStore, voucher_ref
 from services.payments.settings import PaymentsSettings
 from shared.runtime.clock import Clock
 from shared.runtime.store import HallmarkApplication
@@ -166,23 +167,42 @@ class PaymentsApplication(HallmarkApplication):
         )
 
     # --- voucher and settlement (P2) ---------------------------------------------------------------
-    def upload_voucher(
-        self, order_id: str, data: bytes, content_type: str, suffix: str, purpose: str = "goods"
-    ) -> Payment:
-        """Keep the proof, record it, confirm the payment (goods, sample fee, shipping) in advance; settle in N
-        days. A voucher for a cancelled order is owed back when its transfer settles (O5, P6)."""
-        payment = self.payment(order_id, purpose)
-        ref = self.vouchers.keep(data, suffix)
-        if payment.receive_voucher(ref, len(data), content_type, self.clock.now(), self.voucher_max_bytes):
-            payment.release_confirmation(self.clock.now())
+    def upload_voucher(self, order_id: str, data: bytes, purpose: str = "goods", key: str | None = None) -> Payment:
+        """Check the proof (its type read from its bytes), keep it, record it, confirm the payment (goods,
+        sample fee, shipping) in advance; settle in N days. The same bytes or the same idempotency `key`
+        again change nothing. Nothing is kept unless accepted. A voucher for a cancelled order is owed
+        back when its transfer settles (O5, P6)."""
+        content_type = sniff(data)
+        ref = voucher_ref(data, content_type)
+        for _ in range(RETRIES):
+            payment = self.payment(order_id, purpose)
+            now = self.clock.now()
+            if not payment.receive_voucher(ref, len(data), content_type, now, self.voucher_max_bytes, key):
+                return payment
+            assert content_type is not None  # receive_voucher refused anything else
+            self.vouchers.put(VoucherFile(payment.id, ref, content_type, data))  # accepted: kept before recorded
+            payment.release_confirmation(now)
             pe: PE = ProcessingEvent()
             closing.give_back_after_close(self, payment, f"after-close:{ref}", pe)
             deadline = payment.settlement_deadline(self.settlement_days)
             assert self.timers is not None and deadline is not None
             pe.collect_events(payment)
             self.timers.schedule(pe, policies.SETTLEMENT_OVERDUE, str(payment.id), deadline)
-            self.record(pe)
-        return payment
+            try:
+                self.record(pe)
+                return payment
+            except IntegrityError:
+                continue  # another replica recorded on this payment meanwhile: reload, try again
+        raise InvalidPayment("the payment is too busy; send the voucher again", field="file", rule="P2")
+
+    def voucher_file(self, order_id: str, purpose: str, index: int) -> VoucherFile:
+        """The bytes of the payment's `index`-th voucher (0 first), as kept; PaymentNotFound if none."""
+        payment = self.payment(order_id, purpose)
+        known = payment.vouchers[index] if 0 <= index < len(payment.vouchers) else None
+        found = self.vouchers.get(payment.id, known.file_ref) if known is not None else None
+        if found is None:
+            raise PaymentNotFound(f"no voucher {index} for order {order_id}'s {purpose}", field="index", rule="P2")
+        return found
 
     def settle(self, order_id: str, amount_minor: int, purpose: str = "goods", reference: str | None = None) -> Payment:
         """Money of the transfer arrived (ops / account manager), once per bank reference (without one, per

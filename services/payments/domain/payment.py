@@ -232,18 +232,32 @@ class Payment(PaymentFigures, Aggregate):
             self.record_refund(amount_minor, reason, reference, at, request_ref=request_ref)
         return bool(due)
 
+    def check_takes_voucher(self) -> None:
+        """InvalidPayment unless this payment takes a voucher (a bank transfer, P2): asked before the
+        upload is even read."""
+        transfer.check_takes_voucher(self.method)
+
     def receive_voucher(
-        self, file_ref: str, size: int, content_type: str, at: datetime, max_bytes: int = MAX_VOUCHER_BYTES
+        self,
+        file_ref: str,
+        size: int,
+        content_type: str | None,
+        at: datetime,
+        max_bytes: int = MAX_VOUCHER_BYTES,
+        key: str | None = None,
     ) -> bool:
-        """Record a payment voucher for a bank transfer (P2); the same file_ref twice changes nothing."""
-        if any(v.file_ref == file_ref for v in self.vouchers):
+        """Record a payment voucher for a bank transfer (P2); the same file_ref, or the same idempotency
+        `key`, twice changes nothing (False)."""
+        if any(v.file_ref == file_ref or (key is not None and v.key == key) for v in self.vouchers):
             return False
         transfer.check_voucher(self.method, file_ref, size, content_type, max_bytes)
         if self.amount_minor == 0 and self.closed is None:
             raise PaymentConflict(
                 f"order {self.order_id}'s {self.purpose} costs nothing: nothing to pay", field="purpose", rule="I3"
             )
-        self.trigger_event(self.VoucherReceived, file_ref=file_ref, size=size, content_type=content_type, at=at)
+        self.trigger_event(
+            self.VoucherReceived, file_ref=file_ref, size=size, content_type=content_type, at=at, key=key
+        )
         return True
 
     def settle(

@@ -20,18 +20,29 @@ VOUCHER_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 MAX_VOUCHER_BYTES = 10 * 1024 * 1024
 
 
-def check_voucher(method: str, file_ref: str, size: int, content_type: str, max_bytes: int = MAX_VOUCHER_BYTES) -> None:
-    """Raise InvalidPayment unless this is a usable voucher for a bank transfer (P2)."""
+def check_takes_voucher(method: str) -> None:
+    """Raise InvalidPayment unless a payment by `method` takes a voucher: only bank transfers do (P2)."""
     if method != "bank_transfer":
         raise InvalidPayment(f"a {method} payment takes no voucher: only bank transfers do", field="method", rule="P2")
+
+
+def check_voucher(
+    method: str, file_ref: str, size: int, content_type: str | None, max_bytes: int = MAX_VOUCHER_BYTES
+) -> None:
+    """Raise InvalidPayment unless this is a usable voucher for a bank transfer (P2): `content_type` is
+    what the bytes show (None: nothing recognised), never what the client said."""
+    check_takes_voucher(method)
     check_text(file_ref, field="voucher.file_ref", rule="P2")
     if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= max_bytes:
         raise InvalidPayment(
             f"a voucher must be between 1 byte and {max_bytes} bytes, got {size!r}", field="voucher.size", rule="P2"
         )
     if content_type not in VOUCHER_CONTENT_TYPES:
+        found = content_type or "not a recognised file type"
         raise InvalidPayment(
-            f"a voucher must be a PDF, JPEG or PNG file, got {content_type!r}", field="voucher.content_type", rule="P2"
+            f"a voucher must be a PDF, JPEG or PNG file (its bytes are {found})",
+            field="voucher.content_type",
+            rule="P2",
         )
 
 
@@ -82,9 +93,10 @@ class VoucherReceived(Aggregate.Event):
     size: int
     content_type: str
     at: datetime
+    key: str | None = None  # the upload's Idempotency-Key, if it had one (none in events stored before)
 
     def apply(self, payment: PaymentState) -> None:
-        payment.vouchers.append(Voucher(self.file_ref, self.size, self.content_type, self.at))
+        payment.vouchers.append(Voucher(self.file_ref, self.size, self.content_type, self.at, self.key))
         payment.vouchered_minor = payment.amount_minor  # the proof is for what was asked when it came
 
 

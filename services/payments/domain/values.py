@@ -89,12 +89,14 @@ class Closure:
 
 @dataclass(frozen=True)
 class Voucher:
-    """Proof of a transfer the customer uploaded: the kept file's reference, its size and type."""
+    """Proof of a transfer the customer uploaded: the kept file's reference, its size and type (read
+    from its bytes), and the upload's idempotency key if it had one."""
 
     file_ref: str
     size: int
     content_type: str
     at: datetime
+    key: str | None = None
 
 
 def check_text(value: object, *, field: str, rule: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from shared.events import Envelope
 from shared.events import inventory as inv
@@ -22,6 +22,8 @@ class OrderFacts:
     customer_id: str
     contact_email: str | None
     country: str | None
+    contact_sealed: dict[str, Any] | None
+    """X4: the order's sealed details (addresses, e-mail); opened through orders when an e-mail goes out."""
     items: int
     skus: tuple[str, ...]
     carrier: str | None
@@ -60,7 +62,8 @@ def order_facts(envelope: Envelope) -> OrderFacts:
         order_id=placed.order_id,
         customer_id=placed.customer_id,
         contact_email=placed.contact_email,
-        country=placed.shipping_address.country if placed.shipping_address else None,
+        country=placed.shipping_country or (placed.shipping_address.country if placed.shipping_address else None),
+        contact_sealed=placed.personal.model_dump() if placed.personal else None,
         items=sum(line.quantity for line in placed.lines),
         skus=tuple(line.sku for line in placed.lines),
         carrier=placed.carrier,

@@ -9,19 +9,22 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
+from services.shipping.adapters.details import open_contact_email
 from services.shipping.domain.estimate import DeliveryWindow, EstimateRule
 from services.shipping.domain.shipment import Shipment
 
 log = logging.getLogger("hallmark.shipping.mail")
 
 
-def quote_message(shipment: Shipment, sender: str, rule: EstimateRule, window: DeliveryWindow) -> EmailMessage:
+def quote_message(
+    shipment: Shipment, sender: str, rule: EstimateRule, window: DeliveryWindow, to: str | None = None
+) -> EmailMessage:
     """The e-mail for a quoted shipment; `window` is the estimate if paid on the day of the quote."""
     quote = shipment.quote or {}
     order = shipment.order or {}
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = order.get("contact_email") or ""
+    message["To"] = to or order.get("contact_email") or ""
     message["Subject"] = f"Shipping cost for your order {shipment.order_id[:8]}"
     # A stable Message-ID: a repeated send (after a crash) is recognisably the same message.
     message["Message-ID"] = f"<shipping-quoted.{shipment.order_id}@hallmark>"
@@ -51,11 +54,15 @@ def quote_mailer(runtime: Any) -> Callable[[Any, int], None]:
         if not isinstance(domain_event, Shipment.Quoted):
             return
         shipment: Shipment = app.repository.get(domain_event.originator_id, version=domain_event.originator_version)
-        if not (shipment.order or {}).get("contact_email"):
+        order = shipment.order or {}
+        to = order.get("contact_email")
+        if not to and order.get("contact_sealed"):  # X4: sealed by orders, opened there
+            to = open_contact_email(platform, order["contact_sealed"])
+        if not to:
             log.warning("no contact e-mail: quote not sent", extra={"order_id": shipment.order_id})
             return
         window = app.estimate_for(shipment, domain_event.at)
-        message = quote_message(shipment, runtime.settings.mail_from, app.estimate, window)
+        message = quote_message(shipment, runtime.settings.mail_from, app.estimate, window, to)
         with smtplib.SMTP(platform.smtp_host, platform.smtp_port, timeout=10) as smtp:
             smtp.send_message(message)
         log.info("quote e-mailed", extra={"order_id": shipment.order_id, "notification_id": notification_id})

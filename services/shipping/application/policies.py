@@ -46,6 +46,7 @@ def on_order_placed(app: ShippingPort, envelope: Envelope, pe: PE) -> None:
         {
             "customer_id": facts.customer_id,
             "contact_email": facts.contact_email,
+            **({"contact_sealed": facts.contact_sealed} if facts.contact_sealed else {}),
             "country": facts.country,
             "items": facts.items,
             "carrier": facts.carrier,

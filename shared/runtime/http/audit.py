@@ -17,6 +17,7 @@ from shared.runtime.audit.gather import order_events_body
 from shared.runtime.audit.published import history
 from shared.runtime.audit.verify import verify
 from shared.runtime.http.deps import AsOf, Auditor, RuntimeDep
+from shared.runtime.http.problems import problems
 from shared.runtime.positions import read_position
 from shared.runtime.service import Runtime
 from shared.runtime.store import aggregate_state
@@ -27,11 +28,12 @@ CHUNK = 2000
 
 
 def _persistent(runtime: Runtime[Any]) -> None:
+    """409 (documented on each route that calls it) on the in-memory store, which tests use."""
     if runtime.persistence != "postgres":
         raise HTTPException(409, "persistence: the in-memory store keeps no published log")
 
 
-@router.get("/verify")
+@router.get("/verify", responses=problems(409))
 async def verify_log(runtime: RuntimeDep, _: Auditor) -> dict[str, Any]:
     """(1) the hash chain is unbroken, (2) every published event is on the topic in order (duplicates
     listed), (3) every consumed event is tracked. `ok` is false on any finding."""
@@ -39,7 +41,7 @@ async def verify_log(runtime: RuntimeDep, _: Auditor) -> dict[str, Any]:
     return (await verify(runtime)).as_dict()
 
 
-@router.get("/log/summary")
+@router.get("/log/summary", responses=problems(409))
 async def log_summary(runtime: RuntimeDep, _: Auditor) -> dict[str, Any]:
     """The notification ids the log spans now: `stored` (highest) and `published` (the relay's position)."""
     _persistent(runtime)
@@ -56,7 +58,7 @@ async def log_summary(runtime: RuntimeDep, _: Auditor) -> dict[str, Any]:
     return await asyncio.to_thread(read)
 
 
-@router.get("/log")
+@router.get("/log", responses=problems(409))
 def export_log(
     runtime: RuntimeDep,
     _: Auditor,
@@ -80,7 +82,7 @@ def export_log(
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
-@router.get("/aggregates/{aggregate_id}")
+@router.get("/aggregates/{aggregate_id}", responses=problems(404))
 async def replay(aggregate_id: uuid.UUID, runtime: RuntimeDep, _: Auditor, as_of: AsOf) -> dict[str, Any]:
     """The aggregate as it was at `as_of` (default: now) and the events it was built from, under their
     published names and versions."""
@@ -99,7 +101,7 @@ async def replay(aggregate_id: uuid.UUID, runtime: RuntimeDep, _: Auditor, as_of
     }
 
 
-@router.get("/orders/{order_id}/events")
+@router.get("/orders/{order_id}/events", responses=problems(409))
 async def order_events(order_id: str, runtime: RuntimeDep, _: Auditor) -> Response:
     """Every event this service published about one order, in order (envelopes as on Kafka), and how
     far its relay is behind (events stored but not yet published are not here yet)."""

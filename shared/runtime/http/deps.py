@@ -25,18 +25,17 @@ async def get_runtime(request: Request) -> Runtime[Any]:
 RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
 
 
-async def get_principal(
-    runtime: RuntimeDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+def authenticate(runtime: Runtime[Any], scheme: str, credentials: str) -> Principal:
+    """The caller a bearer token names (401 for a missing or bad one): the one check every route uses,
+    including those that also take the token from elsewhere (the orders timeline's `?token=`)."""
+    if scheme.lower() != "bearer" or not credentials:
         raise HTTPException(401, "authorization: a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     platform = runtime.settings.platform
     try:
         return verify(
             platform.jwt_secret,
             platform.jwt_issuer,
-            credentials.credentials,
+            credentials,
             audience=platform.jwt_audience,
             max_ttl_seconds=platform.jwt_max_ttl_seconds,
         )
@@ -44,6 +43,15 @@ async def get_principal(
         raise HTTPException(
             401, f"authorization: invalid token ({exc})", headers={"WWW-Authenticate": "Bearer"}
         ) from None
+
+
+async def get_principal(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        return authenticate(runtime, "", "")
+    return authenticate(runtime, credentials.scheme, credentials.credentials)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -2,6 +2,7 @@
 
 FastAPI documents a 422 of its own shape and nothing else. Here every operation documents:
 - 422 as a Problem when it takes parameters or a body (request validation answers that);
+- 400 as a Problem when it takes a body (one that does not parse answers that);
 - 401 when it needs a bearer token, 403 when only some roles may call it (`require`), and lists
   those roles as `x-roles`;
 - the statuses its route declares with `problems(...)`, as Problems;
@@ -62,6 +63,8 @@ def document(api: FastAPI) -> dict[str, Any]:
             responses: dict[str, Any] = operation.setdefault("responses", {})
             if "422" in responses or operation.get("parameters") or operation.get("requestBody"):
                 responses["422"] = _problem(422)
+            if operation.get("requestBody"):
+                responses.setdefault("400", _problem(400))  # a body that does not parse (not JSON, not a form)
             if operation.get("security"):
                 responses.setdefault("401", _problem(401))
             roles = roles_of(dependant) if dependant else None

@@ -100,6 +100,14 @@ def test_P6_nothing_to_refund_before_money_arrived() -> None:
     assert unknown.value.field == "capture_ref"
 
 
+def test_P2_the_same_idempotency_key_records_one_voucher_whatever_the_bytes() -> None:
+    payment = transfer_payment()
+    assert payment.receive_voucher("a.pdf", 10, "application/pdf", T0, key="upload-key-1")
+    assert not payment.receive_voucher("b.png", 20, "image/png", T0, key="upload-key-1")  # a retried upload
+    assert payment.receive_voucher("b.png", 20, "image/png", T0, key="upload-key-2")
+    assert [(v.file_ref, v.key) for v in payment.vouchers] == [("a.pdf", "upload-key-1"), ("b.png", "upload-key-2")]
+
+
 def test_P2_voucher_confirms_a_bank_transfer_in_advance_and_settlement_follows() -> None:
     payment = transfer_payment()
     assert not payment.confirms_order

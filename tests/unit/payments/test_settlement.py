@@ -145,7 +145,7 @@ def test_P2_X2_account_managers_see_their_customers_overdue_transfers_but_not_ca
             s.placed(1200, method="bank_transfer"),
         )
         for n, order_id in enumerate((late, other, cancelled, settled)):
-            s.app.upload_voucher(order_id, f"%PDF-1.7 voucher {n}".encode(), "application/pdf", ".pdf")
+            s.app.upload_voucher(order_id, f"%PDF-1.7 voucher {n}".encode())
         s.app.settle(settled, 1200)
         s.advance(timedelta(days=9))
         s.cancelled(cancelled, fee=0, refund=0)

@@ -127,7 +127,7 @@ def test_P7_P2_shipping_by_bank_transfer_is_confirmed_by_its_voucher_and_then_se
 def test_P7_P2_an_unsettled_shipping_transfer_is_flagged_after_10_days(s: PaymentsScenario) -> None:
     order_id = s.placed(5400, method="bank_transfer")
     s.quoted(order_id, 2350)
-    s.app.upload_voucher(order_id, b"%PDF-1.7 shipping", "application/pdf", ".pdf", purpose="shipping")
+    s.app.upload_voucher(order_id, b"%PDF-1.7 shipping", purpose="shipping")
     s.advance(timedelta(days=10))
     assert s.app.timers is not None
     s.app.timers.fire(timer_id("settlement-overdue", str(payment_id(order_id, "shipping"))))

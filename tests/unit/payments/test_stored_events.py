@@ -132,6 +132,7 @@ def test_P2_P6_transfer_events_stored_in_the_earlier_shape_replay_into_the_same_
             ),
         ]
     )
+    assert payment.vouchers[0].key is None  # stored before uploads carried an idempotency key
     assert (payment.purpose, payment.vouchers[0].file_ref, payment.overdue_flagged_at, payment.settled_minor) == (
         "shipping",
         "v.pdf",

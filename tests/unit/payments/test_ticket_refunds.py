@@ -153,10 +153,10 @@ def test_T5_P6_P3_a_ticket_refund_of_a_deposit_order_goes_back_to_the_deposit_on
 def test_T5_P6_P2_a_ticket_refund_of_a_settled_transfer_goes_back_by_transfer_at_once() -> None:
     s = PaymentsScenario()
     order_id = s.placed(5400, method="bank_transfer")
-    s.app.upload_voucher(order_id, PDF, "application/pdf", ".pdf")
+    s.app.upload_voucher(order_id, PDF)
     s.app.settle(order_id, 5400)
     s.quoted(order_id, 2350)
-    s.app.upload_voucher(order_id, PDF + b" shipping", "application/pdf", ".pdf", purpose="shipping")
+    s.app.upload_voucher(order_id, PDF + b" shipping", purpose="shipping")
     s.app.settle(order_id, 2350, purpose="shipping")
     goods, shipping = ask(s, order_id, "goods", 900), ask(s, order_id, "shipping", 310)
     ask(s, order_id, "shipping", 310, refund_id=shipping)
@@ -174,7 +174,7 @@ def test_T5_P6_P2_a_ticket_refund_of_a_settled_transfer_goes_back_by_transfer_at
 def test_T5_P6_P2_a_ticket_refund_of_a_transfer_not_settled_is_owed_and_issued_when_it_settles() -> None:
     s = PaymentsScenario()
     order_id = s.placed(5400, method="bank_transfer")
-    s.app.upload_voucher(order_id, PDF, "application/pdf", ".pdf")  # confirmed in advance, no money yet
+    s.app.upload_voucher(order_id, PDF)  # confirmed in advance, no money yet
     owed = ask(s, order_id, "goods", 6000)  # more than the voucher confirms: 54.00 is owed
     ask(s, order_id, "goods", 6000, refund_id=owed)  # again: once
     assert answers(s) == []  # nothing went back yet: the money has not arrived

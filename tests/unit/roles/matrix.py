@@ -57,6 +57,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # A's order is paid by card: no voucher, no settlement by transfer, nothing awaited from the deposit (P2, P3)
     ("POST", "/payments/{order_id}/voucher"): {"customer_a": 422},
     ("POST", "/payments/{order_id}/{purpose}/voucher"): {"customer_a": 422},
+    ("GET", "/payments/{order_id}/{purpose}/vouchers/{index}"): dict.fromkeys(
+        ("customer_a", "manager_a", "ops", "auditor"), 404
+    ),
     ("POST", "/payments/{order_id}/settle"): {"manager_a": 422, "ops": 422},
     ("POST", "/payments/{order_id}/{purpose}/deposit"): {"customer_a": 404},
     ("GET", "/deposits/{customer_id}"): {"customer_a": 403},  # a customer reads /deposits/mine
@@ -80,7 +83,7 @@ def headers(caller: str, platform: PlatformSettings) -> dict[str, str]:
         token = mint(secret + "-not", issuer, "ops", "ops-1", audience=platform.jwt_audience)
     elif caller == "alg_none":
         claims = {"sub": "ops-1", "role": "ops", "iss": issuer, "aud": platform.jwt_audience}
-        token = jwt.encode({**claims, "iat": now, "exp": now + 60}, None, algorithm="none")
+        token = jwt.encode({**claims, "iat": now, "exp": now + 60}, "", algorithm="none")
     else:
         role, subject, customers = {
             "customer_a": ("customer", "cust-1", ()),

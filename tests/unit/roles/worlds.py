@@ -50,6 +50,10 @@ class World:
         return factory(self.runtime)
 
 
+SEALED_IN_CLEAR = {"alg": "none", "key_id": "", "nonce": "", "ciphertext": "e30="}
+"""An `OrderPlaced.personal` published before sealing ('{}' in the clear): opening it needs no key (X4)."""
+
+
 def orders() -> World:
     s = OrdersScenario()
     order = str(s.place([("RING-STEEL-PEARL", 12)]))
@@ -57,9 +61,10 @@ def orders() -> World:
     lines = [{"sku": "RING-STEEL-PEARL", "quantity": 12}]
     return World(
         s.runtime,
-        {"order_id": order, "sku": "RING-STEEL-PEARL"},
+        {"order_id": order, "sku": "RING-STEEL-PEARL", "customer_id": "cust-never-seen"},
         [order],
         {
+            ("POST", "/privacy/open"): {"json": SEALED_IN_CLEAR},
             ("POST", "/carts/mine/items"): {"json": lines[0]},
             ("PUT", "/carts/mine/items/{sku}"): {"json": {"quantity": 24}},
             ("POST", "/carts/mine/checkout"): {"json": CHECKOUT},
@@ -98,7 +103,7 @@ def payments() -> World:
     voucher = {"files": {"file": ("voucher.pdf", PDF, "application/pdf")}}
     return World(
         s.runtime,
-        {"order_id": order, "purpose": "goods", "customer_id": "cust-1"},
+        {"order_id": order, "purpose": "goods", "customer_id": "cust-1", "index": "0"},
         [order],
         {
             ("POST", "/payments/{order_id}/{purpose}/capture"): {
