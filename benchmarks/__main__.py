@@ -1,5 +1,7 @@
-"""`make bench`: the outbox relay against a raw aiokafka producer, and the tracked consumer against
-raw PostgreSQL inserts, on a local Kafka and PostgreSQL (or KAFKA_BOOTSTRAP_SERVERS/DATABASE_URL)."""
+"""`make bench`, the parts: each against a raw baseline doing the same work with the bare client, on
+a Kafka and PostgreSQL of its own (ports from BENCH_PORT_BASE + 400), or KAFKA_BOOTSTRAP_SERVERS and
+DATABASE_URL. Every topic is created up front, each part is warmed up, each figure is the median of
+three runs. Then the quote of a 1,000-event order. `BENCH_EVENTS` (default 3000) sets the size."""
 
 from __future__ import annotations
 
@@ -8,86 +10,25 @@ import json
 import os
 import secrets
 import time
-from datetime import UTC, datetime
 
 import psycopg
 from psycopg import sql
 
+from benchmarks.agent_bench import bench_agent
+from benchmarks.consumer_bench import bench_consumer
+from benchmarks.relay_bench import bench_relay
+from benchmarks.store_bench import bench_store
 from services.orders.bootstrap import bootstrap
 from services.orders.domain import cancellation
 from services.orders.domain.catalogue import CatalogueEntry
 from services.orders.settings import OrdersSettings
-from shared.events import wrap
-from shared.events.inventory import ReservedLine, StockReserved
-from shared.runtime.kafka import create_topics, reliable_producer, wait_for_topics
-from shared.runtime.messages import Incoming
-from shared.runtime.relay import OutboxRelay
+from shared.events import all_topics
+from shared.runtime.kafka import create_topics, wait_for_topics
 from shared.runtime.settings import PlatformSettings
 from tools.launcher.stack import Ports, Stack, StackConfig
 
 N = int(os.environ.get("BENCH_EVENTS", "3000"))
-
-
-def report(name: str, n: int, seconds: float, baseline_name: str, baseline: float) -> None:
-    rate, base_rate = n / seconds, n / baseline
-    print(f"{name:<44} {rate:>9.0f} events/s  ({seconds:.2f}s for {n})")
-    print(f"{baseline_name:<44} {base_rate:>9.0f} events/s  ({baseline:.2f}s for {n})")
-    print(f"{'ratio (hallmark / raw)':<44} {rate / base_rate:>9.2f}\n")
-
-
-async def bench_relay(runtime, bootstrap_servers: str) -> None:  # type: ignore[no-untyped-def]
-    app = runtime.app
-    app.save(CatalogueEntry(sku="B-1", name="b", unit_price_minor=100, currency="USD", moq=1, weight_grams=1))
-    for start in range(0, N, 500):  # store N OrderPlaced events (not timed)
-        for _ in range(min(500, N - start)):
-            app.place_order("bench", [("B-1", 1)])
-    producer = reliable_producer(bootstrap_servers, "bench-relay")
-    await producer.start()
-    relay = OutboxRelay(app, runtime.spec.translate, runtime.topic, producer, runtime.settings.dsn, batch_size=500)
-    assert await asyncio.to_thread(relay._try_lead)
-    t0 = time.perf_counter()
-    while await relay.pump_once():
-        pass
-    relay_seconds = time.perf_counter() - t0
-    relay.close()
-    # Raw baseline: the same number of similar-sized messages, same producer settings.
-    sample = b"x" * 700
-    await create_topics(bootstrap_servers, topics=[runtime.topic + ".raw"])
-    await wait_for_topics(bootstrap_servers, [runtime.topic + ".raw"])
-    t0 = time.perf_counter()
-    futures = [await producer.send(runtime.topic + ".raw", sample, key=b"k%d" % (i % 64)) for i in range(N)]
-    await asyncio.gather(*futures)
-    raw_seconds = time.perf_counter() - t0
-    await producer.stop()
-    report("outbox relay (read log, publish, record)", N, relay_seconds, "raw aiokafka producer", raw_seconds)
-
-
-def envelope(order_id: str, i: int) -> bytes:
-    payload = StockReserved(
-        order_id=order_id, lines=[ReservedLine(sku="B-1", asked=1, reserved=1, short=0)], reserved_at=datetime.now(UTC)
-    )
-    return wrap("StockReserved", payload, occurred_at=datetime.now(UTC), correlation_id=f"bench-{i}").to_json()
-
-
-def bench_consumer(runtime) -> None:  # type: ignore[no-untyped-def]
-    app = runtime.app
-    orders = [str(app.place_order("bench", [("B-1", 1)])) for _ in range(N)]
-    messages = [
-        Incoming("inventory.events", 0, i, o.encode(), envelope(o, i), (("notification_id", str(i + 1).encode()),))
-        for i, o in enumerate(orders)
-    ]
-    t0 = time.perf_counter()
-    for start in range(0, N, 200):
-        runtime.consumer.apply_batch(messages[start : start + 200])
-    tracked = time.perf_counter() - t0
-    with psycopg.connect(runtime.settings.dsn, autocommit=True) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id bigint PRIMARY KEY, body bytea)")
-        t0 = time.perf_counter()
-        for i, message in enumerate(messages):
-            with conn.transaction():
-                conn.execute("INSERT INTO bench_raw VALUES (%s, %s)", (i, message.value))
-        raw = time.perf_counter() - t0
-    report("tracked consumer (decode, apply, track)", N, tracked, "raw psycopg insert, 1 tx per message", raw)
+PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", "28000")) + 400
 
 
 def bench_replay(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -129,28 +70,49 @@ def bench_replay(runtime) -> None:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL")
+    namespace = "bench" + secrets.token_hex(2)
     stack = Stack(
         StackConfig(
             name="bench",
-            ports=Ports.offset(29600),
+            ports=Ports.offset(PORT_BASE),
             start_services=False,
             durable=False,
             kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") if external else None,
             database_url=os.environ.get("DATABASE_URL") if external else None,
-            namespace="bench" + secrets.token_hex(2),
+            namespace=namespace,
         )
     )
     stack.start()
     try:
+        server = stack.bootstrap
+        bench_topics = {k: f"{namespace}.bench.{k}" for k in ("raw", "consume0", "consume1", "consume2", "agent")}
+        topics = [f"{namespace}.{t}" for t in all_topics()] + list(bench_topics.values())
+        asyncio.run(create_topics(server, topics=topics))
+        asyncio.run(wait_for_topics(server, topics, within_seconds=60))
+        load = os.getloadavg()
+        print(f"hallmark benchmarks: {N} events, Kafka {server}, {os.cpu_count()} cores, load {load[0]:.1f}\n")
         platform = PlatformSettings(
-            kafka_bootstrap_servers=stack.bootstrap, database_url=stack.database_url, namespace=stack.config.namespace
+            kafka_bootstrap_servers=server, database_url=stack.database_url, namespace=namespace
         )
-        print(f"hallmark benchmarks: {N} events, Kafka {stack.bootstrap}, 2-core machine figures\n")
         runtime = bootstrap(OrdersSettings(platform=platform))
-        asyncio.run(bench_relay(runtime, stack.bootstrap))
-        bench_consumer(runtime)
+        app = runtime.app
+        app.save(CatalogueEntry(sku="B-1", name="b", unit_price_minor=100, currency="USD", moq=1, weight_grams=1))
+        for k in range(N):  # the relay publishes these (not timed)
+            app.place_order(f"relay-{k}", [("B-1", 1)])
+        ratios = {"relay": asyncio.run(bench_relay(runtime, server, bench_topics["raw"]))}
+        consume_topics = [bench_topics[f"consume{i}"] for i in range(3)]
+        ratios["consumer"] = asyncio.run(bench_consumer(runtime, server, consume_topics, N))
+        for kind, ratio in bench_agent(server, consume_topics[0], N, "uvloop").items():
+            ratios[kind] = ratio
+        ratios["store_1"] = bench_store(runtime, min(N, 2000), 1)
+        ratios["store_100"] = bench_store(runtime, N, 100)
         bench_replay(runtime)
         runtime.close()
+        out = stack.run_dir.parent.parent / "bench"
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"parts-{time.strftime('%Y%m%dT%H%M%S')}.json"
+        path.write_text(json.dumps({"events": N, "load_average": load, "ratios": ratios}, indent=2))
+        print(f"written to {path}")
     finally:
         stack.stop()
 

@@ -4,232 +4,102 @@ rate (open loop: arrivals do not wait for earlier orders), and OrderConfirmed is
 Per step of the ladder it prints offered and achieved orders/s, placed->confirmed p50/p95/p99,
 errors, and CPU-seconds per process (services, Kafka, PostgreSQL with its backends, and the load
 generator apart), so the bottleneck is named. The result is also written as JSON under
-`.hallmark/bench/`. `BENCH_RATES` (default 5,10,20,40) and `BENCH_STEP_SECONDS` (default 20) tune it.
+`.hallmark/bench/`. `BENCH_RATES` (default 5,10,20,40) and `BENCH_STEP_SECONDS` (default 20) tune it;
+`BENCH_PROFILE=orders-worker,...` has py-spy sample those processes during the ladder.
+
+CPU per order is all service processes' CPU over the step (until its orders were confirmed) divided by
+the orders confirmed; "marginal" subtracts what the processes burn at rest (measured before the ladder).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import platform
 import re
-import resource
 import secrets
-import statistics
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
-from shared.events import PARTITIONS
-from shared.runtime.identity import mint
-from shared.runtime.settings import PlatformSettings
+from benchmarks.load import STEP_SECONDS, Bench
+from benchmarks.procstat import cpu_by_process, start_profiles, stop_profiles
+from benchmarks.reads import bench_get_order
 from tools.launcher.procs import home, repo_root
 from tools.launcher.stack import Ports, Stack, StackConfig
 
 RATES = [float(r) for r in os.environ.get("BENCH_RATES", "5,10,20,40").split(",")]
-STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "20"))
-DRAIN_SECONDS = 30.0
-SKU = "BENCH-STEEL-RING"
-ADDRESS = {"name": "Bench", "line1": "Calle 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Step:
-    rate: float
-    sent: dict[str, float] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process, from /proc (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def cpu_by_process(stack: Stack) -> dict[str, float]:
-    usage = {name: cpu_seconds(pid) for name, pid in stack.procs.items() if pid}
-    if stack.procs.get("postgres"):  # the postmaster's backends do the work
-        usage["postgres"] += sum(cpu_seconds(p) for p in children_of(stack.procs["postgres"]))
-    self = resource.getrusage(resource.RUSAGE_SELF)
-    usage["load-generator"] = self.ru_utime + self.ru_stime
-    return usage
-
-
-class Bench:
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        secret = PlatformSettings().jwt_secret
-        self.ops = {"authorization": "Bearer " + mint(secret, "hallmark", "ops", "bench-ops")}
-        self.secret = secret
-        self.http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200))
-        self.confirmed: dict[str, float] = {}
-        self.arrived = asyncio.Event()
-
-    def customer(self, name: str) -> dict[str, str]:
-        return {"authorization": "Bearer " + mint(self.secret, "hallmark", "customer", name)}
-
-    async def watch(self, ready: asyncio.Event) -> None:
-        topic = f"{self.stack.config.namespace}.orders.events"
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.stack.bootstrap, auto_offset_reset="latest")
-        await consumer.start()
-        try:
-            consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
-            await consumer.seek_to_end()
-            ready.set()
-            async for message in consumer:
-                headers = dict(message.headers or [])
-                if headers.get("event_type") == b"OrderConfirmed" and message.key:
-                    self.confirmed.setdefault(message.key.decode(), time.monotonic())
-                    self.arrived.set()
-        finally:
-            await consumer.stop()
-
-    async def prepare(self) -> None:
-        url = self.stack.url("inventory")
-        body = {
-            "sku": SKU,
-            "name": "bench ring",
-            "unit_price": {"amount_minor": 450, "currency": "USD"},
-            "moq": 1,
-            "weight_grams": 5,
-            "on_hand": 50_000_000,
-        }
-        response = await self.http.post(f"{url}/skus", json=body, headers=self.ops)
-        response.raise_for_status()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # orders knows the SKU once SkuCatalogued reached it
-            if await self.order_once(Step(0), f"warm-{secrets.token_hex(3)}"):
-                return
-            await asyncio.sleep(0.2)
-        raise RuntimeError("the orders service never learned the bench SKU")
-
-    async def order_once(self, step: Step, customer: str) -> bool:
-        t0 = time.monotonic()
-        headers = self.customer(customer)
-        body = {
-            "lines": [{"sku": SKU, "quantity": 1}],
-            "shipping_address": ADDRESS,
-            "billing_address": ADDRESS,
-            "payment_method": "card",
-            "contact_email": "bench@example.com",
-        }
-        try:
-            placed = await self.http.post(f"{self.stack.url('orders')}/orders", json=body, headers=headers)
-            if placed.status_code != 201:
-                step.errors.append(f"place {placed.status_code}")
-                return False
-            order_id = placed.json()["order_id"]
-            step.sent[order_id] = t0
-            capture = {"method": "card", "source": "4111 1111 1111 1111"}
-            url = f"{self.stack.url('payments')}/payments/{order_id}/goods/capture"
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:  # 404 until payments has seen the order
-                paid = await self.http.post(url, json=capture, headers={**headers, "idempotency-key": order_id})
-                if paid.status_code != 404:
-                    break
-                await asyncio.sleep(0.02)
-            if paid.status_code >= 300:
-                step.errors.append(f"capture {paid.status_code}")
-                return False
-            return True
-        except httpx.HTTPError as exc:
-            step.errors.append(type(exc).__name__)
-            return False
-
-    async def run_step(self, rate: float) -> dict[str, Any]:
-        step = Step(rate)
-        cpu_before = cpu_by_process(self.stack)
-        start = time.monotonic()
-        tasks, n = [], int(rate * STEP_SECONDS)
-        for k in range(n):
-            await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
-            tasks.append(asyncio.create_task(self.order_once(step, f"bench-{secrets.token_hex(4)}")))
-        await asyncio.gather(*tasks)
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while time.monotonic() < deadline:
-            self.arrived.clear()  # before the check, so a confirmation arriving after it wakes the wait
-            if all(o in self.confirmed for o in step.sent):
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.arrived.wait(), deadline - time.monotonic())
-        cpu_after = cpu_by_process(self.stack)
-        done = {o: self.confirmed[o] - t for o, t in step.sent.items() if o in self.confirmed}
-        last = max((self.confirmed[o] for o in done), default=start)
-        latencies = sorted(done.values())
-        cpu = {name: round(cpu_after.get(name, 0) - cpu_before.get(name, 0), 2) for name in cpu_after}
-        services = sum(v for k, v in cpu.items() if k != "load-generator")
-        return {
-            "offered": rate,
-            "orders": n,
-            "confirmed": len(done),
-            "achieved": round(len(done) / max(last - start, 1e-9), 2),
-            "p50_ms": round(percentile(latencies, 50) * 1000, 1),
-            "p95_ms": round(percentile(latencies, 95) * 1000, 1),
-            "p99_ms": round(percentile(latencies, 99) * 1000, 1),
-            "errors": len(step.errors) + (n - len(step.sent)),
-            "error_kinds": sorted(set(step.errors)),
-            "cpu_seconds": cpu,
-            "cpu_ms_per_order": round(services / max(len(done), 1) * 1000, 1),
-        }
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
 def print_step(r: dict[str, Any]) -> None:
     top = sorted(((v, k) for k, v in r["cpu_seconds"].items()), reverse=True)[:3]
     print(
         f"{r['offered']:>7.0f} {r['achieved']:>9.1f} {r['confirmed']:>5}/{r['orders']:<5} {r['p50_ms']:>8.0f}"
-        f" {r['p95_ms']:>8.0f} {r['p99_ms']:>8.0f} {r['errors']:>6} {r['cpu_ms_per_order']:>9.1f}   "
+        f" {r['p95_ms']:>8.0f} {r['p99_ms']:>8.0f} {r['errors']:>6} {r['cpu_ms_per_order']:>7.1f}"
+        f" {r['marginal_cpu_ms_per_order']:>8.1f} {r['load_average_1m']:>5.1f}   "
         + ", ".join(f"{k} {v:.1f}s" for v, k in top)
     )
 
 
-async def ladder(stack: Stack) -> list[dict[str, Any]]:
+async def at_rest(stack: Stack, seconds: float = 10.0) -> dict[str, float]:
+    """CPU-seconds per second of each process with no orders coming in (the fixed cost of running),
+    after a pause for what the warm-up set going (shipping, tickets, e-mail) to finish."""
+    await asyncio.sleep(5)
+    before = cpu_by_process(stack)
+    await asyncio.sleep(seconds)
+    after = cpu_by_process(stack)
+    return {name: (after[name] - before.get(name, 0)) / seconds for name in after if name != "load-generator"}
+
+
+async def ladder(stack: Stack) -> tuple[list[dict[str, Any]], dict[str, float], dict[str, Any]]:
     bench = Bench(stack)
     ready = asyncio.Event()
     watcher = asyncio.create_task(bench.watch(ready))
     await asyncio.wait_for(ready.wait(), 60)
     await bench.prepare()
     await bench.run_step(RATES[0])  # warm-up, not reported
-    print("offered  achieved  confirmed   p50 ms   p95 ms   p99 ms errors  CPU ms/order   busiest processes")
+    idle = await at_rest(stack)
+    print(f"at rest: {sum(idle.values()) * 1000:.0f} ms CPU per second (all service processes, no orders)")
+    print("offered  achieved  confirmed   p50 ms   p95 ms   p99 ms errors  CPU ms/order (marginal)  load  busiest")
     results = []
-    for rate in RATES:
-        result = await bench.run_step(rate)
-        print_step(result)
-        results.append(result)
-    watcher.cancel()
-    await bench.http.aclose()
-    return results
+    profiles = start_profiles(stack, [n.strip() for n in os.environ.get("BENCH_PROFILE", "").split(",") if n.strip()])
+    try:
+        for rate in RATES:
+            result = await bench.run_step(rate, idle)
+            print_step(result)
+            results.append(result)
+        watcher.cancel()
+        await bench.http.aclose()
+        some_order, customer = bench.last_order
+        token = bench.customer(customer)["authorization"].removeprefix("Bearer ")
+        port = stack.config.ports.services["orders"]
+        reads = await bench_get_order(port, stack.procs["orders-api"], some_order, token)
+    finally:
+        stop_profiles(profiles)  # the ladder and the GETs
+    print(
+        f"GET /orders/{{id}} at {reads['rate']:.0f}/s (median of 3 runs by p99): p50 {reads['p50_ms']} ms,"
+        f" p99 {reads['p99_ms']} ms (goal < 10 ms), {reads['failures']} failed,"
+        f" {reads['api_cpu_ms_per_request']} ms API CPU per request"
+    )
+    return results, idle, reads
+
+
+def worker_counts(stack: Stack) -> dict[str, dict[str, float]]:
+    """Each worker's counters (events stored, published, consumed by outcome) from its metrics port."""
+    counts: dict[str, dict[str, float]] = {}
+    for service in stack.config.services:
+        text = httpx.get(f"http://127.0.0.1:{stack.config.ports.metrics(service)}/metrics", timeout=5).text
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name.startswith("hallmark_events_") and sample.name.endswith("_total"):
+                    kind = sample.name.removeprefix("hallmark_events_").removesuffix("_total")
+                    outcome = sample.labels.get("outcome")
+                    counts.setdefault(service, {})[f"{kind}:{outcome}" if outcome else kind] = sample.value
+    return counts
 
 
 def knee(results: list[dict[str, Any]]) -> float | None:
@@ -262,14 +132,27 @@ def main() -> None:
     try:
         cores = os.cpu_count()
         print(f"\nend to end, placed -> confirmed: {STEP_SECONDS:.0f} s per step, open-loop arrivals, {cores} cores")
-        results = asyncio.run(ladder(stack))
+        results, idle, reads = asyncio.run(ladder(stack))
         found = knee(results)
         print(f"knee: {found if found is not None else 'below the lowest rate'} orders/s (achieved >= 90 %, p99 < 1 s)")
         out = home() / "bench"
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"e2e-{time.strftime('%Y%m%dT%H%M%S')}.json"
         meta = {"cores": os.cpu_count(), "python": platform.python_version(), **versions(stack)}
-        path.write_text(json.dumps({"meta": meta, "knee": found, "steps": results}, indent=2))
+        orders = sum(r["orders"] for r in results) + int(RATES[0] * STEP_SECONDS) + 1  # with the warm-up
+        per_order = {s: {k: round(v / orders, 2) for k, v in c.items()} for s, c in worker_counts(stack).items()}
+        print("events per order (stored, published, consumed by outcome):")
+        for service, counts in per_order.items():
+            print(f"  {service:<10} " + ", ".join(f"{k} {v:g}" for k, v in sorted(counts.items())))
+        document = {
+            "meta": meta,
+            "knee": found,
+            "at_rest_cpu_per_s": idle,
+            "per_order": per_order,
+            "steps": results,
+            "get_order": reads,
+        }
+        path.write_text(json.dumps(document, indent=2))
         print(f"written to {path}")
     finally:
         stack.stop()

@@ -29,7 +29,7 @@ if port=$(default_port "$1"); then
   variable="$(echo "$service" | tr '[:lower:]' '[:upper:]')_HTTP_PORT"
   port=$(printenv "$variable" || echo "$port")
   case "$role" in
-    api) exec python -m uvicorn --factory "services.$service.api:create_app" --host 0.0.0.0 --port "$port" --no-access-log ;;
+    api) exec python -m uvicorn --factory "services.$service.api:create_app" --host 0.0.0.0 --port "$port" --no-access-log --loop uvloop --http httptools ;;
     worker) exec python -m "services.$service.worker" worker -l info ;;
     *) usage ;;
   esac

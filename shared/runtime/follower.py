@@ -33,24 +33,36 @@ class LogFollower:
         self.handle = handle
         self.dsn = dsn
         self.batch_size = batch_size
+        self._conn: psycopg.Connection | None = None  # kept open between polls
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def step(self) -> int:
         """Handle the next notifications, recording the position after each one."""
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
-            position = read_position(conn, self.position_name)
-            notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
-            for notification in notifications:
-                self.handle(self.app.mapper.to_domain_event(notification), notification.id)
-                write_position(conn, self.position_name, notification.id)
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self.dsn, autocommit=True)
+        conn = self._conn
+        position = read_position(conn, self.position_name)
+        notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+        for notification in notifications:
+            self.handle(self.app.mapper.to_domain_event(notification), notification.id)
+            write_position(conn, self.position_name, notification.id)
         return len(notifications)
 
     async def run(self, stop: asyncio.Event, interval: float, is_leader: Callable[[], bool]) -> None:
-        while not stop.is_set():
-            if is_leader():
-                try:
-                    if await asyncio.to_thread(self.step) == self.batch_size:
-                        continue
-                except Exception:
-                    log.exception("follower step failed; retrying", extra={"follower": self.position_name})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
+        try:
+            while not stop.is_set():
+                if is_leader():
+                    try:
+                        if await asyncio.to_thread(self.step) == self.batch_size:
+                            continue
+                    except Exception:
+                        log.exception("follower step failed; retrying", extra={"follower": self.position_name})
+                        await asyncio.to_thread(self.close)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)
+        finally:
+            await asyncio.to_thread(self.close)

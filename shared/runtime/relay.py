@@ -63,6 +63,7 @@ class OutboxRelay:
         self.position_name = f"relay:{self.topic}"
         self.is_leader = False
         self._conn: psycopg.Connection | None = None
+        self._position: int | None = None  # while leading, only this relay moves it: read once
         self.wake = asyncio.Event()
         self.chain_hashes: dict[int, bytes] = {}
 
@@ -77,11 +78,14 @@ class OutboxRelay:
         if self._conn is not None and not self._conn.closed:
             self._conn.close()
         self.is_leader = False
+        self._position = None
 
     # --- one step -------------------------------------------------------------------------------
     def _read_batch(self) -> tuple[int, list[tuple[int, Any]]]:
         assert self._conn is not None
-        position = read_position(self._conn, self.position_name)
+        if self._position is None:
+            self._position = read_position(self._conn, self.position_name)
+        position = self._position
         notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
         if notifications:  # each event's chain hash rides in a header (shared.runtime.audit.chain)
             self.chain_hashes = read_hashes(self._conn, log_tables(self.app), notifications[0].id, notifications[-1].id)
@@ -89,13 +93,14 @@ class OutboxRelay:
 
     def _commit(self, batch: list[tuple[int, Any]], published: list[Published] | None = None) -> None:
         assert self._conn is not None
-        with self._conn.transaction():
+        with self._conn.pipeline(), self._conn.transaction():  # one round trip for the whole transaction
             # the outbox archive (shared.runtime.audit): what was published, and what was handled unpublished
             record_published(self._conn, [n for n, _ in batch], published or [])
             for notification_id, domain_event in batch:
                 for subscriber in self.subscribers:
                     subscriber(self._conn, domain_event, notification_id)
             write_position(self._conn, self.position_name, batch[-1][0])
+        self._position = batch[-1][0]
 
     async def pump_once(self) -> int:
         """Publish the next batch; return how many notifications it covered."""
@@ -163,11 +168,33 @@ class OutboxRelay:
                     await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     self.wake.set()  # anything committed before LISTEN took effect
                     while not stop.is_set():
-                        async for _ in conn.notifies(timeout=1.0):
-                            self.wake.set()
+                        await notified(conn.pgconn)
+                        self.wake.set()
             except (psycopg.Error, OSError) as exc:
                 log.warning("relay listener lost its connection; polling meanwhile", extra={"error": repr(exc)})
                 await wait_any(stop, seconds=self.interval * 5)
+
+
+async def notified(pgconn: Any) -> None:
+    """Until a notification arrived on a LISTENing connection. The socket is watched by the event loop
+    itself: psycopg's `notifies()` wakes up every 0.1 s to look, which cost an idle worker more than
+    anything else it did."""
+    loop = asyncio.get_running_loop()
+    while True:
+        pgconn.consume_input()  # raises when the connection is gone
+        if list(iter(pgconn.notifies, None)):  # drain what arrived
+            return
+        readable: asyncio.Future[None] = loop.create_future()
+        loop.add_reader(pgconn.socket, _resolve, readable)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(pgconn.socket)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 async def wait_any(*events: asyncio.Event, seconds: float) -> None:

@@ -91,6 +91,7 @@ class TimerService:
         self.clock = clock
         self.handlers = handlers
         self.dsn = dsn
+        self._conn: psycopg.Connection | None = None  # the due-timer loop's own, kept open between rounds
 
     def schedule(self, pe: ProcessingEvent[uuid.UUID], kind: str, target: str, due_at: datetime) -> uuid.UUID:
         tid = timer_id(kind, target)
@@ -124,12 +125,26 @@ class TimerService:
                 time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # fired elsewhere, or an effect conflicted
         raise TimerBusy(f"timer {tid} kept conflicting; it stays due and is tried again")
 
+    def _connection(self) -> psycopg.Connection:
+        """The loop's connection: a new one per round (4 a second) cost PostgreSQL a backend start each."""
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self.dsn, autocommit=True)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
     def due(self, limit: int = 100) -> list[uuid.UUID]:
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
-            rows = conn.execute(
+        rows = (
+            self._connection()
+            .execute(
                 "SELECT timer_id FROM hallmark_timers WHERE NOT fired AND due_at <= %s ORDER BY due_at LIMIT %s",
                 (self.clock.now(), limit),
-            ).fetchall()
+            )
+            .fetchall()
+        )
         return [r[0] for r in rows]
 
     def pending(self) -> list[dict[str, Any]]:
@@ -147,19 +162,23 @@ class TimerService:
             except TimerBusy:
                 log.warning("timer busy; retried on the next round", extra={"timer_id": str(tid)})
                 continue
-            with psycopg.connect(self.dsn, autocommit=True) as conn:  # fired now or before: off the due list
-                conn.execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s", (tid,))
+            # fired now or before: off the due list
+            self._connection().execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s", (tid,))
         return fired
 
     async def run(self, stop: asyncio.Event, interval: float, is_leader: Callable[[], bool]) -> None:
-        while not stop.is_set():
-            if is_leader():
-                try:
-                    await asyncio.to_thread(self._fire_due)
-                except Exception:
-                    log.exception("timer loop step failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
+        try:
+            while not stop.is_set():
+                if is_leader():
+                    try:
+                        await asyncio.to_thread(self._fire_due)
+                    except Exception:
+                        log.exception("timer loop step failed")
+                        await asyncio.to_thread(self.close)  # a fresh connection on the next round
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)
+        finally:
+            await asyncio.to_thread(self.close)
 
 
 def timers_due(conn: psycopg.Connection, now: datetime) -> int:

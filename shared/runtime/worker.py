@@ -1,5 +1,10 @@
-"""The Faust worker every service runs: one agent per consumed topic (decode, hand to the tracked
-consumer, nothing else), plus the outbox relay, the due-timer loop and a metrics endpoint."""
+"""The Faust worker every service runs. Faust gives the process its CLI, lifecycle, signals and
+logging; its app runs one task: the intake of the consumed topics (aiokafka `getmany` batches in the
+service's consumer group, handed to the tracked consumer: `intake.py`), the outbox relay, the
+due-timer loop, the log followers and a metrics endpoint.
+
+Faust's own Kafka consumer (its agents, consumer thread, conductor, tables) is not started: on the same
+messages it cost ~20 times aiokafka's CPU (`make bench`, docs/operations.md "Performance")."""
 
 from __future__ import annotations
 
@@ -11,14 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import faust
+import uvloop
+from faust.app.base import BootStrategy
 from prometheus_client import start_http_server
 
 from shared.events import PARTITIONS
-from shared.runtime.batching import take_ready
 from shared.runtime.follower import LogFollower
+from shared.runtime.intake import Intake
 from shared.runtime.kafka import reliable_producer
 from shared.runtime.logs import configure_logging
-from shared.runtime.messages import Incoming
 from shared.runtime.relay import OutboxRelay
 from shared.runtime.service import Runtime
 from shared.runtime.timers import index_timers
@@ -26,12 +32,20 @@ from shared.runtime.timers import index_timers
 log = logging.getLogger("hallmark.worker")
 
 
-def _incoming(event: Any) -> Incoming:
-    message = event.message
-    raw_headers = message.headers or []
-    items = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
-    headers = tuple((str(k), bytes(v) if v is not None else b"") for k, v in items)
-    return Incoming(message.topic, message.partition, message.offset, message.key, bytes(message.value), headers)
+class _Boot(BootStrategy):
+    """Faust's worker without its Kafka consumer, producer and tables: the intake reads the topics, the
+    relay has its own idempotent producer."""
+
+    enable_kafka = False
+
+
+class WorkerApp(faust.App):
+    BootStrategy = _Boot
+
+
+def consumer_group(runtime: Runtime[Any]) -> str:
+    """The consumer group of a service's workers: the Faust app id (every replica joins it)."""
+    return f"{runtime.settings.platform.topic_prefix}hallmark-{runtime.name}"
 
 
 def build_worker(runtime: Runtime[Any]) -> faust.App:
@@ -40,38 +54,16 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
     datadir = Path(tempfile.gettempdir()) / "hallmark-faust" / f"{platform.topic_prefix}{runtime.name}"
     datadir.parent.mkdir(parents=True, exist_ok=True)
     brokers = [f"kafka://{h.strip()}" for h in platform.kafka_bootstrap_servers.split(",")]
-    app = faust.App(
-        f"{platform.topic_prefix}hallmark-{runtime.name}",
+    app = WorkerApp(
+        consumer_group(runtime),
         broker=brokers,
         web_enabled=False,
         topic_allow_declare=False,
-        topic_disable_leader=True,
         topic_partitions=PARTITIONS,
         store="memory://",
         datadir=str(datadir),
-        broker_session_timeout=10,
-        broker_heartbeat_interval=1,
-        consumer_auto_offset_reset="earliest",
-        stream_wait_empty=False,
-        producer_acks=-1,
         loghandlers=[h for h in logging.getLogger().handlers],
     )
-
-    for topic_name in runtime.consumes:
-        topic = app.topic(
-            topic_name, value_serializer="raw", key_serializer="raw", partitions=PARTITIONS, allow_empty=True
-        )
-
-        async def consume(stream: Any, _topic: str = topic_name) -> None:
-            async for events in take_ready(stream, settings.consumer_batch_size):
-                result = await runtime.consumer.handle([_incoming(e) for e in events])
-                runtime.metrics.consumed("applied", result.applied)
-                runtime.metrics.consumed("duplicate", result.duplicates)
-                runtime.metrics.consumed("ignored", result.ignored)
-                runtime.metrics.consumed("dead_lettered", len(result.dead))
-                runtime.metrics.dead_lettered.inc(len(result.dead))
-
-        app.agent(topic, name=f"{runtime.name}.consume.{topic_name}")(consume)
 
     @app.task
     async def background() -> None:
@@ -92,13 +84,22 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
             on_published=runtime.metrics.events_published.inc,
         )
         assert runtime.app.timers is not None
-        log.info("worker background started", extra={"topic": runtime.topic})
+        intake = Intake(
+            runtime.consumer,
+            runtime.metrics,
+            platform.kafka_bootstrap_servers,
+            consumer_group(runtime),
+            runtime.consumes,
+            batch_size=settings.consumer_batch_size,
+        )
+        log.info("worker background started", extra={"topic": runtime.topic, "consumes": list(runtime.consumes)})
         followers = [
             LogFollower(runtime.app, runtime.name, name, factory(runtime), settings.dsn)
             for name, factory in runtime.spec.followers.items()
         ]
         try:
             await asyncio.gather(
+                intake.run(stop),
                 relay.run(stop),
                 runtime.app.timers.run(stop, settings.timer_interval_seconds, lambda: relay.is_leader),
                 *(f.run(stop, settings.follower_interval_seconds, lambda: relay.is_leader) for f in followers),
@@ -115,6 +116,7 @@ def run_worker(runtime: Runtime[Any]) -> None:
     """Entry point body for `python -m services.<name>.worker` (Faust's CLI: `worker -l info`)."""
     import sys
 
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # before Faust makes its loop
     app = build_worker(runtime)
     if len(sys.argv) == 1:
         sys.argv += ["worker", "-l", "info"]

@@ -1,4 +1,4 @@
-"""The processes of a service: its API (uvicorn) and its worker(s) (Faust), and when they are ready."""
+"""The processes of a service: its API (uvicorn) and its worker(s), and when they are ready."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from tools.launcher.procs import pid_alive, port_open, wait_until
 def api_command(service: str, port: int) -> list[str]:
     app = f"services.{service}.api:create_app"
     listen = ["--host", "127.0.0.1", "--port", str(port)]
-    return [sys.executable, "-m", "uvicorn", "--factory", app, *listen, "--no-access-log"]
+    serve = ["--no-access-log", "--loop", "uvloop", "--http", "httptools"]  # docs/operations.md "Performance"
+    return [sys.executable, "-m", "uvicorn", "--factory", app, *listen, *serve]
 
 
 def worker_command(service: str) -> list[str]:
@@ -27,7 +28,7 @@ def worker_name(service: str, replica: int = 0) -> str:
 
 
 def replica_env(service: str, replica: int, metrics_port: int, run_dir: Path) -> dict[str, str]:
-    """What sets a worker replica apart from the first worker: its metrics port and Faust data dir."""
+    """What sets a worker replica apart from the first worker: its metrics port and temporary directory."""
     data = run_dir / "replicas" / worker_name(service, replica)
     data.mkdir(parents=True, exist_ok=True)
     return {"TMPDIR": str(data), f"{service.upper()}_METRICS_PORT": str(metrics_port)}

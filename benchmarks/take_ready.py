@@ -1,4 +1,5 @@
-"""Batches from a Faust stream without waiting for them to fill.
+"""Batches from a Faust stream without waiting for them to fill: how the workers consumed before they
+read below Faust (`shared/runtime/intake.py`), kept for `agent_bench`'s comparison.
 
 Faust's `Stream.take_events(n, within=t)` hands over a batch when n events arrived or t seconds
 passed, so at low load every message waits up to t. `take_ready` hands over whatever has arrived as
