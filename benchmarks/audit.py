@@ -40,7 +40,7 @@ from shared.runtime.settings import PlatformSettings
 from tools.launcher.stack import Ports, Stack, StackConfig
 
 N = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
-PORTS = Ports.offset(29700)
+PORTS = Ports.offset(int(os.environ.get("BENCH_PORT_BASE", "29700")))
 
 
 def runtime_of(service: str, platform: PlatformSettings, **settings: Any) -> Any:
