@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
+import logging
 import os
 import secrets
 import threading
@@ -25,6 +25,17 @@ import psycopg
 import uvicorn
 from psycopg import sql
 
+from benchmarks.audit_log import (
+    N,
+    chain_in_python,
+    chain_in_sql,
+    export_core,
+    export_http,
+    export_rows,
+    raw_select,
+    topic_by_batches,
+    topic_by_consumer,
+)
 from services.orders.domain.order import Order
 from services.orders.domain.values import OrderLine
 from shared.events import SERVICES, wrap
@@ -39,7 +50,6 @@ from shared.runtime.relay import OutboxRelay
 from shared.runtime.settings import PlatformSettings
 from tools.launcher.stack import Ports, Stack, StackConfig
 
-N = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
 PORTS = Ports.offset(int(os.environ.get("BENCH_PORT_BASE", "29700")))
 
 
@@ -116,52 +126,21 @@ def fill(orders: Any) -> None:
     asyncio.run(publish())
 
 
-def raw_select(orders: Any) -> float:
-    tables = log_tables(orders.app)
-    assert tables is not None
-    query = sql.SQL(
-        "SELECT notification_id, originator_id, originator_version, topic, state FROM {} ORDER BY notification_id"
-    ).format(tables.events)
-    with psycopg.connect(orders.settings.dsn) as conn:
-        t0 = time.perf_counter()
-        with conn.cursor(binary=True) as cur:
-            rows = cur.execute(query).fetchall()
-        decoded = [json.loads(r[4]) for r in rows]
-        seconds = time.perf_counter() - t0
-    assert len(decoded) == N
-    return seconds
-
-
-def export_core(orders: Any) -> float:
-    with psycopg.connect(orders.settings.dsn) as conn:
-        t0 = time.perf_counter()
-        size = sum(len(a.envelope) + 1 for a in archive.stream(conn, 1, None))
-        seconds = time.perf_counter() - t0
-    assert size > 0
-    return seconds
-
-
-def export_http(port: int, headers: dict[str, str]) -> float:
-    t0 = time.perf_counter()
-    lines = 0
-    with httpx.stream("GET", f"http://127.0.0.1:{port}/audit/log", headers=headers, timeout=300) as response:
-        for chunk in response.iter_bytes():
-            lines += chunk.count(b"\n")
-    seconds = time.perf_counter() - t0
-    assert lines == N, lines
-    return seconds
-
-
 def line(name: str, seconds: float, n: int = N) -> float:
     rate = n / seconds
     print(f"  {name:<52} {rate:>10.0f} events/s  ({seconds:.2f}s for {n})")
     return rate
 
 
+def ratio(name: str, rate: float, raw: float) -> None:
+    print(f"  {'ratio ' + name + ' / raw':<52} {rate / raw:>10.2f}")
+
+
 def bench_log(orders: Any, headers: dict[str, str]) -> None:
-    print(f"one service's log: {N} events (each an OrderPlaced on {orders.topic})")
+    print(f"one service's log: {N} events (each an OrderPlaced on {orders.topic}); load average {load()}")
     raw = line("raw: SELECT the rows + json.loads each", raw_select(orders))
-    core = line("export: archived envelopes, read in order", export_core(orders))
+    rows = line("export, before: archived envelopes row by row", export_rows(orders))
+    core = line("export: NDJSON chunks joined by PostgreSQL", export_core(orders))
     served = serve(orders, PORTS.services["orders"])
     try:
         http = line(
@@ -169,13 +148,27 @@ def bench_log(orders: Any, headers: dict[str, str]) -> None:
         )
     finally:
         served.should_exit = True
+    chain_before = line("  chain, before: every link in Python", chain_in_python(orders))
+    chain_after = line("  chain: every link in PostgreSQL", chain_in_sql(orders))
+    topic_before = line("  topic, before: a consumer record per message", topic_by_consumer(orders))
+    topic_after = line("  topic: record batches, pipelined", topic_by_batches(orders))
     t0 = time.perf_counter()
     report = asyncio.run(verify(orders))
     checked = line("verify: chain + store <-> topic + consumers", time.perf_counter() - t0)
     assert report.ok, report.as_dict()
-    print(f"  {'ratio export / raw':<52} {core / raw:>10.2f}")
-    print(f"  {'ratio export over HTTP / raw':<52} {http / raw:>10.2f}")
-    print(f"  {'ratio verify / raw':<52} {checked / raw:>10.2f}\n")
+    ratio("export before", rows, raw)
+    ratio("export", core, raw)
+    ratio("export over HTTP", http, raw)
+    ratio("chain before", chain_before, raw)
+    ratio("chain", chain_after, raw)
+    ratio("topic before", topic_before, raw)
+    ratio("topic", topic_after, raw)
+    ratio("verify", checked, raw)
+    print(f"  (goal: export and verify >= 100,000 events/s; load average after: {load()})\n")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def bench_trail(runtimes: dict[str, Any], headers: dict[str, str]) -> None:
@@ -210,11 +203,15 @@ def bench_trail(runtimes: dict[str, Any], headers: dict[str, str]) -> None:
         for server in servers:
             server.should_exit = True
     timings.sort()
-    print("trail of one order: 100 events across the five services, over their audit APIs (goal: < 50 ms)")
-    print(f"  median {timings[10]:.1f} ms, best {timings[0]:.1f} ms, worst {timings[-1]:.1f} ms (20 runs)\n")
+    print(f"trail of one order: 100 events across the five services, over their audit APIs; load average {load()}")
+    print(
+        f"  median {timings[10]:.1f} ms, best {timings[0]:.1f} ms, worst {timings[-1]:.1f} ms (20 runs; goal < 50 ms)"
+    )
+    print()
 
 
 def main() -> None:
+    logging.disable(logging.INFO)  # the request log of the servers run here is not what is measured
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL")
     stack = Stack(
         StackConfig(

@@ -6,10 +6,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import errors as Errors
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import GroupCoordinatorNotAvailableError
+from aiokafka.protocol.fetch import FetchRequest
+from aiokafka.record.memory_records import MemoryRecords
 
 from shared.events import PARTITIONS
 from shared.runtime.chain import CHAIN_HEADER
@@ -30,48 +34,119 @@ def value_digest(value: bytes) -> bytes:
     return hashlib.sha256(value).digest()
 
 
-def _record(message: object) -> TopicRecord:
-    headers = dict(getattr(message, "headers", None) or ())
-    raw_id = headers.get("notification_id", b"").decode(errors="replace")
-    event_type = headers.get("event_type")
-    chain = headers.get(CHAIN_HEADER)
-    return TopicRecord(
-        partition=message.partition,  # type: ignore[attr-defined]
-        offset=message.offset,  # type: ignore[attr-defined]
-        notification_id=int(raw_id) if raw_id.isdigit() else None,
-        event_type=event_type.decode(errors="replace") if event_type is not None else None,
-        chain_hash=chain.decode(errors="replace") if chain is not None else None,
-        value_digest=value_digest(message.value or b""),  # type: ignore[attr-defined]
-    )
+PARTITION_BYTES = 4 << 20
+"""Bytes per partition per fetch: a log comes in a stream of fetches, each parsed while the next is on
+its way (the broker sends the next while this process parses the last)."""
+FETCH_BYTES = 32 << 20
+
+Fetched = dict[int, bytes | None]
+"""Partition -> the record batches one fetch brought."""
 
 
-async def read_topic(bootstrap: str, topic: str, partitions: int = PARTITIONS) -> list[TopicRecord]:
-    """Every record now on `topic`, partition by partition in offset order."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        client_id="hallmark-audit",
-        max_partition_fetch_bytes=8 << 20,
-    )
+async def read_topic(
+    bootstrap: str, topic: str, partitions: int = PARTITIONS, *, digests: bool = True
+) -> list[TopicRecord]:
+    """Every record now on `topic`, partition by partition in offset order (`digests`: with each value's
+    SHA-256; a consumed topic's check needs none). The record batches are fetched as the broker stores
+    them and read by aiokafka's compiled record parser, without a consumer record per message."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hallmark-audit")
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in range(partitions)]
         consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        end = await consumer.end_offsets(tps)
-        records: list[TopicRecord] = []
-        remaining = {tp for tp in tps if end[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=10_000)
-            for tp, items in batch.items():
-                records.extend(_record(m) for m in items if m.offset < end[tp])
-            for tp in list(remaining):
-                if await consumer.position(tp) >= end[tp]:
-                    remaining.discard(tp)
-        records.sort(key=lambda r: (r.partition, r.offset))
-        return records
+        end = {tp.partition: offset for tp, offset in (await consumer.end_offsets(tps)).items()}
+        position = {tp.partition: offset for tp, offset in (await consumer.beginning_offsets(tps)).items()}
+        found: dict[int, list[TopicRecord]] = {p: [] for p in range(partitions)}
+        after = {p: offset - 1 for p, offset in position.items()}
+        parsing: asyncio.Future[None] | None = None
+        stalled = 0
+        while any(position[p] < end[p] for p in position):
+            fetched = await _fetch(consumer, topic, {p: at for p, at in position.items() if at < end[p]})
+            batches = {p: _batches(data, p) for p, data in fetched.items()}
+            advanced = [p for p, (_, upto) in batches.items() if upto > position[p]]
+            for p in advanced:
+                position[p] = batches[p][1]
+            stalled = 0 if advanced else stalled + 1
+            if stalled > 50:
+                raise TimeoutError(f"{topic}: the broker returns nothing below the end offsets {end}")
+            if parsing is not None:
+                await parsing
+            parsing = asyncio.ensure_future(asyncio.to_thread(_parse_all, batches, end, after, found, digests))
+        if parsing is not None:
+            await parsing
+        return [record for p in range(partitions) for record in found[p]]
     finally:
         await consumer.stop()
+
+
+async def _fetch(consumer: AIOKafkaConsumer, topic: str, positions: dict[int, int]) -> Fetched:
+    client = consumer._client  # the consumer's connections, for fetches of whole record batches
+    by_leader: dict[int, list[tuple[int, int, int]]] = {}
+    for partition, offset in positions.items():
+        leader = client.cluster.leader_for_partition(TopicPartition(topic, partition))
+        by_leader.setdefault(leader, []).append((partition, offset, PARTITION_BYTES))
+    requests = [(node, FetchRequest(0, 1, FETCH_BYTES, 0, [(topic, parts)])) for node, parts in by_leader.items()]
+    fetched: Fetched = {}
+    for response in await asyncio.gather(*(client.send(node, request) for node, request in requests)):
+        for _, answered in response.topics:
+            for partition, error_code, _, *rest in answered:
+                if error_code:
+                    raise Errors.for_code(error_code)(f"{topic}[{partition}]")
+                fetched[partition] = rest[-1]
+    return fetched
+
+
+def _batches(data: bytes | None, partition: int) -> tuple[list[Any], int]:
+    """The complete record batches of a fetch (CRC checked; control batches left out) and the offset
+    after them; their records are read later."""
+    found: list[Any] = []
+    upto = 0
+    if not data:
+        return found, upto
+    records = MemoryRecords(data)
+    while records.has_next():
+        batch = records.next_batch()
+        if batch is None:
+            break
+        if not batch.validate_crc():
+            raise Errors.CorruptRecordException(f"invalid CRC in partition {partition} at {batch.base_offset}")
+        if not batch.is_control_batch:
+            found.append(batch)
+        upto = batch.next_offset
+    return found, upto
+
+
+def _parse_all(
+    batches: dict[int, tuple[list[Any], int]],
+    end: dict[int, int],
+    after: dict[int, int],
+    found: dict[int, list[TopicRecord]],
+    digests: bool,
+) -> None:
+    """Append the records of the batches with offsets in (after, end) to `found`, moving `after` on."""
+    for partition, (parts, _) in batches.items():
+        out, stop, sha256 = found[partition], end[partition], hashlib.sha256
+        last = after[partition]
+        for batch in parts:
+            for record in batch:
+                offset = record.offset
+                if offset <= last or offset >= stop:
+                    continue
+                headers = dict(record.headers)
+                raw_id = headers.get("notification_id", b"")
+                event_type, chain = headers.get("event_type"), headers.get(CHAIN_HEADER)
+                out.append(
+                    TopicRecord(
+                        partition,
+                        offset,
+                        int(raw_id) if raw_id.isdigit() else None,
+                        event_type.decode(errors="replace") if event_type is not None else None,
+                        chain.decode(errors="replace") if chain is not None else None,
+                        sha256(record.value or b"").digest() if digests else b"",
+                    )
+                )
+                last = offset
+        after[partition] = last
 
 
 async def committed_offsets(bootstrap: str, group: str, attempts: int = 10) -> dict[tuple[str, int], int]:

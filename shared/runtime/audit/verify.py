@@ -17,9 +17,10 @@ from psycopg import sql
 from shared.events import PARTITIONS
 from shared.runtime import archive
 from shared.runtime.audit.chaincheck import ChainChecker
+from shared.runtime.audit.chainsql import ChainProof
 from shared.runtime.audit.consumers import check_consumed
 from shared.runtime.audit.findings import Report
-from shared.runtime.audit.log import LogRow, log_rows
+from shared.runtime.audit.log import LogRow, highest, log_rows
 from shared.runtime.audit.reconcile import Stored, check_topic
 from shared.runtime.audit.topic import TopicRecord, committed_offsets, read_topic
 from shared.runtime.chain import LogTables, log_tables
@@ -42,13 +43,13 @@ async def verify(runtime: Runtime[Any]) -> Report:
     bootstrap = runtime.settings.platform.kafka_bootstrap_servers
     position = await asyncio.to_thread(_relay_position, runtime)
     committed = await committed_offsets(bootstrap, consumer_group(runtime)) if runtime.consumes else {}
-    topics = [runtime.topic, *runtime.consumes]
-    checker, stored = ChainChecker(runtime.name), dict[int, Stored]()
-    # The chain is checked while the topics are read; the events stored meanwhile are read after them.
-    chain_pass = asyncio.to_thread(_chain_pass, runtime, tables, checker, stored, 0)
-    read = await asyncio.gather(*(read_topic(bootstrap, t) for t in topics), chain_pass)
-    records: dict[str, list[TopicRecord]] = dict(zip(topics, read[:-1], strict=True))  # type: ignore[arg-type]
-    await asyncio.to_thread(_check_store, runtime, tables, report, checker, stored, position, records, committed)
+    proof = ChainProof(runtime.name)
+    # The chain is proven (by PostgreSQL) while the topics are read; the events stored meanwhile after them.
+    reads = [read_topic(bootstrap, runtime.topic)] + [read_topic(bootstrap, t, digests=False) for t in runtime.consumes]
+    proving = asyncio.to_thread(_prove, runtime, tables, proof)
+    read: list[list[TopicRecord]] = (await asyncio.gather(asyncio.gather(*reads), proving))[0]
+    records = dict(zip([runtime.topic, *runtime.consumes], read, strict=True))
+    await asyncio.to_thread(_check_store, runtime, tables, report, proof, position, records, committed)
     return report
 
 
@@ -57,34 +58,46 @@ def _relay_position(runtime: Runtime[Any]) -> int:
         return read_position(conn, f"relay:{runtime.topic}")
 
 
-def _chain_pass(
-    runtime: Runtime[Any], tables: LogTables, checker: ChainChecker, stored: dict[int, Stored], first: int
-) -> None:
+def _prove(runtime: Runtime[Any], tables: LogTables, proof: ChainProof) -> None:
     with runtime.connect() as conn:
-        checker.feed(_collect(log_rows(conn, tables, first), stored))
+        proof.extend(conn, tables, highest(conn, tables))
 
 
 def _check_store(
     runtime: Runtime[Any],
     tables: LogTables,
     report: Report,
-    checker: ChainChecker,
-    stored: dict[int, Stored],
+    proof: ChainProof,
     position: int,
     records: dict[str, list[TopicRecord]],
     committed: dict[tuple[str, int], int],
 ) -> None:
-    _chain_pass(runtime, tables, checker, stored, checker.read_upto + 1)
-    report.findings.extend(checker.findings)
-    report.counts["events"] = checker.checked
-    report.counts["relay_position"] = position
     with runtime.connect() as conn:
+        last = highest(conn, tables)
+        proof.extend(conn, tables, last)
+        if proof.doubt:  # name every finding, link by link (the slow path, for a log with a fault)
+            checker, stored = ChainChecker(runtime.name), dict[int, Stored]()
+            checker.feed(_collect(log_rows(conn, tables, 0, last), stored))
+            report.findings.extend(checker.findings)
+            report.counts["events"] = checker.checked
+            hashes: dict[int, bytes | None] = {n: s.hash for n, s in stored.items()}
+
+            def details(ids: Iterable[int]) -> dict[int, Stored]:
+                return {n: stored[n] for n in ids}
+        else:
+            report.counts["events"] = proof.checked
+            hashes = dict(_chain_hashes(conn, tables, last))
+
+            def details(ids: Iterable[int]) -> dict[int, Stored]:
+                return _details(conn, tables, hashes, list(ids))
+
+        report.counts["relay_position"] = position
         digests = archive.digests(conn)
 
         def publishes(ids: Iterable[int]) -> dict[int, str]:
             return _published_types(runtime, conn, tables, list(ids))
 
-        check_topic(report, runtime.topic, stored, records[runtime.topic], digests, position, publishes)
+        check_topic(report, runtime.topic, hashes, records[runtime.topic], digests, position, publishes, details)
         names = [f"{t}:{p}" for t in runtime.consumes for p in range(PARTITIONS)]
         tracked = runtime.app.max_tracking_ids(names)
         dead = {
@@ -95,6 +108,22 @@ def _check_store(
         }
     for topic in runtime.consumes:
         check_consumed(report, topic, records[topic], committed, tracked, dead, runtime.app.handles)
+
+
+def _chain_hashes(conn: psycopg.Connection, tables: LogTables, last: int) -> list[tuple[int, bytes]]:
+    query = sql.SQL("SELECT notification_id, hash FROM {} WHERE notification_id > 0 AND notification_id <= %s")
+    with conn.cursor(binary=True) as cur:
+        return cur.execute(query.format(tables.chain), (last,)).fetchall()
+
+
+def _details(
+    conn: psycopg.Connection, tables: LogTables, hashes: dict[int, bytes | None], ids: list[int]
+) -> dict[int, Stored]:
+    query = sql.SQL(
+        "SELECT notification_id, originator_id, originator_version, topic FROM {} WHERE notification_id = ANY(%s)"
+    ).format(tables.events)
+    rows = conn.execute(query, (ids,)).fetchall()
+    return {n: Stored(oid, version, topic or "", hashes.get(n)) for n, oid, version, topic in rows}
 
 
 def _collect(rows: Iterator[LogRow], stored: dict[int, Stored]) -> Iterator[LogRow]:
