@@ -39,64 +39,71 @@ PARTITION_BYTES = 4 << 20
 its way (the broker sends the next while this process parses the last)."""
 FETCH_BYTES = 32 << 20
 
-Fetched = dict[int, bytes | None]
+Fetched = dict[TopicPartition, bytes | None]
 """Partition -> the record batches one fetch brought."""
 
 
 async def read_topic(
     bootstrap: str, topic: str, partitions: int = PARTITIONS, *, digests: bool = True
 ) -> list[TopicRecord]:
-    """Every record now on `topic`, partition by partition in offset order (`digests`: with each value's
-    SHA-256; a consumed topic's check needs none). The record batches are fetched as the broker stores
-    them and read by aiokafka's compiled record parser, without a consumer record per message."""
+    """Every record now on `topic`, partition by partition in offset order (see `read_topics`)."""
+    return (await read_topics(bootstrap, [topic], {topic} if digests else set(), partitions))[topic]
+
+
+async def read_topics(
+    bootstrap: str, topics: list[str], digested: set[str], partitions: int = PARTITIONS
+) -> dict[str, list[TopicRecord]]:
+    """Every record now on each topic, partition by partition in offset order, those of the `digested`
+    topics with their value's SHA-256 (a consumed topic's check needs none). The record batches are
+    fetched as the broker stores them, for every topic at once, and read by aiokafka's compiled record
+    parser without a consumer record per message, each fetch parsed while the next is on its way."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hallmark-audit")
     await consumer.start()
     try:
-        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
         consumer.assign(tps)
-        end = {tp.partition: offset for tp, offset in (await consumer.end_offsets(tps)).items()}
-        position = {tp.partition: offset for tp, offset in (await consumer.beginning_offsets(tps)).items()}
-        found: dict[int, list[TopicRecord]] = {p: [] for p in range(partitions)}
-        after = {p: offset - 1 for p, offset in position.items()}
+        end = await consumer.end_offsets(tps)
+        position = dict(await consumer.beginning_offsets(tps))
+        found: dict[TopicPartition, list[TopicRecord]] = {tp: [] for tp in tps}
+        after = {tp: offset - 1 for tp, offset in position.items()}
         parsing: asyncio.Future[None] | None = None
         stalled = 0
-        while any(position[p] < end[p] for p in position):
-            fetched = await _fetch(consumer, topic, {p: at for p, at in position.items() if at < end[p]})
-            batches = {p: _batches(data, p) for p, data in fetched.items()}
-            advanced = [p for p, (_, upto) in batches.items() if upto > position[p]]
-            for p in advanced:
-                position[p] = batches[p][1]
+        while waiting := {tp: at for tp, at in position.items() if at < end[tp]}:
+            batches = {tp: _batches(data, tp) for tp, data in (await _fetch(consumer, waiting)).items()}
+            advanced = [tp for tp, (_, upto) in batches.items() if upto > position[tp]]
+            for tp in advanced:
+                position[tp] = batches[tp][1]
             stalled = 0 if advanced else stalled + 1
             if stalled > 50:
-                raise TimeoutError(f"{topic}: the broker returns nothing below the end offsets {end}")
+                raise TimeoutError(f"{topics}: the broker returns nothing below the end offsets {end}")
             if parsing is not None:
                 await parsing
-            parsing = asyncio.ensure_future(asyncio.to_thread(_parse_all, batches, end, after, found, digests))
+            parsing = asyncio.ensure_future(asyncio.to_thread(_parse_all, batches, end, after, found, digested))
         if parsing is not None:
             await parsing
-        return [record for p in range(partitions) for record in found[p]]
+        return {t: [r for p in range(partitions) for r in found[TopicPartition(t, p)]] for t in topics}
     finally:
         await consumer.stop()
 
 
-async def _fetch(consumer: AIOKafkaConsumer, topic: str, positions: dict[int, int]) -> Fetched:
+async def _fetch(consumer: AIOKafkaConsumer, positions: dict[TopicPartition, int]) -> Fetched:
     client = consumer._client  # the consumer's connections, for fetches of whole record batches
-    by_leader: dict[int, list[tuple[int, int, int]]] = {}
-    for partition, offset in positions.items():
-        leader = client.cluster.leader_for_partition(TopicPartition(topic, partition))
-        by_leader.setdefault(leader, []).append((partition, offset, PARTITION_BYTES))
-    requests = [(node, FetchRequest(0, 1, FETCH_BYTES, 0, [(topic, parts)])) for node, parts in by_leader.items()]
+    by_leader: dict[int, dict[str, list[tuple[int, int, int]]]] = {}
+    for tp, offset in positions.items():
+        topics = by_leader.setdefault(client.cluster.leader_for_partition(tp), {})
+        topics.setdefault(tp.topic, []).append((tp.partition, offset, PARTITION_BYTES))
+    requests = [(node, FetchRequest(0, 1, FETCH_BYTES, 0, list(topics.items()))) for node, topics in by_leader.items()]
     fetched: Fetched = {}
     for response in await asyncio.gather(*(client.send(node, request) for node, request in requests)):
-        for _, answered in response.topics:
+        for topic, answered in response.topics:
             for partition, error_code, _, *rest in answered:
                 if error_code:
                     raise Errors.for_code(error_code)(f"{topic}[{partition}]")
-                fetched[partition] = rest[-1]
+                fetched[TopicPartition(topic, partition)] = rest[-1]
     return fetched
 
 
-def _batches(data: bytes | None, partition: int) -> tuple[list[Any], int]:
+def _batches(data: bytes | None, tp: TopicPartition) -> tuple[list[Any], int]:
     """The complete record batches of a fetch (CRC checked; control batches left out) and the offset
     after them; their records are read later."""
     found: list[Any] = []
@@ -109,7 +116,7 @@ def _batches(data: bytes | None, partition: int) -> tuple[list[Any], int]:
         if batch is None:
             break
         if not batch.validate_crc():
-            raise Errors.CorruptRecordException(f"invalid CRC in partition {partition} at {batch.base_offset}")
+            raise Errors.CorruptRecordException(f"invalid CRC in {tp.topic}[{tp.partition}] at {batch.base_offset}")
         if not batch.is_control_batch:
             found.append(batch)
         upto = batch.next_offset
@@ -117,16 +124,16 @@ def _batches(data: bytes | None, partition: int) -> tuple[list[Any], int]:
 
 
 def _parse_all(
-    batches: dict[int, tuple[list[Any], int]],
-    end: dict[int, int],
-    after: dict[int, int],
-    found: dict[int, list[TopicRecord]],
-    digests: bool,
+    batches: dict[TopicPartition, tuple[list[Any], int]],
+    end: dict[TopicPartition, int],
+    after: dict[TopicPartition, int],
+    found: dict[TopicPartition, list[TopicRecord]],
+    digested: set[str],
 ) -> None:
     """Append the records of the batches with offsets in (after, end) to `found`, moving `after` on."""
-    for partition, (parts, _) in batches.items():
-        out, stop, sha256 = found[partition], end[partition], hashlib.sha256
-        last = after[partition]
+    sha256 = hashlib.sha256
+    for tp, (parts, _) in batches.items():
+        out, stop, last, partition, digests = found[tp], end[tp], after[tp], tp.partition, tp.topic in digested
         for batch in parts:
             for record in batch:
                 offset = record.offset
@@ -146,7 +153,7 @@ def _parse_all(
                     )
                 )
                 last = offset
-        after[partition] = last
+        after[tp] = last
 
 
 async def committed_offsets(bootstrap: str, group: str, attempts: int = 10) -> dict[tuple[str, int], int]:
