@@ -136,18 +136,31 @@ def ratio(name: str, rate: float, raw: float) -> None:
     print(f"  {'ratio ' + name + ' / raw':<52} {rate / raw:>10.2f}")
 
 
-def bench_log(orders: Any, headers: dict[str, str]) -> None:
+def api_process(stack: Stack, service: str) -> str:
+    """The service's API started in its own process (as `make up` runs it); its URL once it answers."""
+    stack.start_api(service)
+    url = stack.url(service)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/livez", timeout=2).status_code == 200:
+                return url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{service}'s API did not start")
+
+
+def bench_log(stack: Stack, orders: Any, headers: dict[str, str]) -> None:
     print(f"one service's log: {N} events (each an OrderPlaced on {orders.topic}); load average {load()}")
     raw = line("raw: SELECT the rows + json.loads each", raw_select(orders))
     rows = line("export, before: archived envelopes row by row", export_rows(orders))
     core = line("export: NDJSON chunks joined by PostgreSQL", export_core(orders))
-    served = serve(orders, PORTS.services["orders"])
     try:
-        http = line(
-            "export over HTTP: GET /audit/log (NDJSON, streamed)", export_http(PORTS.services["orders"], headers)
-        )
+        url = api_process(stack, "orders")
+        http = line("export over HTTP: GET /audit/log (API in its own process)", export_http(url, headers))
     finally:
-        served.should_exit = True
+        stack.stop_process("orders-api")
     chain_before = line("  chain, before: every link in Python", chain_in_python(orders))
     chain_after = line("  chain: every link in PostgreSQL", chain_in_sql(orders))
     topic_before = line("  topic, before: a consumer record per message", topic_by_consumer(orders))
@@ -234,7 +247,7 @@ def main() -> None:
         runtimes = {s: runtime_of(s, platform) for s in SERVICES}
         bench_store(platform)
         fill(runtimes["orders"])
-        bench_log(runtimes["orders"], headers)
+        bench_log(stack, runtimes["orders"], headers)
         bench_trail(runtimes, headers)
         for runtime in runtimes.values():
             runtime.close()

@@ -63,10 +63,10 @@ def export_core(orders: Any) -> float:
     return seconds
 
 
-def export_http(port: int, headers: dict[str, str]) -> float:
+def export_http(url: str, headers: dict[str, str]) -> float:
     t0 = time.perf_counter()
     lines = 0
-    with httpx.stream("GET", f"http://127.0.0.1:{port}/audit/log", headers=headers, timeout=300) as response:
+    with httpx.stream("GET", f"{url}/audit/log", headers=headers, timeout=300) as response:
         for chunk in response.iter_raw(1 << 20):
             lines += chunk.count(b"\n")
     seconds = time.perf_counter() - t0

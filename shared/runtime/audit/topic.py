@@ -36,8 +36,9 @@ def value_digest(value: bytes) -> bytes:
 
 PARTITION_BYTES = 4 << 20
 """Bytes per partition per fetch: a log comes in a stream of fetches, each parsed while the next is on
-its way (the broker sends the next while this process parses the last)."""
+its way (the broker reads and sends the next while this process parses the last)."""
 FETCH_BYTES = 32 << 20
+PREFETCH_STEPS = 3
 
 Fetched = dict[TopicPartition, bytes | None]
 """Partition -> the record batches one fetch brought."""
@@ -59,6 +60,7 @@ async def read_topics(
     parser without a consumer record per message, each fetch parsed while the next is on its way."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hallmark-audit")
     await consumer.start()
+    fetching: asyncio.Future[Fetched] | None = None
     try:
         tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
         consumer.assign(tps)
@@ -66,23 +68,26 @@ async def read_topics(
         position = dict(await consumer.beginning_offsets(tps))
         found: dict[TopicPartition, list[TopicRecord]] = {tp: [] for tp in tps}
         after = {tp: offset - 1 for tp, offset in position.items()}
-        parsing: asyncio.Future[None] | None = None
         stalled = 0
-        while waiting := {tp: at for tp, at in position.items() if at < end[tp]}:
-            batches = {tp: _batches(data, tp) for tp, data in (await _fetch(consumer, waiting)).items()}
+        first = {tp: at for tp, at in position.items() if at < end[tp]}
+        fetching = asyncio.ensure_future(_fetch(consumer, first)) if first else None
+        while fetching is not None:
+            batches = {tp: _batches(data, tp) for tp, data in (await fetching).items()}
             advanced = [tp for tp, (_, upto) in batches.items() if upto > position[tp]]
             for tp in advanced:
                 position[tp] = batches[tp][1]
             stalled = 0 if advanced else stalled + 1
             if stalled > 50:
                 raise TimeoutError(f"{topics}: the broker returns nothing below the end offsets {end}")
-            if parsing is not None:
-                await parsing
-            parsing = asyncio.ensure_future(asyncio.to_thread(_parse_all, batches, end, after, found, digested))
-        if parsing is not None:
-            await parsing
+            waiting = {tp: at for tp, at in position.items() if at < end[tp]}
+            fetching = asyncio.ensure_future(_fetch(consumer, waiting)) if waiting else None
+            for _ in range(PREFETCH_STEPS):  # let the next request go out before parsing this answer
+                await asyncio.sleep(0)
+            _parse_all(batches, end, after, found, digested)
         return {t: [r for p in range(partitions) for r in found[TopicPartition(t, p)]] for t in topics}
     finally:
+        if fetching is not None:  # a read that failed halfway
+            fetching.cancel()
         await consumer.stop()
 
 
