@@ -22,7 +22,9 @@ from shared.runtime.audit.chainsql import ChainProof
 from shared.runtime.audit.export import ndjson_chunks
 from shared.runtime.audit.log import highest, log_rows
 from shared.runtime.audit.topic import read_topic, value_digest
+from shared.runtime.audit.verify import verify
 from shared.runtime.chain import log_tables
+from tools.launcher.stack import Stack
 
 N = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
 
@@ -54,7 +56,7 @@ def export_rows(orders: Any) -> float:
 
 
 def export_core(orders: Any) -> float:
-    """After: PostgreSQL joins each page of archived envelopes into one NDJSON chunk."""
+    """After: each page of archived envelopes fetched in binary and joined into one NDJSON chunk."""
     with psycopg.connect(orders.settings.dsn) as conn:
         t0 = time.perf_counter()
         lines = sum(chunk.count(b"\n") for chunk in ndjson_chunks(conn, 1, None))
@@ -137,3 +139,26 @@ def topic_by_batches(orders: Any) -> float:
     records = asyncio.run(read_topic(orders.settings.platform.kafka_bootstrap_servers, orders.topic))
     assert len(records) == N
     return time.perf_counter() - t0
+
+
+def verify_once(orders: Any) -> float:
+    t0 = time.perf_counter()
+    report = asyncio.run(verify(orders))
+    seconds = time.perf_counter() - t0
+    assert report.ok, report.as_dict()
+    return seconds
+
+
+def api_process(stack: Stack, service: str) -> str:
+    """The service's API started in its own process (as `make up` runs it); its URL once it answers."""
+    stack.start_api(service)
+    url = stack.url(service)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/livez", timeout=2).status_code == 200:
+                return url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{service}'s API did not start")

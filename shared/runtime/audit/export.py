@@ -1,6 +1,7 @@
 """`audit export`: a service's published log as NDJSON, each line the envelope exactly as it went to
-Kafka. The archive keeps those bytes, so PostgreSQL joins each page of them into one NDJSON chunk:
-no row, envelope or JSON object is built in Python on the way out."""
+Kafka. The archive keeps those bytes, so each page of them is fetched in binary and joined into one
+NDJSON chunk as it is: no envelope or JSON object is decoded or encoded on the way out. (Joining them
+in PostgreSQL with `string_agg` measured at half the speed: benchmarks/audit.py.)"""
 
 from __future__ import annotations
 
@@ -15,10 +16,9 @@ PAGE = 10_000
 """Envelopes per chunk."""
 
 _PAGE_QUERY = """
-SELECT count(*), max(notification_id), string_agg(envelope, '\\x0a'::bytea ORDER BY notification_id) || '\\x0a'::bytea
-FROM (SELECT notification_id, envelope FROM {archive}
-      WHERE notification_id > %s AND notification_id <= %s AND envelope IS NOT NULL
-      ORDER BY notification_id LIMIT %s) page
+SELECT notification_id, envelope FROM {archive}
+WHERE notification_id > %s AND notification_id <= %s AND envelope IS NOT NULL
+ORDER BY notification_id LIMIT %s
 """
 
 
@@ -29,10 +29,9 @@ def ndjson_chunks(conn: psycopg.Connection, first: int, last: int | None, page: 
     position, stop = first - 1, last if last is not None else 2**62
     while True:
         with conn.cursor(binary=True) as cur:
-            row = cur.execute(query, (position, stop, page)).fetchone()
-        count, top, chunk = row if row else (0, None, None)
-        if count:
-            yield bytes(chunk)
-        if count < page:
+            rows = cur.execute(query, (position, stop, page)).fetchall()
+        if rows:
+            yield b"\n".join([envelope for _, envelope in rows]) + b"\n"
+        if len(rows) < page:
             return
-        position = top
+        position = rows[-1][0]

@@ -1,8 +1,9 @@
 """`audit verify` for one service: (1) the chain, (2) store <-> topic, (3) consumed <-> tracked.
 
-What is read when matters: the relay position and the consumer group's offsets first, then the topics,
-then the store. So everything below the position was published before the topic was read (a missing one
-is a gap, not a race), and everything the group acknowledged was tracked before the tracking is read."""
+What is read when matters: the relay position first, then the topics and the consumer group's offsets,
+then the store's tracking. So everything below the position was published before the topic was read (a
+missing one is a gap, not a race), and everything the group acknowledged was tracked before the tracking
+is read. The chain is proven while the topics are read (PostgreSQL does it; `storeview`)."""
 
 from __future__ import annotations
 
@@ -39,15 +40,22 @@ async def verify(runtime: Runtime[Any]) -> Report:
         return report
     bootstrap = runtime.settings.platform.kafka_bootstrap_servers
     position = await asyncio.to_thread(_relay_position, runtime)
-    committed = await committed_offsets(bootstrap, consumer_group(runtime)) if runtime.consumes else {}
     view = StoreView(runtime.name, tables, position)
-    # The store is read (the chain proven by PostgreSQL) while the topics are read; what was stored
-    # meanwhile after them.
+    # The store is read (the chain proven by PostgreSQL) while the topics and the group's offsets are
+    # read; what was stored meanwhile after them. (An offset committed after the topic was read only
+    # covers messages this check does not see; the tracking is read after the offsets.)
     topics = [runtime.topic, *runtime.consumes]
-    reading = read_topics(bootstrap, topics, {runtime.topic})
-    records, _ = await asyncio.gather(reading, asyncio.to_thread(_read_store, runtime, view, False))
+    records, committed, _ = await asyncio.gather(
+        read_topics(bootstrap, topics, {runtime.topic}),
+        _committed(bootstrap, runtime),
+        asyncio.to_thread(_read_store, runtime, view, False),
+    )
     await asyncio.to_thread(_check_store, runtime, view, report, records, committed)
     return report
+
+
+async def _committed(bootstrap: str, runtime: Runtime[Any]) -> dict[tuple[str, int], int]:
+    return await committed_offsets(bootstrap, consumer_group(runtime)) if runtime.consumes else {}
 
 
 def _relay_position(runtime: Runtime[Any]) -> int:
