@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka import errors as Errors
@@ -19,8 +18,9 @@ from shared.events import PARTITIONS
 from shared.runtime.chain import CHAIN_HEADER
 
 
-@dataclass(frozen=True, slots=True)
-class TopicRecord:
+class TopicRecord(NamedTuple):
+    """One message as verification needs it (a tuple: made per message, it must be cheap to make)."""
+
     partition: int
     offset: int
     notification_id: int | None
@@ -137,6 +137,7 @@ def _parse_all(
 ) -> None:
     """Append the records of the batches with offsets in (after, end) to `found`, moving `after` on."""
     sha256 = hashlib.sha256
+    names: dict[bytes, str] = {}  # event types, decoded once each
     for tp, (parts, _) in batches.items():
         out, stop, last, partition, digests = found[tp], end[tp], after[tp], tp.partition, tp.topic in digested
         for batch in parts:
@@ -145,14 +146,21 @@ def _parse_all(
                 if offset <= last or offset >= stop:
                     continue
                 headers = dict(record.headers)
-                raw_id = headers.get("notification_id", b"")
-                event_type, chain = headers.get("event_type"), headers.get(CHAIN_HEADER)
+                raw_id, event_type, chain = (
+                    headers.get("notification_id", b""),
+                    headers.get("event_type"),
+                    headers.get(CHAIN_HEADER),
+                )
+                if event_type is not None:
+                    event_type = names.get(event_type) or names.setdefault(
+                        event_type, event_type.decode(errors="replace")
+                    )
                 out.append(
                     TopicRecord(
                         partition,
                         offset,
                         int(raw_id) if raw_id.isdigit() else None,
-                        event_type.decode(errors="replace") if event_type is not None else None,
+                        event_type,
                         chain.decode(errors="replace") if chain is not None else None,
                         sha256(record.value or b"").digest() if digests else b"",
                     )
