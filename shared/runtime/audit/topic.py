@@ -63,7 +63,10 @@ async def read_topics(
     fetching: asyncio.Future[Fetched] | None = None
     try:
         tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
-        consumer.assign(tps)
+        # Nothing is assigned to the consumer: its own fetcher would otherwise long-poll the same broker
+        # connection, and each fetch here would wait behind it (fetch_max_wait_ms).
+        for topic in topics:
+            await consumer._client._wait_on_metadata(topic)
         end = await consumer.end_offsets(tps)
         position = dict(await consumer.beginning_offsets(tps))
         found: dict[TopicPartition, list[TopicRecord]] = {tp: [] for tp in tps}
