@@ -39,64 +39,63 @@ async def verify(runtime: Runtime[Any]) -> Report:
         report.notes.append("in-memory store: nothing to verify")
         return report
     bootstrap = runtime.settings.platform.kafka_bootstrap_servers
-    position = await asyncio.to_thread(_relay_position, runtime)
-    view = StoreView(runtime.name, tables, position)
-    # The store is read (the chain proven by PostgreSQL) while the topics and the group's offsets are
-    # read; what was stored meanwhile after them. (An offset committed after the topic was read only
-    # covers messages this check does not see; the tracking is read after the offsets.)
-    topics = [runtime.topic, *runtime.consumes]
-    records, committed, _ = await asyncio.gather(
-        read_topics(bootstrap, topics, {runtime.topic}),
-        _committed(bootstrap, runtime),
-        asyncio.to_thread(_read_store, runtime, view, False),
-    )
-    await asyncio.to_thread(_check_store, runtime, view, report, records, committed)
+    # One connection, used by one step at a time (autocommit: each statement sees what is stored then).
+    conn = await asyncio.to_thread(_connect, runtime.settings.dsn)
+    try:
+        position = await asyncio.to_thread(read_position, conn, f"relay:{runtime.topic}")
+        view = StoreView(runtime.name, tables, position)
+        # The store is read (the chain proven by PostgreSQL) while the topics and the group's offsets are
+        # read; what was stored meanwhile after them. (An offset committed after the topic was read only
+        # covers messages this check does not see; the tracking is read after the offsets.)
+        topics = [runtime.topic, *runtime.consumes]
+        records, committed, _ = await asyncio.gather(
+            read_topics(bootstrap, topics, {runtime.topic}),
+            _committed(bootstrap, runtime),
+            asyncio.to_thread(view.read, conn, False),
+        )
+        await asyncio.to_thread(_check_store, runtime, conn, view, report, records, committed)
+    finally:
+        await asyncio.to_thread(conn.close)
     return report
+
+
+def _connect(dsn: str) -> psycopg.Connection:
+    return psycopg.connect(dsn, autocommit=True, connect_timeout=3)
 
 
 async def _committed(bootstrap: str, runtime: Runtime[Any]) -> dict[tuple[str, int], int]:
     return await committed_offsets(bootstrap, consumer_group(runtime)) if runtime.consumes else {}
 
 
-def _relay_position(runtime: Runtime[Any]) -> int:
-    with runtime.connect() as conn:
-        return read_position(conn, f"relay:{runtime.topic}")
-
-
-def _read_store(runtime: Runtime[Any], view: StoreView, final: bool) -> None:
-    with runtime.connect() as conn:
-        view.read(conn, final)
-
-
 def _check_store(
     runtime: Runtime[Any],
+    conn: psycopg.Connection,
     view: StoreView,
     report: Report,
     records: dict[str, list[TopicRecord]],
     committed: dict[tuple[str, int], int],
 ) -> None:
-    with runtime.connect() as conn:
-        view.read(conn, final=True)
-        report.findings.extend(view.findings)
-        report.counts["events"] = view.checked
-        report.counts["relay_position"] = view.position
+    view.read(conn, final=True)
+    report.findings.extend(view.findings)
+    report.counts["events"] = view.checked
+    report.counts["relay_position"] = view.position
 
-        def publishes(ids: Iterable[int]) -> dict[int, str]:
-            return _published_types(runtime, conn, view.tables, list(ids))
+    def publishes(ids: Iterable[int]) -> dict[int, str]:
+        return _published_types(runtime, conn, view.tables, list(ids))
 
-        def details(ids: Iterable[int]) -> dict[int, Stored]:
-            return view.details(conn, ids)
+    def details(ids: Iterable[int]) -> dict[int, Stored]:
+        return view.details(conn, ids)
 
-        topic = runtime.topic
-        check_topic(report, topic, view.hashes, records[topic], view.digests, view.position, publishes, details)
-        names = [f"{t}:{p}" for t in runtime.consumes for p in range(PARTITIONS)]
-        tracked = runtime.app.max_tracking_ids(names)
-        dead = {
-            (t, int(p), int(o))
-            for t, p, o in conn.execute(
-                'SELECT topic, partition, "offset" FROM hallmark_dead_letters WHERE consumer = %s', (runtime.name,)
-            ).fetchall()
-        }
+    topic = runtime.topic
+    check_topic(report, topic, view.hashes, records[topic], view.digests, view.position, publishes, details)
+    names = [f"{t}:{p}" for t in runtime.consumes for p in range(PARTITIONS)]
+    tracked = runtime.app.max_tracking_ids(names)
+    dead = {
+        (t, int(p), int(o))
+        for t, p, o in conn.execute(
+            'SELECT topic, partition, "offset" FROM hallmark_dead_letters WHERE consumer = %s', (runtime.name,)
+        ).fetchall()
+    }
     for consumed in runtime.consumes:
         check_consumed(report, consumed, records[consumed], committed, tracked, dead, runtime.app.handles)
 
