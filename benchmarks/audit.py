@@ -14,7 +14,6 @@ import importlib
 import logging
 import os
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -23,12 +22,10 @@ from typing import Any
 
 import httpx
 import psycopg
-import uvicorn
 from psycopg import sql
 
 from benchmarks.audit_log import (
     N,
-    api_process,
     chain_in_python,
     chain_in_sql,
     export_core,
@@ -39,6 +36,7 @@ from benchmarks.audit_log import (
     topic_by_consumer,
     verify_once,
 )
+from benchmarks.audit_servers import api_process, api_processes, serve
 from services.orders.domain.order import Order
 from services.orders.domain.values import OrderLine
 from shared.events import SERVICES, wrap
@@ -60,16 +58,6 @@ def runtime_of(service: str, platform: PlatformSettings, **settings: Any) -> Any
     settings_mod = importlib.import_module(f"services.{service}.settings")
     cls = next(v for k, v in vars(settings_mod).items() if k.endswith("Settings") and k != "ServiceSettings")
     return boot.bootstrap(cls(platform=platform, **settings))
-
-
-def serve(runtime: Any, port: int) -> uvicorn.Server:
-    api = importlib.import_module(f"services.{runtime.name}.api").create_app(runtime)
-    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    threading.Thread(target=server.run, daemon=True).start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return server
 
 
 def store(orders: Any, n: int) -> float:
@@ -178,8 +166,9 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def bench_trail(runtimes: dict[str, Any], headers: dict[str, str]) -> None:
-    """An order with 20 archived events in each of the five services (100 in all)."""
+def bench_trail(stack: Stack, runtimes: dict[str, Any], headers: dict[str, str]) -> None:
+    """An order with 20 archived events in each of the five services (100 in all); the other four
+    services' APIs each in its own process, as deployed."""
     order_id = str(uuid.uuid4())
     t = datetime.now(UTC)
     for runtime in runtimes.values():
@@ -190,9 +179,8 @@ def bench_trail(runtimes: dict[str, Any], headers: dict[str, str]) -> None:
             published.append((10_000_000 + i, envelope, envelope.to_json()))
         with psycopg.connect(runtime.settings.dsn, autocommit=True) as conn:
             archive.record_published(conn, [], published)
-    servers = [serve(r, PORTS.services[s]) for s, r in runtimes.items() if s != "orders"]
-    peers = ",".join(f"{s}=http://127.0.0.1:{PORTS.services[s]}" for s in SERVICES)
-    settings = AuditSettings(audit_peers=peers)
+    others = [s for s in SERVICES if s != "orders"]
+    settings = AuditSettings(audit_peers=",".join(f"{s}={stack.url(s)}" for s in SERVICES))
 
     async def runs(n: int) -> tuple[list[float], int]:
         timings = []
@@ -203,18 +191,27 @@ def bench_trail(runtimes: dict[str, Any], headers: dict[str, str]) -> None:
                 timings.append((time.perf_counter() - t0) * 1000)
         return timings[1:], len(body["events"])  # the first run opens the connections
 
-    try:
-        timings, found = asyncio.run(runs(20))
-        assert found == 100, found
+    print(f"trail of one order: 100 events across the five services, over their audit APIs; load average {load()}")
+    servers = [serve(runtimes[s], PORTS.services[s]) for s in others]
+    try:  # the other services' APIs in threads of this process, as measured before
+        report_trail("peers' APIs in this process (threads)", *asyncio.run(runs(20)))
     finally:
         for server in servers:
             server.should_exit = True
-    timings.sort()
-    print(f"trail of one order: 100 events across the five services, over their audit APIs; load average {load()}")
-    print(
-        f"  median {timings[10]:.1f} ms, best {timings[0]:.1f} ms, worst {timings[-1]:.1f} ms (20 runs; goal < 50 ms)"
-    )
+    time.sleep(1)
+    try:  # each in its own process, as deployed (on a busy machine each answer waits for a core)
+        api_processes(stack, others)
+        report_trail("peers' APIs in their own processes", *asyncio.run(runs(20)))
+    finally:
+        for service in others:
+            stack.stop_process(f"{service}-api")
     print()
+
+
+def report_trail(name: str, timings: list[float], found: int) -> None:
+    assert found == 100, found
+    timings.sort()
+    print(f"  {name:<40} median {timings[10]:.1f} ms, best {timings[0]:.1f}, worst {timings[-1]:.1f} (goal < 50)")
 
 
 def main() -> None:
@@ -242,7 +239,7 @@ def main() -> None:
         bench_store(platform)
         fill(runtimes["orders"])
         bench_log(stack, runtimes["orders"], headers)
-        bench_trail(runtimes, headers)
+        bench_trail(stack, runtimes, headers)
         for runtime in runtimes.values():
             runtime.close()
     finally:

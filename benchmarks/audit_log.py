@@ -24,7 +24,6 @@ from shared.runtime.audit.log import highest, log_rows
 from shared.runtime.audit.topic import read_topic, value_digest
 from shared.runtime.audit.verify import verify
 from shared.runtime.chain import log_tables
-from tools.launcher.stack import Stack
 
 N = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
 
@@ -147,18 +146,3 @@ def verify_once(orders: Any) -> float:
     seconds = time.perf_counter() - t0
     assert report.ok, report.as_dict()
     return seconds
-
-
-def api_process(stack: Stack, service: str) -> str:
-    """The service's API started in its own process (as `make up` runs it); its URL once it answers."""
-    stack.start_api(service)
-    url = stack.url(service)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/livez", timeout=2).status_code == 200:
-                return url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{service}'s API did not start")
