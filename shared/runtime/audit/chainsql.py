@@ -13,24 +13,29 @@ from psycopg import sql
 from shared.runtime.chain import GENESIS_ID, LogTables, genesis
 
 _CHECK = """
-WITH log AS MATERIALIZED (
-    SELECT notification_id AS nid, e.notification_id IS NOT NULL AS present, c.hash,
-        sha256(int8send(e.notification_id) || uuid_send(e.originator_id) || int8send(e.originator_version::bigint)
-            || int4send(octet_length(convert_to(coalesce(e.topic, ''), 'UTF8')))
-            || convert_to(coalesce(e.topic, ''), 'UTF8') || coalesce(e.state, ''::bytea)) AS digest
-    FROM (SELECT * FROM {events} WHERE notification_id BETWEEN %(first)s AND %(last)s) e
-    FULL JOIN (SELECT * FROM {chain} WHERE notification_id BETWEEN %(first)s AND %(last)s) c USING (notification_id)
-), linked AS MATERIALIZED (
-    SELECT nid, present, hash, digest, lag(hash) OVER (ORDER BY nid) AS previous FROM log
-)
-SELECT
-    (SELECT count(*) FROM linked WHERE nid > %(first)s AND present),
-    (SELECT count(*) FROM linked WHERE nid > %(first)s AND NOT coalesce(
-        present AND sha256(previous || digest) = hash, false)),
-    (SELECT hash = %(anchor)s FROM linked WHERE nid = %(first)s),
-    (SELECT nid FROM linked ORDER BY nid DESC LIMIT 1),
-    (SELECT hash FROM linked ORDER BY nid DESC LIMIT 1)
+SELECT count(*),
+    count(*) FILTER (WHERE NOT coalesce(sha256(coalesce(previous, %(anchor)s) || digest) = hash, false)),
+    max(nid),
+    (SELECT count(*) FROM {chain} c WHERE c.notification_id > %(first)s AND c.notification_id <= %(last)s
+        AND NOT EXISTS (SELECT FROM {events} e WHERE e.notification_id = c.notification_id)),
+    (SELECT hash = %(anchor)s FROM {chain} WHERE notification_id = %(first)s)
+FROM (
+    SELECT nid, hash, digest, lag(hash) OVER (ORDER BY nid) AS previous
+    FROM (
+        SELECT e.notification_id AS nid, c.hash,
+            sha256(int8send(e.notification_id) || uuid_send(e.originator_id) || int8send(e.originator_version::bigint)
+                || int4send(octet_length(convert_to(coalesce(e.topic, ''), 'UTF8')))
+                || convert_to(coalesce(e.topic, ''), 'UTF8') || coalesce(e.state, ''::bytea)) AS digest
+        FROM {events} e LEFT JOIN {chain} c USING (notification_id)
+        WHERE e.notification_id > %(first)s AND e.notification_id <= %(last)s
+        OFFSET 0
+    ) narrow
+) linked
 """
+"""Over the events in (first, last]: how many, how many break their link (the first one's predecessor
+is the anchor: the genesis or the last link proven), the highest; the chain rows with no event; whether
+the anchor is still what it was. The digests are made before the window sorts, so only they are sorted."""
+_HASH = "SELECT hash FROM {chain} WHERE notification_id = %s"
 
 
 @dataclass
@@ -51,10 +56,14 @@ class ChainProof:
         query = sql.SQL(_CHECK).format(events=tables.events, chain=tables.chain)
         with conn.cursor(binary=True) as cur:
             row = cur.execute(query, {"first": self.upto, "last": last, "anchor": anchor}).fetchone()
-        assert row is not None
-        events, broken, anchored, top, top_hash = row
-        if broken or not anchored:
-            self.doubt = True
-            return
+            assert row is not None
+            events, broken, top, orphans, anchored = row
+            if broken or orphans or not anchored:
+                self.doubt = True
+                return
+            if top is None:  # no event in the range
+                return
+            found = cur.execute(sql.SQL(_HASH).format(chain=tables.chain), (top,)).fetchone()
+        assert found is not None
         self.checked += events
-        self.upto, self.hash = top, bytes(top_hash)
+        self.upto, self.hash = top, bytes(found[0])
