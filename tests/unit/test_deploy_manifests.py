@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from services.shipping.settings import ShippingSettings
+from shared.runtime.audit.gather import AuditSettings
 from shared.runtime.settings import PlatformSettings, ServiceSettings
 from tests.unit.k8s import BASE, containers, documents, of_kind, rendered, validator
 from tools.launcher.service_procs import api_command, worker_command
@@ -81,6 +82,7 @@ def test_service_variables_are_settings_and_commands_are_the_launchers(service: 
     prefix = f"{service.upper()}_"
     fields = {prefix + name.upper() for name in settings_class(service).model_fields}
     fields |= {name.upper() for name in PlatformSettings.model_fields}
+    fields |= {name.upper() for name in AuditSettings.model_fields}  # the audit routes' (unprefixed)
     found = service_containers(service)
     assert [c["name"] for c in found] == ["api", "worker"]
     for container in found:
@@ -94,6 +96,16 @@ def test_service_variables_are_settings_and_commands_are_the_launchers(service: 
     assert api["ports"] == [{"name": "http", "containerPort": port}]
     metrics = settings_class(service)(**unprefixed(resolved_env(worker), prefix)).worker_metrics_port
     assert worker["ports"] == [{"name": "metrics", "containerPort": metrics}]
+
+
+def test_the_orders_api_reaches_every_services_audit_api_through_its_service_for_the_trail() -> None:
+    """AUDIT_PEERS of orders-api names each service's Service (the trail reads their audit APIs)."""
+    api = service_containers("orders")[0]
+    peers = AuditSettings(audit_peers=resolved_env(api)["AUDIT_PEERS"]).peers()
+    services = {d["metadata"]["name"]: d for s in SERVICES for d in of_kind(documents(f"{s}.yaml"), "Service")}
+    for service, url in peers.items():
+        assert url == f"http://{service}", url
+        assert [p["port"] for p in services[service]["spec"]["ports"]] == [80]
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -17,6 +17,7 @@ from services.inventory.api.models import (
     StockPublic,
 )
 from services.inventory.application import Adjustment, InventoryApplication
+from shared.runtime.audit.described import HistoryEvent, published_history
 from shared.runtime.http.deps import AsOf, Auditor, Ops, OpsOrAuditor, RuntimeDep
 from shared.runtime.http.problems import problems
 
@@ -81,10 +82,11 @@ async def adjust(sku: str, body: AdjustmentCreate, runtime: RuntimeDep, ops: Ops
     return AdjustmentPublic.of(await asyncio.to_thread(run))
 
 
-@router.get("/skus/{sku}/history", responses=problems(404))
+@router.get("/skus/{sku}/history", response_model=list[HistoryEvent], responses=problems(404))
 async def history(sku: str, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
-    """Every event of the SKU in order, with who caused it (auditors)."""
-    return await asyncio.to_thread(inventory(runtime).sku_history, sku)
+    """Every event of the SKU in order, under their published names and versions, with who caused it (auditors)."""
+    found = await asyncio.to_thread(inventory(runtime).get_sku, sku)
+    return await published_history(runtime, found.id)
 
 
 @router.get("/skus/{sku}/replay", response_model=StockPublic, responses=problems(404))

@@ -23,6 +23,7 @@ from services.orders.api.models import (
 from services.orders.application import Checkout, OrdersApplication
 from services.orders.domain.errors import CoverageUnknown, NotYourOrder
 from services.orders.domain.order import Order
+from shared.runtime.audit.described import HistoryEvent, published_history
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, aware, require
 from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
@@ -151,12 +152,11 @@ async def get_order(
     return OrderPublic.of(await asyncio.to_thread(app.order_as_of, order_id, as_of))
 
 
-@router.get("/orders/{order_id}/history", responses=problems(404))
+@router.get("/orders/{order_id}/history", response_model=list[HistoryEvent], responses=problems(404))
 async def order_history(order_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
-    """The order's events in order, with their envelope metadata (auditors)."""
-    app = _app(runtime)
-    await asyncio.to_thread(app.get_order, order_id)
-    return await asyncio.to_thread(app.history, order_id)
+    """The order's events in order, under their published names and versions, with their metadata (auditors)."""
+    await asyncio.to_thread(_app(runtime).get_order, order_id)
+    return await published_history(runtime, order_id)
 
 
 @router.get("/orders/{order_id}/cancellation-terms", response_model=TermsPublic, responses=problems(403, 404))

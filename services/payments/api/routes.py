@@ -24,6 +24,7 @@ from services.payments.api.models import (
 )
 from services.payments.application import PaymentsApplication
 from services.payments.domain import Payment, PaymentNotFound
+from shared.runtime.audit.described import HistoryEvent, published_history
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, require
 from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
@@ -122,12 +123,11 @@ async def payments_of(order_id: str, runtime: RuntimeDep, principal: PrincipalDe
     return [PaymentPublic.of(p) for p in found]
 
 
-@router.get("/payments/{order_id}/{purpose}/history", responses=problems(404))
+@router.get("/payments/{order_id}/{purpose}/history", response_model=list[HistoryEvent], responses=problems(404))
 async def payment_history(order_id: str, purpose: Purpose, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
-    """Every event of one payment, in order (auditors)."""
-    app = payments_app(runtime)
-    payment = await asyncio.to_thread(app.payment, order_id, purpose)
-    return await asyncio.to_thread(app.history, payment.id)
+    """Every event of one payment, in order, under their published names and versions (auditors)."""
+    payment = await asyncio.to_thread(payments_app(runtime).payment, order_id, purpose)
+    return await published_history(runtime, payment.id)
 
 
 @router.get("/deposits/mine", response_model=DepositPublic)

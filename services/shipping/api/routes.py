@@ -14,6 +14,7 @@ from services.shipping.application import ShippingApplication
 from services.shipping.domain.errors import NotYourShipment
 from services.shipping.domain.publication import coverage
 from services.shipping.domain.shipment import Shipment
+from shared.runtime.audit.described import HistoryEvent, published_history
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, require
 from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
@@ -52,10 +53,11 @@ async def get_shipment(
     return ShipmentPublic.of(shipment, app)
 
 
-@router.get("/shipments/{order_id}/history", responses=problems(404))
+@router.get("/shipments/{order_id}/history", response_model=list[HistoryEvent], responses=problems(404))
 async def shipment_history(order_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
-    """The shipment's events in order, with their metadata (auditors)."""
-    return await asyncio.to_thread(_app(runtime).shipment_history, str(order_id))
+    """The shipment's events in order, under their published names and versions, with their metadata (auditors)."""
+    shipment = await asyncio.to_thread(_app(runtime).shipment, str(order_id))
+    return await published_history(runtime, shipment.id)
 
 
 @router.post("/shipments/{order_id}/dispatch", response_model=ShipmentPublic, responses=problems(404, 409))

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 
 from services.tickets.api.customers import IdempotencyKey, tickets_app, visible_ticket
 from services.tickets.api.models import BreachListed, MessageCreate, ResolutionCreate, TicketPublic
+from shared.runtime.audit.described import HistoryEvent, published_history
 from shared.runtime.http.deps import Auditor, OpsOrAuditor, RuntimeDep, require
 from shared.runtime.http.problems import problems
 from shared.runtime.identity import Principal
@@ -74,9 +75,8 @@ async def sla_breaches(runtime: RuntimeDep, _: OpsOrAuditor) -> list[BreachListe
     ]
 
 
-@router.get("/tickets/{ticket_id}/history", responses=problems(404))
+@router.get("/tickets/{ticket_id}/history", response_model=list[HistoryEvent], responses=problems(404))
 async def history(ticket_id: uuid.UUID, runtime: RuntimeDep, _: Auditor) -> list[dict[str, Any]]:
-    """The ticket's events in order, with their envelope metadata (auditors and ops)."""
-    app = tickets_app(runtime)
-    await asyncio.to_thread(app.get_ticket, ticket_id)
-    return await asyncio.to_thread(app.history, ticket_id)
+    """The ticket's events in order, under their published names and versions, with their metadata (auditors)."""
+    await asyncio.to_thread(tickets_app(runtime).get_ticket, ticket_id)
+    return await published_history(runtime, ticket_id)

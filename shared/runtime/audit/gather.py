@@ -10,13 +10,15 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from psycopg import sql
+from psycopg.rows import tuple_row
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.events import SERVICES
 from shared.runtime import archive
 from shared.runtime.audit.trail import entries, gaps, merge
-from shared.runtime.positions import read_position
+from shared.runtime.chain import log_tables
 from shared.runtime.service import Runtime
 
 DEFAULT_PORTS = {service: 8001 + i for i, service in enumerate(SERVICES)}
@@ -48,13 +50,23 @@ def peer_client(state: Any) -> httpx.AsyncClient:
     return client
 
 
+_ORDER_EVENTS = """SELECT (SELECT max(notification_id) FROM {events}),
+    (SELECT position FROM hallmark_positions WHERE name = %s),
+    (SELECT string_agg(envelope, ','::bytea ORDER BY notification_id) FROM {archive} WHERE order_id = %s)"""
+
+
 def order_events_body(runtime: Runtime[Any], order_id: str) -> bytes:
-    """This service's `/audit/orders/{id}/events` answer: the archived envelopes spliced in as stored."""
-    with runtime.connect() as conn:
-        found = archive.of_order(conn, order_id)
-        published = read_position(conn, f"relay:{runtime.topic}")
-    head = {"service": runtime.name, "relay_lag": max(runtime.app.max_notification_id() - published, 0)}
-    return json.dumps(head)[:-1].encode() + b', "events": [' + b",".join(a.envelope for a in found) + b"]}"
+    """This service's `/audit/orders/{id}/events` answer: the archived envelopes spliced in as stored,
+    found by the archive's order index, in one round trip on a pooled connection."""
+    tables = log_tables(runtime.app)
+    if tables is None:  # the in-memory store keeps no archive
+        return json.dumps({"service": runtime.name, "relay_lag": 0, "events": []}).encode()
+    query = sql.SQL(_ORDER_EVENTS).format(events=tables.events, archive=sql.Identifier(archive.TABLE))
+    with runtime.app.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+        row = cur.execute(query, (f"relay:{runtime.topic}", order_id)).fetchone()
+    stored, published, envelopes = row or (0, 0, None)
+    head = {"service": runtime.name, "relay_lag": max((stored or 0) - (published or 0), 0)}
+    return json.dumps(head)[:-1].encode() + b', "events": [' + bytes(envelopes or b"") + b"]}"
 
 
 async def gather_trail(

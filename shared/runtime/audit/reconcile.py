@@ -23,36 +23,28 @@ class Stored:
 Publishes = Callable[[Iterable[int]], dict[int, str]]
 """Notification ids -> the published event type of those that the translator would publish."""
 
+Details = Callable[[Iterable[int]], Mapping[int, Stored]]
+"""Notification ids -> what the store has of those events (read only for the ones a finding names)."""
+
 
 def check_topic(
     report: Report,
     topic: str,
-    stored: Mapping[int, Stored],
+    hashes: Mapping[int, bytes | None],
     records: list[TopicRecord],
     archive: Mapping[int, bytes | None],
     position: int,
     publishes: Publishes,
+    details: Details,
 ) -> None:
-    """Add check (2)'s findings and duplicates to `report`."""
-    service = report.service
+    """Add check (2)'s findings and duplicates to `report`. `hashes`: notification id -> chain hash of
+    every stored event (None: unchained); `archive`: notification id -> SHA-256 of the archived envelope."""
+    pending_findings: list[tuple[str, str, int | None, TopicRecord | None, str | None]] = []
 
-    def found(kind: str, message: str, nid: int | None, record: TopicRecord | None = None, **extra: str) -> None:
-        event = stored.get(nid) if nid is not None else None
-        report.findings.append(
-            Finding(
-                "topic",
-                kind,
-                service,
-                message,
-                notification_id=nid,
-                aggregate_id=str(event.originator_id) if event else None,
-                version=event.version if event else None,
-                topic=topic,
-                partition=record.partition if record else None,
-                offset=record.offset if record else None,
-                **extra,
-            )
-        )
+    def found(
+        kind: str, message: str, nid: int | None, record: TopicRecord | None = None, event_type: str | None = None
+    ) -> None:
+        pending_findings.append((kind, message, nid, record, event_type))
 
     on_topic: dict[int, TopicRecord] = {}
     highest: dict[int, int] = {}
@@ -63,8 +55,8 @@ def check_topic(
                 "unlabelled", f"{topic}[{record.partition}]@{record.offset} has no notification_id header", None, record
             )
             continue
-        if nid in on_topic:
-            first = on_topic[nid]
+        first = on_topic.get(nid)
+        if first is not None:
             report.duplicates.append(
                 {
                     "notification_id": nid,
@@ -75,16 +67,17 @@ def check_topic(
             )
             continue
         on_topic[nid] = record
-        if nid < highest.get(record.partition, 0):
+        top = highest.get(record.partition, 0)
+        if nid < top:
             found(
                 "out_of_order",
-                f"{topic}[{record.partition}]@{record.offset}: notification {nid} after {highest[record.partition]}",
+                f"{topic}[{record.partition}]@{record.offset}: notification {nid} after {top}",
                 nid,
                 record,
             )
-        highest[record.partition] = max(highest.get(record.partition, 0), nid)
-        event = stored.get(nid)
-        if event is None:
+        else:
+            highest[record.partition] = nid
+        if nid not in hashes:
             found(
                 "foreign",
                 f"{topic}[{record.partition}]@{record.offset}: notification {nid} is not in the store",
@@ -92,11 +85,12 @@ def check_topic(
                 record,
             )
             continue
-        if record.chain_hash is not None and event.hash is not None and record.chain_hash != event.hash.hex():
+        stored_hash = hashes[nid]
+        if record.chain_hash is not None and stored_hash is not None and record.chain_hash != stored_hash.hex():
             found(
                 "hash_mismatch",
                 f"{topic}[{record.partition}]@{record.offset}: notification {nid} was published with chain hash "
-                f"{record.chain_hash[:12]}..., the store now has {event.hash.hex()[:12]}... "
+                f"{record.chain_hash[:12]}..., the store now has {stored_hash.hex()[:12]}... "
                 "(the chain was rewritten after publication)",
                 nid,
                 record,
@@ -105,23 +99,39 @@ def check_topic(
         if kept is not None and kept != record.value_digest:
             found("archive_differs", f"notification {nid}: the archived envelope differs from the topic's", nid, record)
 
-    unknown = [n for n in stored if n <= position and n not in on_topic and n not in archive]
+    missing = [n for n in hashes if n not in on_topic]
+    unknown = [n for n in missing if n <= position and n not in archive]
     expected = publishes(unknown) if unknown else {}
-    pending = 0
-    for nid in stored:
-        if nid in on_topic:
-            continue
-        if nid > position:
-            pending += 1
-        elif archive.get(nid) is not None or nid in expected:
-            event = stored[nid]
-            found(
-                "gap",
-                f"{service}: {expected.get(nid, event.topic)} of {event.originator_id} v{event.version} (notification "
-                f"{nid}) is below the relay's position {position} but not on {topic}",
-                nid,
-                event_type=expected.get(nid, event.topic),
+    gaps = [n for n in missing if n <= position and (archive.get(n) is not None or n in expected)]
+    named = {n for _, _, n, _, _ in pending_findings if n is not None and n in hashes}
+    described = details(sorted(named.union(gaps))) if named or gaps else {}
+    for nid in gaps:
+        gap = described[nid]
+        gap_type = expected.get(nid, gap.topic)
+        found(
+            "gap",
+            f"{report.service}: {gap_type} of {gap.originator_id} v{gap.version} (notification {nid}) is below "
+            f"the relay's position {position} but not on {topic}",
+            nid,
+            event_type=gap_type,
+        )
+    for kind, message, named_id, at, event_type in pending_findings:
+        event = described.get(named_id) if named_id is not None else None
+        report.findings.append(
+            Finding(
+                "topic",
+                kind,
+                report.service,
+                message,
+                notification_id=named_id,
+                aggregate_id=str(event.originator_id) if event else None,
+                version=event.version if event else None,
+                event_type=event_type,
+                topic=topic,
+                partition=at.partition if at else None,
+                offset=at.offset if at else None,
             )
+        )
     report.counts["topic_messages"] = len(records)
     report.counts["republished_duplicates"] = len(report.duplicates)
-    report.counts["relay_pending"] = pending
+    report.counts["relay_pending"] = sum(1 for n in missing if n > position)

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import errors as Errors
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import GroupCoordinatorNotAvailableError
+from aiokafka.protocol.fetch import FetchRequest
+from aiokafka.record.memory_records import MemoryRecords
 
 from shared.events import PARTITIONS
 from shared.runtime.chain import CHAIN_HEADER
 
 
-@dataclass(frozen=True, slots=True)
-class TopicRecord:
+class TopicRecord(NamedTuple):
+    """One message as verification needs it (a tuple: made per message, it must be cheap to make)."""
+
     partition: int
     offset: int
     notification_id: int | None
@@ -30,48 +34,142 @@ def value_digest(value: bytes) -> bytes:
     return hashlib.sha256(value).digest()
 
 
-def _record(message: object) -> TopicRecord:
-    headers = dict(getattr(message, "headers", None) or ())
-    raw_id = headers.get("notification_id", b"").decode(errors="replace")
-    event_type = headers.get("event_type")
-    chain = headers.get(CHAIN_HEADER)
-    return TopicRecord(
-        partition=message.partition,  # type: ignore[attr-defined]
-        offset=message.offset,  # type: ignore[attr-defined]
-        notification_id=int(raw_id) if raw_id.isdigit() else None,
-        event_type=event_type.decode(errors="replace") if event_type is not None else None,
-        chain_hash=chain.decode(errors="replace") if chain is not None else None,
-        value_digest=value_digest(message.value or b""),  # type: ignore[attr-defined]
-    )
+PARTITION_BYTES = 4 << 20
+"""Bytes per partition per fetch: a log comes in a stream of fetches, each parsed while the next is on
+its way (the broker reads and sends the next while this process parses the last)."""
+FETCH_BYTES = 32 << 20
+PREFETCH_STEPS = 3
+
+Fetched = dict[TopicPartition, bytes | None]
+"""Partition -> the record batches one fetch brought."""
 
 
-async def read_topic(bootstrap: str, topic: str, partitions: int = PARTITIONS) -> list[TopicRecord]:
-    """Every record now on `topic`, partition by partition in offset order."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        client_id="hallmark-audit",
-        max_partition_fetch_bytes=8 << 20,
-    )
+async def read_topic(
+    bootstrap: str, topic: str, partitions: int = PARTITIONS, *, digests: bool = True
+) -> list[TopicRecord]:
+    """Every record now on `topic`, partition by partition in offset order (see `read_topics`)."""
+    return (await read_topics(bootstrap, [topic], {topic} if digests else set(), partitions))[topic]
+
+
+async def read_topics(
+    bootstrap: str, topics: list[str], digested: set[str], partitions: int = PARTITIONS
+) -> dict[str, list[TopicRecord]]:
+    """Every record now on each topic, partition by partition in offset order, those of the `digested`
+    topics with their value's SHA-256 (a consumed topic's check needs none). The record batches are
+    fetched as the broker stores them, for every topic at once, and read by aiokafka's compiled record
+    parser without a consumer record per message, each fetch parsed while the next is on its way."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hallmark-audit")
     await consumer.start()
+    fetching: asyncio.Future[Fetched] | None = None
     try:
-        tps = [TopicPartition(topic, p) for p in range(partitions)]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
+        tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
+        # Nothing is assigned to the consumer: its own fetcher would otherwise long-poll the same broker
+        # connection, and each fetch here would wait behind it (fetch_max_wait_ms).
+        for topic in topics:
+            await consumer._client._wait_on_metadata(topic)
         end = await consumer.end_offsets(tps)
-        records: list[TopicRecord] = []
-        remaining = {tp for tp in tps if end[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=10_000)
-            for tp, items in batch.items():
-                records.extend(_record(m) for m in items if m.offset < end[tp])
-            for tp in list(remaining):
-                if await consumer.position(tp) >= end[tp]:
-                    remaining.discard(tp)
-        records.sort(key=lambda r: (r.partition, r.offset))
-        return records
+        position = dict(await consumer.beginning_offsets(tps))
+        found: dict[TopicPartition, list[TopicRecord]] = {tp: [] for tp in tps}
+        after = {tp: offset - 1 for tp, offset in position.items()}
+        stalled = 0
+        first = {tp: at for tp, at in position.items() if at < end[tp]}
+        fetching = asyncio.ensure_future(_fetch(consumer, first)) if first else None
+        while fetching is not None:
+            batches = {tp: _batches(data, tp) for tp, data in (await fetching).items()}
+            advanced = [tp for tp, (_, upto) in batches.items() if upto > position[tp]]
+            for tp in advanced:
+                position[tp] = batches[tp][1]
+            stalled = 0 if advanced else stalled + 1
+            if stalled > 50:
+                raise TimeoutError(f"{topics}: the broker returns nothing below the end offsets {end}")
+            waiting = {tp: at for tp, at in position.items() if at < end[tp]}
+            fetching = asyncio.ensure_future(_fetch(consumer, waiting)) if waiting else None
+            for _ in range(PREFETCH_STEPS):  # let the next request go out before parsing this answer
+                await asyncio.sleep(0)
+            _parse_all(batches, end, after, found, digested)
+        return {t: [r for p in range(partitions) for r in found[TopicPartition(t, p)]] for t in topics}
     finally:
+        if fetching is not None:  # a read that failed halfway
+            fetching.cancel()
         await consumer.stop()
+
+
+async def _fetch(consumer: AIOKafkaConsumer, positions: dict[TopicPartition, int]) -> Fetched:
+    client = consumer._client  # the consumer's connections, for fetches of whole record batches
+    by_leader: dict[int, dict[str, list[tuple[int, int, int]]]] = {}
+    for tp, offset in positions.items():
+        topics = by_leader.setdefault(client.cluster.leader_for_partition(tp), {})
+        topics.setdefault(tp.topic, []).append((tp.partition, offset, PARTITION_BYTES))
+    requests = [(node, FetchRequest(0, 1, FETCH_BYTES, 0, list(topics.items()))) for node, topics in by_leader.items()]
+    fetched: Fetched = {}
+    for response in await asyncio.gather(*(client.send(node, request) for node, request in requests)):
+        for topic, answered in response.topics:
+            for partition, error_code, _, *rest in answered:
+                if error_code:
+                    raise Errors.for_code(error_code)(f"{topic}[{partition}]")
+                fetched[TopicPartition(topic, partition)] = rest[-1]
+    return fetched
+
+
+def _batches(data: bytes | None, tp: TopicPartition) -> tuple[list[Any], int]:
+    """The complete record batches of a fetch (CRC checked; control batches left out) and the offset
+    after them; their records are read later."""
+    found: list[Any] = []
+    upto = 0
+    if not data:
+        return found, upto
+    records = MemoryRecords(data)
+    while records.has_next():
+        batch = records.next_batch()
+        if batch is None:
+            break
+        if not batch.validate_crc():
+            raise Errors.CorruptRecordException(f"invalid CRC in {tp.topic}[{tp.partition}] at {batch.base_offset}")
+        if not batch.is_control_batch:
+            found.append(batch)
+        upto = batch.next_offset
+    return found, upto
+
+
+def _parse_all(
+    batches: dict[TopicPartition, tuple[list[Any], int]],
+    end: dict[TopicPartition, int],
+    after: dict[TopicPartition, int],
+    found: dict[TopicPartition, list[TopicRecord]],
+    digested: set[str],
+) -> None:
+    """Append the records of the batches with offsets in (after, end) to `found`, moving `after` on."""
+    sha256 = hashlib.sha256
+    names: dict[bytes, str] = {}  # event types, decoded once each
+    for tp, (parts, _) in batches.items():
+        out, stop, last, partition, digests = found[tp], end[tp], after[tp], tp.partition, tp.topic in digested
+        for batch in parts:
+            for record in batch:
+                offset = record.offset
+                if offset <= last or offset >= stop:
+                    continue
+                headers = dict(record.headers)
+                raw_id, event_type, chain = (
+                    headers.get("notification_id", b""),
+                    headers.get("event_type"),
+                    headers.get(CHAIN_HEADER),
+                )
+                if event_type is not None:
+                    event_type = names.get(event_type) or names.setdefault(
+                        event_type, event_type.decode(errors="replace")
+                    )
+                out.append(
+                    TopicRecord(
+                        partition,
+                        offset,
+                        int(raw_id) if raw_id.isdigit() else None,
+                        event_type,
+                        chain.decode(errors="replace") if chain is not None else None,
+                        sha256(record.value or b"").digest() if digests else b"",
+                    )
+                )
+                last = offset
+        after[tp] = last
 
 
 async def committed_offsets(bootstrap: str, group: str, attempts: int = 10) -> dict[tuple[str, int], int]:

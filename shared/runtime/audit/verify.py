@@ -1,13 +1,14 @@
 """`audit verify` for one service: (1) the chain, (2) store <-> topic, (3) consumed <-> tracked.
 
-What is read when matters: the relay position and the consumer group's offsets first, then the topics,
-then the store. So everything below the position was published before the topic was read (a missing one
-is a gap, not a race), and everything the group acknowledged was tracked before the tracking is read."""
+What is read when matters: the relay position first, then the topics and the consumer group's offsets,
+then the store's tracking. So everything below the position was published before the topic was read (a
+missing one is a gap, not a race), and everything the group acknowledged was tracked before the tracking
+is read. The chain is proven while the topics are read (PostgreSQL does it; `storeview`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import psycopg
@@ -15,13 +16,11 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
 from shared.events import PARTITIONS
-from shared.runtime import archive
-from shared.runtime.audit.chaincheck import ChainChecker
 from shared.runtime.audit.consumers import check_consumed
 from shared.runtime.audit.findings import Report
-from shared.runtime.audit.log import LogRow, log_rows
 from shared.runtime.audit.reconcile import Stored, check_topic
-from shared.runtime.audit.topic import TopicRecord, committed_offsets, read_topic
+from shared.runtime.audit.storeview import StoreView
+from shared.runtime.audit.topic import TopicRecord, committed_offsets, read_topics
 from shared.runtime.chain import LogTables, log_tables
 from shared.runtime.positions import read_position
 from shared.runtime.service import Runtime
@@ -40,69 +39,65 @@ async def verify(runtime: Runtime[Any]) -> Report:
         report.notes.append("in-memory store: nothing to verify")
         return report
     bootstrap = runtime.settings.platform.kafka_bootstrap_servers
-    position = await asyncio.to_thread(_relay_position, runtime)
-    committed = await committed_offsets(bootstrap, consumer_group(runtime)) if runtime.consumes else {}
-    topics = [runtime.topic, *runtime.consumes]
-    checker, stored = ChainChecker(runtime.name), dict[int, Stored]()
-    # The chain is checked while the topics are read; the events stored meanwhile are read after them.
-    chain_pass = asyncio.to_thread(_chain_pass, runtime, tables, checker, stored, 0)
-    read = await asyncio.gather(*(read_topic(bootstrap, t) for t in topics), chain_pass)
-    records: dict[str, list[TopicRecord]] = dict(zip(topics, read[:-1], strict=True))  # type: ignore[arg-type]
-    await asyncio.to_thread(_check_store, runtime, tables, report, checker, stored, position, records, committed)
+    # One connection, used by one step at a time (autocommit: each statement sees what is stored then).
+    conn = await asyncio.to_thread(_connect, runtime.settings.dsn)
+    try:
+        position = await asyncio.to_thread(read_position, conn, f"relay:{runtime.topic}")
+        view = StoreView(runtime.name, tables, position)
+        # The store is read (the chain proven by PostgreSQL) while the topics and the group's offsets are
+        # read; what was stored meanwhile after them. (An offset committed after the topic was read only
+        # covers messages this check does not see; the tracking is read after the offsets.)
+        topics = [runtime.topic, *runtime.consumes]
+        records, committed, _ = await asyncio.gather(
+            read_topics(bootstrap, topics, {runtime.topic}),
+            _committed(bootstrap, runtime),
+            asyncio.to_thread(view.read, conn, False),
+        )
+        await asyncio.to_thread(_check_store, runtime, conn, view, report, records, committed)
+    finally:
+        await asyncio.to_thread(conn.close)
     return report
 
 
-def _relay_position(runtime: Runtime[Any]) -> int:
-    with runtime.connect() as conn:
-        return read_position(conn, f"relay:{runtime.topic}")
+def _connect(dsn: str) -> psycopg.Connection:
+    return psycopg.connect(dsn, autocommit=True, connect_timeout=3)
 
 
-def _chain_pass(
-    runtime: Runtime[Any], tables: LogTables, checker: ChainChecker, stored: dict[int, Stored], first: int
-) -> None:
-    with runtime.connect() as conn:
-        checker.feed(_collect(log_rows(conn, tables, first), stored))
+async def _committed(bootstrap: str, runtime: Runtime[Any]) -> dict[tuple[str, int], int]:
+    return await committed_offsets(bootstrap, consumer_group(runtime)) if runtime.consumes else {}
 
 
 def _check_store(
     runtime: Runtime[Any],
-    tables: LogTables,
+    conn: psycopg.Connection,
+    view: StoreView,
     report: Report,
-    checker: ChainChecker,
-    stored: dict[int, Stored],
-    position: int,
     records: dict[str, list[TopicRecord]],
     committed: dict[tuple[str, int], int],
 ) -> None:
-    _chain_pass(runtime, tables, checker, stored, checker.read_upto + 1)
-    report.findings.extend(checker.findings)
-    report.counts["events"] = checker.checked
-    report.counts["relay_position"] = position
-    with runtime.connect() as conn:
-        digests = archive.digests(conn)
+    view.read(conn, final=True)
+    report.findings.extend(view.findings)
+    report.counts["events"] = view.checked
+    report.counts["relay_position"] = view.position
 
-        def publishes(ids: Iterable[int]) -> dict[int, str]:
-            return _published_types(runtime, conn, tables, list(ids))
+    def publishes(ids: Iterable[int]) -> dict[int, str]:
+        return _published_types(runtime, conn, view.tables, list(ids))
 
-        check_topic(report, runtime.topic, stored, records[runtime.topic], digests, position, publishes)
-        names = [f"{t}:{p}" for t in runtime.consumes for p in range(PARTITIONS)]
-        tracked = runtime.app.max_tracking_ids(names)
-        dead = {
-            (t, int(p), int(o))
-            for t, p, o in conn.execute(
-                'SELECT topic, partition, "offset" FROM hallmark_dead_letters WHERE consumer = %s', (runtime.name,)
-            ).fetchall()
-        }
-    for topic in runtime.consumes:
-        check_consumed(report, topic, records[topic], committed, tracked, dead, runtime.app.handles)
+    def details(ids: Iterable[int]) -> dict[int, Stored]:
+        return view.details(conn, ids)
 
-
-def _collect(rows: Iterator[LogRow], stored: dict[int, Stored]) -> Iterator[LogRow]:
-    """Pass the log through to the chain check, keeping what check (2) needs of each event."""
-    for row in rows:
-        if row.notification_id > 0 and row.originator_id is not None and row.version is not None:
-            stored[row.notification_id] = Stored(row.originator_id, row.version, row.topic or "", row.hash)
-        yield row
+    topic = runtime.topic
+    check_topic(report, topic, view.hashes, records[topic], view.digests, view.position, publishes, details)
+    names = [f"{t}:{p}" for t in runtime.consumes for p in range(PARTITIONS)]
+    tracked = runtime.app.max_tracking_ids(names)
+    dead = {
+        (t, int(p), int(o))
+        for t, p, o in conn.execute(
+            'SELECT topic, partition, "offset" FROM hallmark_dead_letters WHERE consumer = %s', (runtime.name,)
+        ).fetchall()
+    }
+    for consumed in runtime.consumes:
+        check_consumed(report, consumed, records[consumed], committed, tracked, dead, runtime.app.handles)
 
 
 def _published_types(

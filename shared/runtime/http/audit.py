@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
 
-from shared.runtime import archive
+from shared.runtime.audit.export import ndjson_chunks
 from shared.runtime.audit.gather import order_events_body
 from shared.runtime.audit.published import history
 from shared.runtime.audit.verify import verify
@@ -23,8 +23,6 @@ from shared.runtime.service import Runtime
 from shared.runtime.store import aggregate_state
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-CHUNK = 2000
-"""Envelopes per chunk of the NDJSON stream."""
 
 
 def _persistent(runtime: Runtime[Any]) -> None:
@@ -68,18 +66,11 @@ def export_log(
     """The published log in order as NDJSON: each line the envelope exactly as it went to Kafka."""
     _persistent(runtime)
 
-    def lines() -> Iterator[bytes]:
+    def chunks() -> Iterator[bytes]:
         with runtime.connect() as conn:
-            chunk: list[bytes] = []
-            for item in archive.stream(conn, first, last or None):
-                chunk.append(item.envelope)
-                if len(chunk) == CHUNK:
-                    yield b"\n".join(chunk) + b"\n"
-                    chunk = []
-            if chunk:
-                yield b"\n".join(chunk) + b"\n"
+            yield from ndjson_chunks(conn, first, last or None)
 
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    return StreamingResponse(chunks(), media_type="application/x-ndjson")
 
 
 @router.get("/aggregates/{aggregate_id}", responses=problems(404))

@@ -163,6 +163,10 @@ def test_ops_catalogue_receive_adjust_and_auditors_replay_the_sku_as_of_any_inst
 
     history = client.get("/skus/EAR-NEW/history", headers=auditor).json()
     assert [e["type"] for e in history] == ["Sku.Catalogued", "Sku.StockReceived", "Sku.Reserved", "Sku.StockAdjusted"]
+    assert [(e["event_type"], e["schema_version"]) for e in history[:2]] == [
+        ("SkuCatalogued", 1),
+        ("Sku.StockReceived", None),
+    ]
     assert history[1]["data"] == {"quantity": 5, "reference": "DN-1", "by": "ops-1"}
     then = client.get("/skus/EAR-NEW/replay", params={"as_of": "2026-03-02T10:30:00Z"}, headers=auditor).json()
     assert (then["on_hand"], then["reserved"], then["available"]) == (15, 0, 15)

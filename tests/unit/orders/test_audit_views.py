@@ -30,6 +30,7 @@ def test_O4_replay_shows_the_order_as_of_an_instant_built_from_events_under_thei
     with TestClient(create_app(s.runtime)) as client:
         now = client.get(f"/audit/aggregates/{order_id}", headers=auditor).json()
         admin_history = client.get(f"/admin/history/{order_id}", headers=auditor).json()
+        order_history = client.get(f"/orders/{order_id}/history", headers=auditor).json()
         before_paying = client.get(
             f"/audit/aggregates/{order_id}", params={"as_of": (T0 + H / 2).isoformat()}, headers=auditor
         ).json()
@@ -43,12 +44,13 @@ def test_O4_replay_shows_the_order_as_of_an_instant_built_from_events_under_thei
         3600,
     )
     assert [e["event_type"] for e in now["events"] if not e["published"]] == []  # every order event here leaves
-    # /admin/history names them the same way, and keeps the stored name as `type`.
-    assert [(e["event_type"], e["type"]) for e in admin_history] == [
-        ("OrderPlaced", "Order.Placed"),
-        ("OrderConfirmed", "Order.Confirmed"),
-        ("OrderItemsReduced", "Order.ItemsReduced"),
-    ]
+    # /admin/history and /orders/{id}/history name them the same way, and keep the stored name as `type`.
+    for history in (admin_history, order_history):
+        assert [(e["event_type"], e["schema_version"], e["type"]) for e in history] == [
+            ("OrderPlaced", 3, "Order.Placed"),
+            ("OrderConfirmed", 1, "Order.Confirmed"),
+            ("OrderItemsReduced", 1, "Order.ItemsReduced"),
+        ]
     assert before_paying["state"]["status"] == "PendingPayment"
     assert [e["event_type"] for e in before_paying["events"]] == ["OrderPlaced"]
 

@@ -91,13 +91,15 @@ def test_auditors_read_the_history_and_the_shipment_as_it_was(s, client) -> None
     s.captured(order_id, 1890)
     auditor = token(s, "auditor", "aud-1")
     history = client.get(f"/shipments/{order_id}/history", headers=auditor).json()
-    assert [e["type"] for e in history] == [
-        "Shipment.Opened",
-        "Shipment.OrderRecorded",
-        "Shipment.WeightRecorded",
-        "Shipment.Quoted",
-        "Shipment.ShippingPaid",
+    # Under the published name and version where the event leaves the service, the stored name as `type`.
+    assert [(e["event_type"], e["schema_version"], e["type"]) for e in history] == [
+        ("Shipment.Opened", None, "Shipment.Opened"),
+        ("Shipment.OrderRecorded", None, "Shipment.OrderRecorded"),
+        ("Shipment.WeightRecorded", None, "Shipment.WeightRecorded"),
+        ("ShippingQuoted", 1, "Shipment.Quoted"),
+        ("Shipment.ShippingPaid", None, "Shipment.ShippingPaid"),
     ]
+    assert [e["published"] for e in history] == [False, False, False, True, False]
     then = client.get(f"/shipments/{order_id}", params={"as_of": quoted_at.isoformat()}, headers=auditor)
     assert (then.json()["status"], then.json()["paid"]) == ("awaiting_payment", None)
     customer = token(s, "customer", "cust-1")

@@ -190,10 +190,11 @@ def test_auditors_read_the_history_and_the_ticket_as_of_an_instant(s: Scenario, 
     client.post(f"/tickets/{tid}/replies", json={"message": "photo please"}, headers=token(s, "ops", "ops-1"))
     auditor = token(s, "auditor", "aud-1")
     history = client.get(f"/tickets/{tid}/history", headers=auditor).json()
-    assert [(e["type"], e["timestamp"]) for e in history] == [
-        ("Ticket.Opened", "2026-03-09T09:00:00+00:00"),
-        ("Ticket.StaffReplied", "2026-03-10T09:00:00+00:00"),
+    assert [(e["event_type"], e["schema_version"], e["type"], e["timestamp"]) for e in history] == [
+        ("TicketOpened", 1, "Ticket.Opened", "2026-03-09T09:00:00+00:00"),
+        ("Ticket.StaffReplied", None, "Ticket.StaffReplied", "2026-03-10T09:00:00+00:00"),
     ]
+    assert history[0]["payload"]["ticket_id"] == tid
     before = client.get(f"/tickets/{tid}", params={"as_of": "2026-03-09T12:00:00Z"}, headers=auditor).json()
     assert (before["status"], len(before["messages"])) == ("awaiting_staff", 1)
     assert client.get(f"/tickets/{tid}", params={"as_of": "2026-03-09T12:00:00Z"}, headers=cust).status_code == 403
