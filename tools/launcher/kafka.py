@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import signal
 import subprocess
 import uuid
 from dataclasses import dataclass, field
@@ -74,13 +75,14 @@ class KafkaNode:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self, *, fresh: bool = False) -> None:
-        """Start the broker on the log it kept (durable), or on an empty one (throwaway, or `fresh`)."""
+    def start(self, *, fresh: bool = False, keep: bool = False) -> None:
+        """Start the broker on the log it kept (durable, or `keep`: a throwaway broker restarted after a
+        crash), or on an empty one (throwaway, or `fresh`)."""
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is taken: is another Kafka running? (make down)")
         libs = ensure_jars()
         data = self.run_dir / "kafka-data"
-        if fresh or not self.durable:
+        if fresh or not (self.durable or keep):
             shutil.rmtree(data, ignore_errors=True)
         data.mkdir(parents=True, exist_ok=True)
         template = (repo_root() / "deploy" / "local" / "server.properties").read_text()
@@ -106,6 +108,12 @@ class KafkaNode:
     def stop(self) -> None:
         if self.pid:
             stop_pid(self.pid, timeout=20)
+            self.pid = None
+
+    def kill(self) -> None:
+        """kill -9, as a crash would (the fault suite): the log stays for `start(keep=True)`."""
+        if self.pid:
+            stop_pid(self.pid, timeout=20, sig=signal.SIGKILL)
             self.pid = None
 
 
