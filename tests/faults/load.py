@@ -7,6 +7,7 @@ idempotency keys where the API takes them, so a retried call is the same call.""
 from __future__ import annotations
 
 import random
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -48,6 +49,8 @@ class Load:
 
     def __post_init__(self) -> None:
         self.ops = self.client.token("ops", "ops-faults")
+        self.run_id = secrets.token_hex(3)
+        """Customers (and so order ids, derived from customer and idempotency key) are new every run."""
 
     # --- plumbing -------------------------------------------------------------------------------
     def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response | None:
@@ -95,7 +98,7 @@ class Load:
     # --- one order ------------------------------------------------------------------------------
     def one_order(self, number: int) -> Outcome:
         quantity, cancel = random.Random(f"{self.seed}-{number}").randint(1, 5), number % 5 == 4
-        customer = f"fault-cust-{number}"
+        customer = f"fault-{self.run_id}-{number}"
         who = self.client.token("customer", customer)
         body = {"lines": [{"sku": SKU, "quantity": quantity}], **CHECKOUT, "carrier": "DHL"}
         placed: list[str] = []
@@ -183,7 +186,7 @@ class Load:
             try:
                 outcome = self.one_order(number)
             except TimeoutError as exc:  # never placed
-                outcome = Outcome("", f"fault-cust-{number}", 0, False, error=repr(exc))
+                outcome = Outcome("", f"fault-{self.run_id}-{number}", 0, False, error=repr(exc))
             with self.lock:
                 self.outcomes.append(outcome)
 

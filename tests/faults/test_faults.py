@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from tests.faults.load import SKU, Load
 from tests.infra import OWN_CLOCK_SYSTEM_PORTS, eventually
 from tests.integration.client import SystemClient
 from tools.launcher.stack import Stack, StackConfig
+from tools.launcher.state import run_dir_of
 
 FULL = os.environ.get("HALLMARK_FAULTS") == "full"
 SPAN = 420.0 if FULL else 60.0
@@ -40,6 +42,8 @@ DRIVERS = 4 if FULL else 3
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
+    # A run reads the mail, the logs and the payment sandbox's records of this stack: none of an earlier run's.
+    shutil.rmtree(run_dir_of("test-faults"), ignore_errors=True)
     stack = Stack(
         StackConfig(
             name="test-faults",

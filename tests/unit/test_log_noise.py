@@ -35,7 +35,7 @@ def record(msg: str, *args: object, level: int = logging.WARNING, name: str = "a
     return logging.LogRecord(name, level, __file__, 1, msg, args, None)
 
 
-def test_X3_a_repeated_warning_is_let_through_once_per_interval_and_says_how_many_were_held() -> None:
+def test_a_repeated_warning_is_let_through_once_per_interval_and_says_how_many_were_held() -> None:
     clock = Clock()
     repeat = RepeatFilter(10.0, clock)
     passed = []
