@@ -19,6 +19,10 @@ from tools.launcher.procs import port_open
 from tools.launcher.stack import Stack
 
 KINDS = ("kill-worker", "kill-api", "broker", "postgres", "relay", "replica")
+PUBLISHING = ("orders", "inventory", "payments", "shipping")
+"""The services the load makes publish (no tickets are opened): a relay fault needs something to publish."""
+JOINING = "AIOKafkaConsumerThread]: Starting"
+"""A worker's log line as its consumer joins the group: the group rebalances from then on."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def schedule(seed: int, full: bool, span: float) -> list[Fault]:
     else:
         kinds = [(k, s) for s in SERVICES for k in ("kill-worker", "kill-api")]
         kinds += [("broker", ""), ("broker", ""), ("postgres", ""), ("postgres", "")]
-        kinds += [("relay", rng.choice(SERVICES)), ("replica", rng.choice(SERVICES))]
+        kinds += [("relay", rng.choice(PUBLISHING)), ("replica", rng.choice(SERVICES))]
     moments = sorted(rng.uniform(0.1 * span, span) for _ in kinds)
     rng.shuffle(kinds)
     return [Fault(round(t, 1), k, s, round(rng.uniform(3, 8), 1)) for t, (k, s) in zip(moments, kinds, strict=True)]
@@ -104,7 +108,7 @@ class Chaos:
         """A second worker joins the group; while the group rebalances, the first is killed -9."""
         self.stack.start_worker(fault.service, replica=1)
         log = self.stack.run_dir / "logs" / f"{fault.service}-worker-1.log"
-        seen = eventually(lambda: rebalancing(log), timeout=60, what="the group rebalancing")
+        seen = eventually(lambda: line_with(log, JOINING), timeout=60, interval=0.05, what="the replica joining")
         self.say(f"{fault.service}-worker-1: {seen}; killing {fault.service}-worker")
         self.kill_worker(fault)
 
@@ -137,10 +141,10 @@ def count_lines(path: Path) -> int:
         return 0
 
 
-def rebalancing(log: Path) -> str:
-    """The line of a worker's log that says its group is rebalancing ('' before it does)."""
+def line_with(log: Path, text: str) -> str:
+    """The first line of a log holding `text` ('' while there is none)."""
     try:
-        text = log.read_text(errors="replace")
+        lines = log.read_text(errors="replace").splitlines()
     except FileNotFoundError:
         return ""
-    return next((line[:160] for line in text.splitlines() if "rebalanc" in line.lower()), "")
+    return next((line[:160] for line in lines if text in line), "")

@@ -124,6 +124,10 @@ class KafkaNode:
 
 
 def _cluster_id() -> str:
+    """A random cluster id, never starting with '-' (StorageTool would read it as an option; Kafka's own
+    Uuid.randomUuid() draws again for the same reason): 1 format in 64 failed before."""
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while (found := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))[0] == "-":
+        pass
+    return found

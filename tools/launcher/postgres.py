@@ -132,6 +132,7 @@ class PostgresCluster:
         if self.pid:
             stop_pid(self.pid, timeout=20, sig=signal.SIGQUIT)
             self.pid = None
+            wait_until(lambda: not port_open(self.port), 20, "postgresql's port released")
 
     def stop(self) -> None:
         if self.pid:
