@@ -7,7 +7,7 @@ COMPOSE   := docker compose -f deploy/docker/compose.yaml
 # launcher; HALLMARK_LOCAL=1 picks the launcher whatever Docker says.
 DOCKER_UP := [ -z "$(HALLMARK_LOCAL)" ] && docker info >/dev/null 2>&1
 
-.PHONY: install up up-local down status test test-unit lint bench schema clean
+.PHONY: install up up-local down status test test-faults test-unit lint bench schema clean
 
 $(STAMP): pyproject.toml uv.lock deploy/local/bootstrap.sh
 	@deploy/local/bootstrap.sh
@@ -39,6 +39,9 @@ status: install  ## every component, its address and health
 
 test: install  ## the whole suite; starts and stops its own Kafka and PostgreSQL
 	$(BIN)/pytest
+
+test-faults: install  ## the fault suite's full run under load (kills, broker and PostgreSQL restarts; ~10 min); HALLMARK_FAULTS_SEED repeats one
+	HALLMARK_FAULTS=full $(BIN)/pytest tests/faults -m faults -s
 
 test-unit: install  ## the fast ring only (in-memory stores)
 	$(BIN)/pytest tests/unit

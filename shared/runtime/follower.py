@@ -1,17 +1,29 @@
 """Followers of a service's own notification log, each with its own position: side effects that
-must happen once per event outside the database (e-mail). At least once: a crash between the
-effect and the position write repeats the effect, so handlers give it a stable identity."""
+must happen once per event outside the database (e-mail).
+
+At least once, with the window made as small as it gets without the receiver's help: the position is
+written right after each effect, and an effect whose position write failed (the database went away
+just after the send) is remembered in the process, so the retry records the position without
+repeating the effect. Only a crash of the process itself between the effect and the position write
+repeats it; handlers give each effect a stable identity (the e-mail's Message-ID) so a repeat is
+recognisable.
+
+While an effect keeps failing (SMTP down, the database down), each failure is one log line with the
+error (no traceback for an outage), retries back off exponentially up to a cap, and the first success
+afterwards logs one summary line."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 
+from shared.runtime.logs import is_outage
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
 
@@ -24,45 +36,119 @@ def position_name(service: str, follower: str) -> str:
     return f"follow:{service}:{follower}"
 
 
-class LogFollower:
-    def __init__(
-        self, app: HallmarkApplication, service: str, name: str, handle: EffectHandler, dsn: str, batch_size: int = 100
-    ) -> None:
-        self.app = app
-        self.position_name = position_name(service, name)
-        self.handle = handle
+class Positions(Protocol):
+    def read(self, name: str) -> int: ...
+
+    def write(self, name: str, position: int) -> None: ...
+
+
+class PostgresPositions:
+    """hallmark_positions over one connection, opened again after it broke."""
+
+    def __init__(self, dsn: str, application_name: str) -> None:
         self.dsn = dsn
-        self.batch_size = batch_size
-        self._conn: psycopg.Connection | None = None  # kept open between polls
+        self.application_name = application_name
+        self._conn: psycopg.Connection | None = None
+
+    def _connection(self) -> psycopg.Connection:
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            self._conn = psycopg.connect(
+                self.dsn, autocommit=True, connect_timeout=5, application_name=self.application_name
+            )
+        return self._conn
+
+    def read(self, name: str) -> int:
+        return read_position(self._connection(), name)
+
+    def write(self, name: str, position: int) -> None:
+        write_position(self._connection(), name, position)
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
-            self._conn = None
+
+
+class MemoryPositions:
+    def __init__(self) -> None:
+        self.positions: dict[str, int] = {}
+
+    def read(self, name: str) -> int:
+        return self.positions.get(name, 0)
+
+    def write(self, name: str, position: int) -> None:
+        self.positions[name] = position
+
+
+class LogFollower:
+    def __init__(
+        self,
+        app: HallmarkApplication,
+        service: str,
+        name: str,
+        handle: EffectHandler,
+        positions: Positions,
+        batch_size: int = 100,
+        max_backoff: float = 10.0,
+    ) -> None:
+        self.app = app
+        self.position_name = position_name(service, name)
+        self.handle = handle
+        self.positions = positions
+        self.batch_size = batch_size
+        self.max_backoff = max_backoff
+        self.done_unrecorded: set[int] = set()
+        """Notifications whose effect happened but whose position write failed: not repeated."""
 
     def step(self) -> int:
-        """Handle the next notifications, recording the position after each one."""
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.dsn, autocommit=True)
-        conn = self._conn
-        position = read_position(conn, self.position_name)
+        """Handle the next notifications, recording the position right after each one."""
+        position = self.positions.read(self.position_name)
         notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
         for notification in notifications:
-            self.handle(self.app.mapper.to_domain_event(notification), notification.id)
-            write_position(conn, self.position_name, notification.id)
+            if notification.id not in self.done_unrecorded:
+                self.handle(self.app.mapper.to_domain_event(notification), notification.id)
+                self.done_unrecorded.add(notification.id)
+            self.positions.write(self.position_name, notification.id)
+            self.done_unrecorded = {n for n in self.done_unrecorded if n > notification.id}
         return len(notifications)
+
+    def backoff(self, failures: int, interval: float) -> float:
+        """interval, 2 interval, 4 interval, ... at most `max_backoff`."""
+        return float(min(self.max_backoff, interval * 2 ** min(failures - 1, 30)))
 
     async def run(self, stop: asyncio.Event, interval: float, is_leader: Callable[[], bool]) -> None:
         try:
+            failures, failing_since = 0, 0.0
             while not stop.is_set():
+                wait = interval
                 if is_leader():
                     try:
-                        if await asyncio.to_thread(self.step) == self.batch_size:
+                        handled = await asyncio.to_thread(self.step)
+                    except Exception as exc:
+                        failures += 1
+                        failing_since = failing_since or time.monotonic()
+                        wait = self.backoff(failures, interval)
+                        extra = {"follower": self.position_name, "error": repr(exc), "failures": failures}
+                        log.warning(
+                            "follower step failed; retrying",
+                            exc_info=None if is_outage(exc) else exc,
+                            extra={**extra, "retry_in_s": round(wait, 3)},
+                        )
+                    else:
+                        if failures:
+                            log.info(
+                                "follower recovered",
+                                extra={
+                                    "follower": self.position_name,
+                                    "failures": failures,
+                                    "outage_s": round(time.monotonic() - failing_since, 3),
+                                },
+                            )
+                            failures, failing_since = 0, 0.0
+                        if handled == self.batch_size:
                             continue
-                    except Exception:
-                        log.exception("follower step failed; retrying", extra={"follower": self.position_name})
-                        await asyncio.to_thread(self.close)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval)
+                    await asyncio.wait_for(stop.wait(), wait)
         finally:
-            await asyncio.to_thread(self.close)
+            close = getattr(self.positions, "close", None)
+            if close is not None:
+                await asyncio.to_thread(close)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import smtplib
 import sys
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -39,10 +42,67 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """Route every logger (ours, uvicorn's, faust's, aiokafka's) through one JSON handler."""
+def is_outage(exc: BaseException) -> bool:
+    """A part we depend on is unreachable (PostgreSQL, Kafka, SMTP): worth one line, not a traceback."""
+    import aiokafka.errors
+    import eventsourcing.persistence as es
+    import psycopg
+    import psycopg_pool
+
+    outages = (
+        OSError,
+        smtplib.SMTPException,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+        psycopg_pool.PoolTimeout,
+        es.OperationalError,
+        es.InterfaceError,
+        es.ConnectionUnavailableError,
+        aiokafka.errors.KafkaConnectionError,
+        aiokafka.errors.KafkaTimeoutError,
+        aiokafka.errors.NodeNotReadyError,
+        aiokafka.errors.RequestTimedOutError,
+    )
+    return isinstance(exc, outages)
+
+
+def log_failure(logger: logging.Logger, message: str, exc: BaseException, **extra: Any) -> None:
+    """One warning line with the error for an outage; the traceback for anything else (a bug)."""
+    logger.warning(message, exc_info=None if is_outage(exc) else exc, extra={"error": repr(exc), **extra})
+
+
+class RepeatFilter(logging.Filter):
+    """At most one record per (logger, message template) every `interval` seconds, for warnings and
+    above: while Kafka or PostgreSQL is down, clients retry many times a second and would log each
+    attempt. The next record let through carries `repeated`: how many like it were held back."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.interval = interval
+        self.clock = clock
+        self.seen: dict[tuple[str, str], list[float]] = {}
+        """key -> [when one was last let through, how many were held back since]."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or self.interval <= 0:
+            return True
+        key, now = (record.name, str(record.msg)), self.clock()
+        state = self.seen.get(key)
+        if state is not None and now - state[0] < self.interval:
+            state[1] += 1
+            return False
+        if state is not None and state[1]:
+            record.repeated = int(state[1])
+        self.seen[key] = [now, 0]
+        return True
+
+
+def configure_logging(service: str, level: str = "INFO", repeat_interval: float = 10.0) -> None:
+    """Route every logger (ours, uvicorn's, faust's, aiokafka's) through one JSON handler, with
+    repeated warnings held back (`RepeatFilter`; 0 lets every one through)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RepeatFilter(repeat_interval))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -10,6 +10,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from shared.runtime.logs import log_failure
+
 log = logging.getLogger("hallmark.metrics")
 
 
@@ -58,8 +60,8 @@ class StoreCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
             values = self.read()
-        except Exception:
-            log.exception("metrics: database read failed")
+        except Exception as exc:
+            log_failure(log, "metrics: database read failed", exc)
             return
         helps = {
             "stored": "Highest notification id in the event store",
@@ -81,7 +83,7 @@ class StoreCollector(Collector):
             try:
                 for follower, position in self.followers().items():
                     lag.add_metric([self.service, follower], position["lag"])
-            except Exception:
-                log.exception("metrics: follower positions read failed")
+            except Exception as exc:
+                log_failure(log, "metrics: follower positions read failed", exc)
                 return
             yield lag

@@ -24,6 +24,7 @@ from psycopg import sql
 
 from shared.runtime.archive import Published, record_published
 from shared.runtime.chain import chain_header, log_tables, read_hashes
+from shared.runtime.logs import log_failure
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
 from shared.runtime.translate import Translator, envelope_for
@@ -147,8 +148,8 @@ class OutboxRelay:
                             log.info("relay leading", extra={"topic": self.topic})
                     if self.is_leader and await self.pump_once() == self.batch_size:
                         continue
-                except Exception:
-                    log.exception("relay step failed; retrying")
+                except Exception as exc:
+                    log_failure(log, "relay step failed; retrying", exc)
                     await asyncio.to_thread(self.close)
                 await wait_any(stop, self.wake, seconds=self.interval if self.is_leader else 1.0)
         finally:

@@ -92,6 +92,11 @@ class PlatformSettings(BaseSettings):
         default=12 * 3600, gt=0, le=7 * 86400, description="Longest lifetime (exp - iat) a token may have"
     )
     log_level: str = "INFO"
+    log_repeat_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="A repeated warning (same logger, same message) is logged once in this time; 0: all",
+    )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     faults: str = Field(default="", description="Comma-separated fault hooks (tests only)")

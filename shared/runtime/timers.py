@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
 from shared.runtime.clock import Clock
+from shared.runtime.logs import log_failure
 
 log = logging.getLogger("hallmark.timers")
 TIMER_NAMESPACE = uuid.UUID("0d3c7d7e-4b8e-4b8c-9a53-5b3f0a1e6c22")
@@ -172,8 +173,8 @@ class TimerService:
                 if is_leader():
                     try:
                         await asyncio.to_thread(self._fire_due)
-                    except Exception:
-                        log.exception("timer loop step failed")
+                    except Exception as exc:
+                        log_failure(log, "timer loop step failed", exc)
                         await asyncio.to_thread(self.close)  # a fresh connection on the next round
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval)

@@ -21,7 +21,7 @@ from faust.app.base import BootStrategy
 from prometheus_client import start_http_server
 
 from shared.events import PARTITIONS
-from shared.runtime.follower import LogFollower
+from shared.runtime.follower import LogFollower, PostgresPositions
 from shared.runtime.intake import Intake
 from shared.runtime.kafka import reliable_producer
 from shared.runtime.logs import configure_logging
@@ -94,7 +94,13 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
         )
         log.info("worker background started", extra={"topic": runtime.topic, "consumes": list(runtime.consumes)})
         followers = [
-            LogFollower(runtime.app, runtime.name, name, factory(runtime), settings.dsn)
+            LogFollower(
+                runtime.app,
+                runtime.name,
+                name,
+                factory(runtime),
+                PostgresPositions(settings.dsn, f"{runtime.name}:follower:{name}"),
+            )
             for name, factory in runtime.spec.followers.items()
         ]
         try:
@@ -131,7 +137,8 @@ def service_worker(bootstrap: Callable[[], Runtime[Any]]) -> Callable[[], None]:
 
     def main() -> None:
         runtime = bootstrap()
-        configure_logging(runtime.name, runtime.settings.platform.log_level)
+        platform = runtime.settings.platform
+        configure_logging(runtime.name, platform.log_level, platform.log_repeat_seconds)
         run_worker(runtime)
 
     return main

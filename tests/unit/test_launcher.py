@@ -156,3 +156,10 @@ def test_stuck_names_the_call_that_moves_an_order_on_from_each_status() -> None:
     )
     for final in ("Delivered", "Completed", "Cancelled"):
         assert rule({**ORDER, "status": final}) is None
+
+
+def test_kafka_cluster_ids_never_start_with_a_dash_which_storage_tool_would_read_as_an_option() -> None:
+    from tools.launcher.kafka import _cluster_id
+
+    ids = {_cluster_id() for _ in range(2000)}  # 1 in 64 would start with '-' if drawn once
+    assert len(ids) == 2000 and all(len(i) == 22 and not i.startswith("-") for i in ids)

@@ -66,6 +66,24 @@ class Infrastructure:
             )
             ensure_database(settings.dsn)
 
+    # --- crashes and restarts (the fault suite) -------------------------------------------------
+    def crash(self, component: str, processes: ProcessTable) -> None:
+        """kill -9 the broker, or stop PostgreSQL in 'immediate' mode; their data stays."""
+        if component == "kafka":
+            self.kafka.kill()
+        else:
+            self.postgres.stop_immediately()
+        processes.forget(component)
+
+    def restart(self, component: str, processes: ProcessTable) -> None:
+        """Start a crashed component again on the data it had."""
+        if component == "kafka":
+            self.kafka.start(keep=True)
+            processes.record("kafka", self.kafka.pid or 0)
+        else:
+            self.postgres.start(self.run_dir / "logs" / "postgres.log", keep=True)
+            processes.record("postgres", self.postgres.pid or 0)
+
     def stop(self, processes: ProcessTable) -> None:
         """Stop what this stack started (a no-op for what it was given)."""
         self.kafka.stop()

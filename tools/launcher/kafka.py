@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import signal
 import subprocess
 import uuid
 from dataclasses import dataclass, field
@@ -21,6 +22,11 @@ def kafka_version() -> str:
     if not match:
         raise RuntimeError("deploy/local/pom.xml has no kafka.version")
     return match.group(1)
+
+
+JVM_OPTIONS = ("-Xms256m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+"""A small broker that starts fast (a crash restart is mostly JVM start-up on a busy machine): the
+serial collector and the client compiler only; a local broker's throughput needs neither G1 nor C2."""
 
 
 def ensure_jars() -> Path:
@@ -74,13 +80,14 @@ class KafkaNode:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self, *, fresh: bool = False) -> None:
-        """Start the broker on the log it kept (durable), or on an empty one (throwaway, or `fresh`)."""
+    def start(self, *, fresh: bool = False, keep: bool = False) -> None:
+        """Start the broker on the log it kept (durable, or `keep`: a throwaway broker restarted after a
+        crash), or on an empty one (throwaway, or `fresh`)."""
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is taken: is another Kafka running? (make down)")
         libs = ensure_jars()
         data = self.run_dir / "kafka-data"
-        if fresh or not self.durable:
+        if fresh or not (self.durable or keep):
             shutil.rmtree(data, ignore_errors=True)
         data.mkdir(parents=True, exist_ok=True)
         template = (repo_root() / "deploy" / "local" / "server.properties").read_text()
@@ -92,7 +99,7 @@ class KafkaNode:
         )
         tmp = self.run_dir / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
-        java = java_command(libs, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", f"-Djava.io.tmpdir={tmp}")
+        java = java_command(libs, *JVM_OPTIONS, f"-Djava.io.tmpdir={tmp}")
         if not (data / "meta.properties").exists():  # formatted once; a kept log keeps its cluster id
             subprocess.run(
                 [*java, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)],
@@ -108,8 +115,19 @@ class KafkaNode:
             stop_pid(self.pid, timeout=20)
             self.pid = None
 
+    def kill(self) -> None:
+        """kill -9, as a crash would (the fault suite): the log stays for `start(keep=True)`."""
+        if self.pid:
+            stop_pid(self.pid, timeout=20, sig=signal.SIGKILL)
+            self.pid = None
+            wait_until(lambda: not port_open(self.port), 20, "kafka's port released")
+
 
 def _cluster_id() -> str:
+    """A random cluster id, never starting with '-' (StorageTool would read it as an option; Kafka's own
+    Uuid.randomUuid() draws again for the same reason): 1 format in 64 failed before."""
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while (found := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))[0] == "-":
+        pass
+    return found

@@ -74,13 +74,17 @@ class PostgresCluster:
     def url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
-    def start(self, log_path: Path) -> None:
+    def start(self, log_path: Path, *, keep: bool = False) -> None:
+        """Start on the kept cluster (durable), on the one this object last ran (`keep`: a restart after
+        `stop_immediately`), or on a fresh one in a temporary directory."""
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is taken: is another PostgreSQL running? (make down)")
         user = server_user()
         if self.kept_dir and self.durable:
             self.data_dir = self.kept_dir
             self.data_dir.mkdir(parents=True, exist_ok=True)
+        elif keep and self.data_dir:
+            pass
         else:  # a fresh directory every time, outside the checkout, so the postgres user can reach it
             self.data_dir = Path(tempfile.mkdtemp(prefix=f"hallmark-pg-{self.port}-"))
         if user:
@@ -121,6 +125,14 @@ class PostgresCluster:
                 return True
         except psycopg.OperationalError:
             return False
+
+    def stop_immediately(self) -> None:
+        """pg_ctl's 'immediate' mode (SIGQUIT): no checkpoint, crash recovery at the next start (the
+        fault suite); the data directory stays for `start(keep=True)`."""
+        if self.pid:
+            stop_pid(self.pid, timeout=20, sig=signal.SIGQUIT)
+            self.pid = None
+            wait_until(lambda: not port_open(self.port), 20, "postgresql's port released")
 
     def stop(self) -> None:
         if self.pid:

@@ -139,6 +139,13 @@ class Stack:
     def stop_process(self, name: str, *, kill: bool = False) -> None:
         self.processes.stop(name, kill=kill)
 
+    def crash_infrastructure(self, component: str) -> None:
+        """'kafka': kill -9 the broker; 'postgres': an immediate stop. Only what this stack started."""
+        self.infra.crash(component, self.processes)
+
+    def restart_infrastructure(self, component: str) -> None:
+        self.infra.restart(component, self.processes)
+
     def exit_code(self, name: str) -> int | None:
         """Exit status of a process that ended by itself (None while it runs)."""
         return self.processes.exit_code(name)

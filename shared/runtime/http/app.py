@@ -39,7 +39,8 @@ def service_app(
 
     def create_app(runtime: Runtime[Any] | None = None) -> FastAPI:
         runtime = runtime or bootstrap()
-        configure_logging(runtime.name, runtime.settings.platform.log_level)
+        platform = runtime.settings.platform
+        configure_logging(runtime.name, platform.log_level, platform.log_repeat_seconds)
         return create_api(runtime, routers, errors, title=title, description=description, fields=fields)
 
     return create_app

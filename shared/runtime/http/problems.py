@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.runtime.logs import correlation_id_var
+from shared.runtime.logs import correlation_id_var, is_outage
 
 log = logging.getLogger("hallmark.http")
 MEDIA_TYPE = "application/problem+json"
@@ -123,6 +123,10 @@ def install(api: FastAPI, errors: Mapping[type[Exception], int], fields: Mapping
         return handle
 
     async def crash(request: Request, exc: Exception) -> JSONResponse:
+        if is_outage(exc):  # PostgreSQL or Kafka down: one line, and a 503 the caller may retry
+            log.warning("unavailable", extra={"path": request.url.path, "error": repr(exc)})
+            found = [{"field": None, "rule": "unavailable", "message": "a part of the service is down; retry later"}]
+            return problem_response(503, found, instance=request.url.path)
         log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
         found = [{"field": None, "rule": "internal", "message": "an unexpected error; the log has the details"}]
         return problem_response(500, found, instance=request.url.path)
