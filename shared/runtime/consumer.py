@@ -29,7 +29,7 @@ from eventsourcing.persistence import (
 from shared.events import ContractError, Envelope, decode
 from shared.runtime.deadletters import DeadLetters
 from shared.runtime.messages import Incoming
-from shared.runtime.store import HallmarkApplication
+from shared.runtime.store import HallmarkApplication, NotYet
 
 log = logging.getLogger("hallmark.consumer")
 FAULT_EXIT_AFTER_APPLY = "consumer_exit_after_apply"
@@ -59,17 +59,22 @@ class TrackedConsumer:
         *,
         faults: Callable[[str], bool] = lambda _: False,
         conflict_retries: int = 20,
+        not_yet_seconds: float = 600.0,
     ) -> None:
+        self.not_yet_seconds = not_yet_seconds
+        """How long a batch waits for a NotYet message's earlier event before that message is dead-lettered."""
         self.app = app
         self.dead_letters = dead_letters
         self.faults = faults
         self.conflict_retries = conflict_retries
 
-    def apply_batch(self, messages: list[Incoming]) -> BatchResult:
+    def apply_batch(self, messages: list[Incoming], final: bool = False) -> BatchResult:
         """Synchronous: run it in a worker thread (eventsourcing is blocking).
 
         Consecutive messages of one partition are applied in one transaction, tracked by the last
         notification id; if that fails they are applied one by one, so only a bad one is dead-lettered.
+        A NotYet message raises (nothing of its partition's group is kept; the caller waits and retries),
+        unless `final`: then it is dead-lettered like a message that broke a rule.
         """
         result = BatchResult()
         for name, group in groupby(messages, key=lambda m: m.tracking_name):
@@ -83,7 +88,7 @@ class TrackedConsumer:
                 else:
                     self._tally(result, message, verdict)
             if ready:
-                self._apply_group(name, ready, result)
+                self._apply_group(name, ready, result, final)
         return result
 
     def _screen(self, message: Incoming, max_seen: int | None) -> str | tuple[Envelope, int]:
@@ -105,20 +110,27 @@ class TrackedConsumer:
             return "ignored"
         return envelope, notification_id
 
-    def _apply_group(self, name: str, ready: list[tuple[Incoming, Envelope, int]], result: BatchResult) -> None:
+    def _apply_group(
+        self, name: str, ready: list[tuple[Incoming, Envelope, int]], result: BatchResult, final: bool
+    ) -> None:
         try:
             self.app.process_batch([(envelope, nid) for _, envelope, nid in ready], name)
             result.applied += len(ready)
         except TRANSIENT:
             raise
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, NotYet) and not final:
+                raise
             for message, envelope, nid in ready:
-                self._tally(result, message, self._apply_one(message, envelope, nid, after_batch=True))
+                outcome = self._apply_one(message, envelope, nid, after_batch=True, final=final)
+                self._tally(result, message, outcome)
         if result.applied and self.faults(FAULT_EXIT_AFTER_APPLY):
             log.error("fault injected: exiting after apply, before the offset commit")
             os._exit(71)
 
-    def _apply_one(self, message: Incoming, envelope: Envelope, notification_id: int, after_batch: bool) -> str:
+    def _apply_one(
+        self, message: Incoming, envelope: Envelope, notification_id: int, after_batch: bool, final: bool = True
+    ) -> str:
         """Apply one message in its own transaction; 'applied', 'duplicate' or the error text."""
         name = message.tracking_name
         tracking = Tracking(application_name=name, notification_id=notification_id)
@@ -135,6 +147,13 @@ class TrackedConsumer:
                 time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
             except TRANSIENT:
                 raise
+            except NotYet as exc:
+                if not final:
+                    raise
+                log.warning(
+                    "message still waits for an earlier event", extra={"topic": message.topic, "error": str(exc)}
+                )
+                return f"NotYet: {exc}"
             except Exception as exc:  # a rule the message can never pass
                 log.warning("message rejected", extra={"topic": message.topic, "error": repr(exc)})
                 return f"{type(exc).__name__}: {exc}"
@@ -155,15 +174,19 @@ class TrackedConsumer:
         """Apply a batch (in a thread), then dead-letter what failed. While the store is unreachable the
         batch is tried again with a growing pause (nothing is acknowledged meanwhile); tracking makes the
         part that had already committed a no-op."""
-        pause = 0.1
+        pause, waiting_since, final = 0.1, 0.0, False
         while True:
             try:
-                result = await asyncio.to_thread(self.apply_batch, messages)
+                result = await asyncio.to_thread(self.apply_batch, messages, final)
                 break
             except TRANSIENT as exc:
                 log.warning("store unavailable; batch retried", extra={"error": repr(exc), "retry_in_s": pause})
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 5.0)
+            except NotYet as exc:
+                waiting_since = waiting_since or time.monotonic()
+                final = time.monotonic() - waiting_since >= self.not_yet_seconds
+                log.info("batch waits for an earlier event", extra={"reason": str(exc), "retry_in_s": pause})
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
         for message, error in result.dead:
             await self.dead_letters.send(message, error)
         return result

@@ -68,6 +68,12 @@ class UnknownEvent(LookupError):
     """The application has no handler for an incoming event type (it is skipped, not an error)."""
 
 
+class NotYet(Exception):
+    """A policy cannot apply this message before an event from another topic is applied (topics are
+    consumed independently, so their relative order is not kept): the consumer leaves the batch
+    unacknowledged and tries it again, and dead-letters it only if the wait outlasts its limit."""
+
+
 class StillConflicting(Exception):
     """Other writers saved the same aggregates first every time `commit` tried; nothing was recorded."""
 

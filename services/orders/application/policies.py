@@ -28,7 +28,7 @@ from shared.events import inventory as inv
 from shared.events import payments as pay
 from shared.events import shipping as ship
 from shared.runtime.privacy import SEALED as SIGNATURE_AT_SHIPPING
-from shared.runtime.store import Handler
+from shared.runtime.store import Handler, NotYet
 from shared.runtime.timers import TimerHandler
 
 log = logging.getLogger("hallmark.orders")
@@ -191,11 +191,17 @@ def on_quote_refused(app: OrdersPort, order: Order, refused: ship.ShippingQuoteR
 
 @on_order(inbound.shipping_quoted)
 def on_shipping_quoted(app: OrdersPort, order: Order, quote: ship.ShippingQuoted, pe: PE) -> None:
+    if order.status == st.CONFIRMED or (order.status == st.PENDING_PAYMENT and order.confirmed_at is not None):
+        # shipping quotes prepared goods: inventory.events (PickingStarted) is behind shipping.events here
+        raise NotYet(f"order {quote.order_id}: quoted before orders has seen its picking start")
     order.quote_shipping(carrier=quote.carrier, cost_minor=quote.cost.amount_minor, at=quote.quoted_at)
 
 
 @on_order(inbound.parcel_dispatched)
 def on_dispatched(app: OrdersPort, order: Order, parcel: ship.ParcelDispatched, pe: PE) -> None:
+    if order.status == st.AWAITING_SHIPPING_PAYMENT and not (order.shipping and order.shipping.paid):
+        # shipping dispatches only once paid (S2): payments.events is behind shipping.events here
+        raise NotYet(f"order {parcel.order_id}: dispatched before orders has seen the shipping payment")
     order.dispatch(carrier=parcel.carrier, tracking_number=parcel.tracking_number, at=parcel.dispatched_at)
 
 

@@ -13,6 +13,7 @@ from services.orders.domain.cart import ItemNotInCart
 from services.orders.domain.errors import BelowMinimumOrderQuantity, EmptyCart, TransitionRefused
 from services.orders.domain.values import OrderChange, PaymentFailure
 from shared.events import payments as pay
+from shared.events import shipping as ship
 from tests.unit.orders.scenario import ADDRESS, BILLING, DETAILS, T0, Scenario
 
 H = timedelta(hours=1)
@@ -128,7 +129,8 @@ def test_O4_a_forbidden_transition_is_refused_and_recorded_nowhere() -> None:
     order_id = s.place([("RING-STEEL-PEARL", 12)])
     s.pay(order_id, 5400)
     version = s.order(order_id).version
-    result = s.quote_shipping(order_id, 2350)  # shipping quoted before picking: not allowed
+    delivered = ship.ParcelDelivered(order_id=str(order_id), signed_by="A. Ruiz", delivered_at=s.clock.now())
+    result = s.feed(delivered)  # delivered before it was shipped: not allowed
     assert (result.applied, result.dead) == (1, [])  # tracked (not redone), but changes nothing
     assert s.order(order_id).version == version
     result = s.pay(order_id, 5400)  # a second capture does not confirm twice: recorded, its money owed back
