@@ -49,6 +49,7 @@ class Intake(ConsumerRebalanceListener):
     ) -> None:
         self.tracked = consumer
         self.metrics = metrics
+        self.group = group
         self.topics = topics
         self.batch_size = batch_size
         self.commit_interval = commit_interval
@@ -70,6 +71,7 @@ class Intake(ConsumerRebalanceListener):
         await self.kafka.start()
         try:
             self.kafka.subscribe(list(self.topics), listener=self)
+            log.info("intake joining the group", extra={"group": self.group, "topics": list(self.topics)})
             while not stop.is_set():
                 batches = await self.kafka.getmany(timeout_ms=500, max_records=self.batch_size)
                 for tp, records in batches.items():
@@ -118,6 +120,8 @@ class Intake(ConsumerRebalanceListener):
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         await self.commit(set(revoked))
+        if revoked:
+            log.info("partitions revoked", extra={"group": self.group, "partitions": len(revoked)})
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        return None
+        log.info("partitions assigned", extra={"group": self.group, "partitions": len(assigned)})

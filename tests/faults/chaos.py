@@ -21,7 +21,7 @@ from tools.launcher.stack import Stack
 KINDS = ("kill-worker", "kill-api", "broker", "postgres", "relay", "replica")
 PUBLISHING = ("orders", "inventory", "payments", "shipping")
 """The services the load makes publish (no tickets are opened): a relay fault needs something to publish."""
-JOINING = "AIOKafkaConsumerThread]: Starting"
+JOINING = "intake joining the group"
 """A worker's log line as its consumer joins the group: the group rebalances from then on."""
 
 
