@@ -37,30 +37,52 @@ def position_name(service: str, follower: str) -> str:
 
 
 class Positions(Protocol):
+    def hold(self, name: str) -> bool:
+        """Whether this process may run the follower `name` now (one process at a time)."""
+        ...
+
     def read(self, name: str) -> int: ...
 
     def write(self, name: str, position: int) -> None: ...
 
 
+class FollowerTaken(Exception):
+    """Another process holds the follower since this one's session was lost: it stops here."""
+
+
 class PostgresPositions:
-    """hallmark_positions over one connection, opened again after it broke."""
+    """hallmark_positions over one connection, opened again after it broke, holding the follower's own
+    advisory lock on that same session: a process runs a follower only while its session holds the lock,
+    so two workers never send the same e-mails at once, even right after PostgreSQL restarted (when an
+    old leader has not yet noticed that its relay's lock went with the server)."""
 
     def __init__(self, dsn: str, application_name: str) -> None:
         self.dsn = dsn
         self.application_name = application_name
         self._conn: psycopg.Connection | None = None
+        self._held = False
 
     def _connection(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed or self._conn.broken:
+            self._held = False  # a new session holds no lock
             self._conn = psycopg.connect(
                 self.dsn, autocommit=True, connect_timeout=5, application_name=self.application_name
             )
         return self._conn
 
+    def hold(self, name: str) -> bool:
+        conn = self._connection()
+        if not self._held:
+            row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (name,)).fetchone()
+            self._held = bool(row and row[0])
+        return self._held
+
     def read(self, name: str) -> int:
         return read_position(self._connection(), name)
 
     def write(self, name: str, position: int) -> None:
+        if not self.hold(name):
+            raise FollowerTaken(f"{name}: another worker runs this follower now")
         write_position(self._connection(), name, position)
 
     def close(self) -> None:
@@ -71,6 +93,9 @@ class PostgresPositions:
 class MemoryPositions:
     def __init__(self) -> None:
         self.positions: dict[str, int] = {}
+
+    def hold(self, name: str) -> bool:
+        return True
 
     def read(self, name: str) -> int:
         return self.positions.get(name, 0)
@@ -101,6 +126,8 @@ class LogFollower:
 
     def step(self) -> int:
         """Handle the next notifications, recording the position right after each one."""
+        if not self.positions.hold(self.position_name):
+            return 0  # another worker runs it
         position = self.positions.read(self.position_name)
         notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
         for notification in notifications:

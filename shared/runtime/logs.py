@@ -42,14 +42,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def is_outage(exc: BaseException) -> bool:
-    """A part we depend on is unreachable (PostgreSQL, Kafka, SMTP): worth one line, not a traceback."""
+def outage_types() -> tuple[type[Exception], ...]:
+    """The errors that mean a part we depend on is unreachable (PostgreSQL, Kafka, SMTP, a peer API)."""
     import aiokafka.errors
     import eventsourcing.persistence as es
+    import httpx
     import psycopg
     import psycopg_pool
 
-    outages = (
+    return (
         OSError,
         smtplib.SMTPException,
         psycopg.OperationalError,
@@ -62,8 +63,18 @@ def is_outage(exc: BaseException) -> bool:
         aiokafka.errors.KafkaTimeoutError,
         aiokafka.errors.NodeNotReadyError,
         aiokafka.errors.RequestTimedOutError,
+        httpx.TransportError,
     )
-    return isinstance(exc, outages)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A part we depend on is unreachable (PostgreSQL, Kafka, SMTP, a peer API answering 502/503/504):
+    worth one line, not a traceback."""
+    import httpx
+
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code in (502, 503, 504)
+    return isinstance(exc, outage_types())
 
 
 def log_failure(logger: logging.Logger, message: str, exc: BaseException, **extra: Any) -> None:

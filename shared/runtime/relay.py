@@ -84,6 +84,9 @@ class OutboxRelay:
     # --- one step -------------------------------------------------------------------------------
     def _read_batch(self) -> tuple[int, list[tuple[int, Any]]]:
         assert self._conn is not None
+        # The lock lives as long as this session: a leader whose session died with a PostgreSQL restart
+        # finds out here (and stands down) before it publishes beside the relay that leads now.
+        self._conn.execute("SELECT 1")
         if self._position is None:
             self._position = read_position(self._conn, self.position_name)
         position = self._position

@@ -145,3 +145,35 @@ def test_O6_an_email_sent_before_the_position_write_failed_is_not_sent_again(
         controller.stop()
     ids = [email.message_from_bytes(p.read_bytes())["Message-ID"] for p in inbox.glob("*.eml")]
     assert len(ids) == 3 and len(set(ids)) == 3
+
+
+def test_an_outage_is_a_503_handled_by_the_app_not_a_traceback_in_the_servers_log() -> None:
+    """Found by the fault suite: during a PostgreSQL restart, orders' API answered 503 but the error also
+    went on to uvicorn, which logged 'Exception in ASGI application' with the traceback."""
+    import eventsourcing.persistence as es
+    import httpx
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from shared.runtime.http.problems import install
+    from shared.runtime.logs import is_outage
+
+    api = FastAPI()
+    install(api, {})
+
+    @api.get("/down")
+    async def down() -> None:
+        raise es.OperationalError("server closed the connection unexpectedly")
+
+    @api.get("/bug")
+    async def bug() -> None:
+        raise ZeroDivisionError("a bug")
+
+    with TestClient(api, raise_server_exceptions=True) as client:  # anything re-raised to the server raises here
+        answer = client.get("/down")
+        assert (answer.status_code, answer.json()["errors"][0]["rule"]) == (503, "unavailable")
+        with pytest.raises(ZeroDivisionError):
+            client.get("/bug")  # a bug still reaches the server's log with its traceback
+    peer_down = httpx.HTTPStatusError("503", request=httpx.Request("POST", "http://x"), response=httpx.Response(503))
+    peer_bug = httpx.HTTPStatusError("500", request=httpx.Request("POST", "http://x"), response=httpx.Response(500))
+    assert (is_outage(peer_down), is_outage(peer_bug), is_outage(httpx.ConnectError("refused"))) == (True, False, True)

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.runtime.logs import correlation_id_var, is_outage
+from shared.runtime.logs import correlation_id_var, is_outage, outage_types
 
 log = logging.getLogger("hallmark.http")
 MEDIA_TYPE = "application/problem+json"
@@ -135,6 +135,8 @@ def install(api: FastAPI, errors: Mapping[type[Exception], int], fields: Mapping
     api.add_exception_handler(StarletteHTTPException, http_error)
     for exc_type, status in errors.items():
         api.add_exception_handler(exc_type, domain(status))
+    for outage in outage_types():  # answered here, not re-raised to the server (no traceback in its log)
+        api.add_exception_handler(outage, crash)
     api.add_exception_handler(Exception, crash)
 
 
