@@ -49,7 +49,7 @@ def stack() -> Iterator[Stack]:
             name="test-faults",
             ports=OWN_CLOCK_SYSTEM_PORTS,
             namespace="faults" + secrets.token_hex(2),
-            durable=False,
+            durable=True,  # PostgreSQL with fsync and synchronous commit: a crash must not lose a commit
             clock="manual",
             environment="test",
             seed_demo=True,
