@@ -7,9 +7,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from shared.runtime.audit.findings import Finding, Report
-from shared.runtime.audit.topic import TopicRecord
+from shared.runtime.audit.topiclog import TopicLog, TopicRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,49 @@ Publishes = Callable[[Iterable[int]], dict[int, str]]
 
 Details = Callable[[Iterable[int]], Mapping[int, Stored]]
 """Notification ids -> what the store has of those events (read only for the ones a finding names)."""
+
+
+def clean(
+    log: TopicLog, hashes: Mapping[int, bytes | None], archive: Mapping[int, bytes | None], position: int
+) -> int | None:
+    """Check (2) in bulk for the clean case: how many stored events wait for the relay if the topic holds
+    every published event once, in order per partition, with the store's chain hash and the archived bytes,
+    and nothing else; None on any doubt (`check_topic` then names what differs). Whole columns are
+    compared (joined bytes, sets, sorted lists), not one message at a time."""
+    every: list[int] = []
+    chains: list[bytes] = []
+    digests: list[bytes] = []
+    for part in log.partitions:
+        if not all(part.ids) or not all(part.chains):
+            return None  # a message without a notification id or chain hash
+        raw_ids, raw_chains = cast(list[bytes], part.ids), cast(list[bytes], part.chains)
+        if not b"".join(raw_ids).isdigit():
+            return None  # a malformed notification id
+        ids = list(map(int, raw_ids))
+        if ids != sorted(ids):
+            return None
+        every += ids
+        chains += raw_chains
+        digests += part.digests
+    on_topic = set(every)
+    if len(on_topic) != len(every) or len(digests) != len(every):
+        return None  # republished duplicates (listed by `check_topic`), or a topic read without digests
+    try:  # KeyError: not in the store (or not archived); TypeError: unchained, or archived as unpublished
+        stored = cast(list[bytes], list(map(hashes.__getitem__, every)))
+        kept = cast(list[bytes], list(map(archive.__getitem__, every)))
+        if b"".join(stored).hex().encode() != b"".join(chains) or b"".join(kept) != b"".join(digests):
+            return None
+    except (KeyError, TypeError):
+        return None
+    if (set(map(len, stored)) | set(map(len, kept))) - {32} or set(map(len, chains)) - {64}:
+        return None  # equal joins of unequal parts
+    pending = 0
+    for nid in hashes.keys() - on_topic:
+        if nid > position:
+            pending += 1
+        elif nid not in archive or archive[nid] is not None:
+            return None  # a gap, or one the translator must be asked about
+    return pending
 
 
 def check_topic(

@@ -1,7 +1,8 @@
 """What verification reads of a service's store, in two passes: the first while the topics are read
-(the chain proven up to the highest notification id then, its hashes, and the archive's digests up to
-the relay's position, which are final), the second after them (the same for what was stored or
-archived meanwhile). A log with any doubt about its chain is read link by link instead (`slow`)."""
+(the chain proven up to the highest notification id then, and meanwhile on a second connection its hashes
+and the archive's digests up to the relay's position, which are final), the second after them (the same
+for what was stored or archived meanwhile). A log with any doubt about its chain is read link by link
+instead (`slow`)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class StoreView:
     findings: list[Finding] = field(default_factory=list)
     checked: int = 0
     checked_upto: int = 0
+    """The chain hashes are read up to here."""
     _stored: dict[int, Stored] | None = None
     _digested_above: int = -1
 
@@ -42,13 +44,26 @@ class StoreView:
 
     def read(self, conn: psycopg.Connection, final: bool) -> None:
         """Read what is stored now (`final`: the pass after the topics were read)."""
+        self.prove(conn, final)
+        self.fetch(conn, final)
+
+    def prove(self, conn: psycopg.Connection, final: bool) -> None:
+        """The chain proven by PostgreSQL up to the highest notification id now; on any doubt, in the final
+        pass, every link read and checked here instead (naming each finding)."""
         last = highest(conn, self.tables)
         self.proof.extend(conn, self.tables, last)
         if not self.proof.doubt:
-            self.hashes.update(_chain_hashes(conn, self.tables, self.checked_upto, last))
-            self.checked, self.checked_upto = self.proof.checked, last
+            self.checked = self.proof.checked
         elif final:
             self._slow(conn, last)
+
+    def fetch(self, conn: psycopg.Connection, final: bool) -> None:
+        """The chain hashes up to the highest notification id now and the archive's digests up to the relay's
+        position (`final`: all). Independent of `prove`, so the two may run at once on two connections."""
+        last = highest(conn, self.tables)
+        if not (final and self.proof.doubt):  # else `_slow` has read every hash
+            self.hashes.update(_chain_hashes(conn, self.tables, self.checked_upto, last))
+            self.checked_upto = max(self.checked_upto, last)
         upto = 2**62 if final else self.position
         self.digests.update(_digests(conn, self._digested_above, upto))
         self._digested_above = upto

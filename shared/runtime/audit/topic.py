@@ -4,8 +4,7 @@ start of the read) and a consumer group's committed offsets: what verification c
 from __future__ import annotations
 
 import asyncio
-import hashlib
-from typing import Any, NamedTuple
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka import errors as Errors
@@ -15,23 +14,9 @@ from aiokafka.protocol.fetch import FetchRequest
 from aiokafka.record.memory_records import MemoryRecords
 
 from shared.events import PARTITIONS
-from shared.runtime.chain import CHAIN_HEADER
+from shared.runtime.audit.topiclog import PartitionLog, TopicLog, TopicRecord, value_digest
 
-
-class TopicRecord(NamedTuple):
-    """One message as verification needs it (a tuple: made per message, it must be cheap to make)."""
-
-    partition: int
-    offset: int
-    notification_id: int | None
-    event_type: str | None
-    chain_hash: str | None
-    value_digest: bytes
-
-
-def value_digest(value: bytes) -> bytes:
-    """SHA-256 of a message value (to compare the topic with the archive without keeping the bytes)."""
-    return hashlib.sha256(value).digest()
+__all__ = ["TopicLog", "TopicRecord", "committed_offsets", "read_topic", "read_topics", "value_digest"]
 
 
 PARTITION_BYTES = 4 << 20
@@ -44,20 +29,18 @@ Fetched = dict[TopicPartition, bytes | None]
 """Partition -> the record batches one fetch brought."""
 
 
-async def read_topic(
-    bootstrap: str, topic: str, partitions: int = PARTITIONS, *, digests: bool = True
-) -> list[TopicRecord]:
+async def read_topic(bootstrap: str, topic: str, partitions: int = PARTITIONS, *, digests: bool = True) -> TopicLog:
     """Every record now on `topic`, partition by partition in offset order (see `read_topics`)."""
     return (await read_topics(bootstrap, [topic], {topic} if digests else set(), partitions))[topic]
 
 
 async def read_topics(
     bootstrap: str, topics: list[str], digested: set[str], partitions: int = PARTITIONS
-) -> dict[str, list[TopicRecord]]:
+) -> dict[str, TopicLog]:
     """Every record now on each topic, partition by partition in offset order, those of the `digested`
     topics with their value's SHA-256 (a consumed topic's check needs none). The record batches are
     fetched as the broker stores them, for every topic at once, and read by aiokafka's compiled record
-    parser without a consumer record per message, each fetch parsed while the next is on its way."""
+    parser into columns (`TopicLog`: no object per message), each fetch parsed while the next is on its way."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="hallmark-audit")
     await consumer.start()
     fetching: asyncio.Future[Fetched] | None = None
@@ -69,7 +52,7 @@ async def read_topics(
             await consumer._client._wait_on_metadata(topic)
         end = await consumer.end_offsets(tps)
         position = dict(await consumer.beginning_offsets(tps))
-        found: dict[TopicPartition, list[TopicRecord]] = {tp: [] for tp in tps}
+        found = {tp: PartitionLog(tp.partition) for tp in tps}
         after = {tp: offset - 1 for tp, offset in position.items()}
         stalled = 0
         first = {tp: at for tp, at in position.items() if at < end[tp]}
@@ -87,7 +70,7 @@ async def read_topics(
             for _ in range(PREFETCH_STEPS):  # let the next request go out before parsing this answer
                 await asyncio.sleep(0)
             _parse_all(batches, end, after, found, digested)
-        return {t: [r for p in range(partitions) for r in found[TopicPartition(t, p)]] for t in topics}
+        return {t: TopicLog(t, [found[TopicPartition(t, p)] for p in range(partitions)]) for t in topics}
     finally:
         if fetching is not None:  # a read that failed halfway
             fetching.cancel()
@@ -135,40 +118,14 @@ def _parse_all(
     batches: dict[TopicPartition, tuple[list[Any], int]],
     end: dict[TopicPartition, int],
     after: dict[TopicPartition, int],
-    found: dict[TopicPartition, list[TopicRecord]],
+    found: dict[TopicPartition, PartitionLog],
     digested: set[str],
 ) -> None:
     """Append the records of the batches with offsets in (after, end) to `found`, moving `after` on."""
-    sha256 = hashlib.sha256
-    names: dict[bytes, str] = {}  # event types, decoded once each
     for tp, (parts, _) in batches.items():
-        out, stop, last, partition, digests = found[tp], end[tp], after[tp], tp.partition, tp.topic in digested
+        log, stop, last, digest = found[tp], end[tp], after[tp], tp.topic in digested
         for batch in parts:
-            for record in batch:
-                offset = record.offset
-                if offset <= last or offset >= stop:
-                    continue
-                headers = dict(record.headers)
-                raw_id, event_type, chain = (
-                    headers.get("notification_id", b""),
-                    headers.get("event_type"),
-                    headers.get(CHAIN_HEADER),
-                )
-                if event_type is not None:
-                    event_type = names.get(event_type) or names.setdefault(
-                        event_type, event_type.decode(errors="replace")
-                    )
-                out.append(
-                    TopicRecord(
-                        partition,
-                        offset,
-                        int(raw_id) if raw_id.isdigit() else None,
-                        event_type,
-                        chain.decode(errors="replace") if chain is not None else None,
-                        sha256(record.value or b"").digest() if digests else b"",
-                    )
-                )
-                last = offset
+            last = log.add_batch(batch, last, stop, digest)
         after[tp] = last
 
 
