@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
 from services.orders.domain.order import Order
+from shared.runtime.follower import Only
 
 log = logging.getLogger("hallmark.orders.mail")
 
@@ -32,7 +32,7 @@ def confirmation_message(order: Order, sender: str) -> EmailMessage:
     return message
 
 
-def confirmation_mailer(runtime: Any) -> Callable[[Any, int], None]:
+def confirmation_mailer(runtime: Any) -> Only:
     """A log-follower handler: e-mail the customer for each Order.Confirmed event."""
     platform, settings = runtime.settings.platform, runtime.settings
 
@@ -48,4 +48,4 @@ def confirmation_mailer(runtime: Any) -> Callable[[Any, int], None]:
             smtp.send_message(message)
         log.info("confirmation e-mailed", extra={"order_id": str(order.id), "notification_id": notification_id})
 
-    return handle
+    return Only((Order.Confirmed,), handle)

@@ -29,6 +29,7 @@ from services.orders.domain.lines import Requested
 from services.orders.domain.order import Order
 from services.orders.domain.values import CancellationTerms, Checkout
 from services.orders.settings import OrdersSettings
+from shared.events import Envelope
 from shared.events.orders import PersonalDetails
 from shared.runtime.clock import Clock
 from shared.runtime.privacy.keys import Forgotten
@@ -68,6 +69,13 @@ class OrdersApplication(HallmarkApplication):
         if isinstance(aggregate, Cart):
             return {"customer_id": aggregate.customer_id}
         return None
+
+    def aggregate_ids_of(self, envelope: Envelope) -> list[uuid.UUID]:
+        """The order an incoming event is about (its policies load it), read ahead per batch."""
+        try:
+            return [uuid.UUID(envelope.order_id)] if envelope.order_id else []
+        except ValueError:
+            return []
 
     # --- cart (O1) ------------------------------------------------------------------------------
     def cart(self, customer_id: str) -> Cart:

@@ -39,6 +39,7 @@ from services.payments.domain import (
 from services.payments.domain.transfer import settlement_reference
 from services.payments.domain.voucher_files import VoucherFile, VoucherStore, voucher_ref
 from services.payments.settings import PaymentsSettings
+from shared.events import Envelope
 from shared.runtime.clock import Clock
 from shared.runtime.store import HallmarkApplication
 
@@ -79,6 +80,10 @@ class PaymentsApplication(HallmarkApplication):
         if payment is None:
             raise PaymentNotFound(f"no {purpose} payment for order {order_id}", field="order_id", rule="P1")
         return payment
+
+    def aggregate_ids_of(self, envelope: Envelope) -> list[uuid.UUID]:
+        """The payments for the goods of the order an incoming event is about, read ahead per batch."""
+        return [payment_id(envelope.order_id, p) for p in PAYING_FOR_GOODS] if envelope.order_id else []
 
     def payment_by_id(self, aggregate_id: uuid.UUID, pe: PE | None = None) -> Payment | None:
         return self._found(aggregate_id, pe)

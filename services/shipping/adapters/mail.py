@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
 from services.shipping.adapters.details import open_contact_email
 from services.shipping.domain.estimate import DeliveryWindow, EstimateRule
 from services.shipping.domain.shipment import Shipment
+from shared.runtime.follower import Only
 
 log = logging.getLogger("hallmark.shipping.mail")
 
@@ -46,7 +46,7 @@ def quote_message(
     return message
 
 
-def quote_mailer(runtime: Any) -> Callable[[Any, int], None]:
+def quote_mailer(runtime: Any) -> Only:
     """A log-follower handler: e-mail the customer for each Shipment.Quoted event."""
     platform, app = runtime.settings.platform, runtime.app
 
@@ -67,4 +67,4 @@ def quote_mailer(runtime: Any) -> Callable[[Any, int], None]:
             smtp.send_message(message)
         log.info("quote e-mailed", extra={"order_id": shipment.order_id, "notification_id": notification_id})
 
-    return handle
+    return Only((Shipment.Quoted,), handle)

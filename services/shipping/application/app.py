@@ -22,6 +22,7 @@ from services.shipping.domain.shipment import Shipment, shipment_id
 from services.shipping.domain.tariff import TariffTable
 from services.shipping.domain.tracking import index_id, tracking_number
 from services.shipping.settings import ShippingSettings
+from shared.events import Envelope
 from shared.runtime.clock import Clock
 from shared.runtime.store import HallmarkApplication
 
@@ -64,6 +65,10 @@ class ShippingApplication(HallmarkApplication):
             "country": (aggregate.order or {}).get("country"),
             "weight_grams": aggregate.weight_grams,
         }
+
+    def aggregate_ids_of(self, envelope: Envelope) -> list[uuid.UUID]:
+        """The shipment of the order an incoming event is about (its policies load it), read ahead per batch."""
+        return [shipment_id(envelope.order_id)] if envelope.order_id else []
 
     # --- what the policies use (ShippingPort) -----------------------------------------------------
     def shipment_for(self, order_id: str, pe: PE) -> Shipment:
