@@ -144,3 +144,25 @@ def test_O1_two_instances_placing_orders_for_one_customer_decide_again_on_a_conf
     report(
         "two instances", created=len(placed), conflicts_decided_again=conflicts["retried"], elapsed_s=round(elapsed, 2)
     )
+
+
+def test_O5_the_customer_and_the_manager_cancelling_at_once_cancel_once(harness: Harness) -> None:
+    """Two cancels of one order at the same moment, through two application instances (as the customer and
+    the account manager did by hand on `make up`, which once answered 500 on the losing save): one cancels
+    on the O5 terms, the other is refused as already cancelled; one Cancelled event, no unhandled error."""
+    first, second = harness.runtime("orders"), harness.runtime("orders")
+    prepare(first)
+    order_id = first.app.place_order("cust-cancel", [("RING-STEEL-PEARL", 12)], DETAILS)
+
+    def cancel(app: Any) -> str:
+        try:
+            terms = app.cancel(order_id)
+        except Exception as exc:  # the loser: refused by the rules, never a storage error
+            return type(exc).__name__
+        return f"cancelled, fee {terms.fee_minor}"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(cancel, (first.app, second.app)))
+    assert outcomes == ["CancellationRefused", "cancelled, fee 0"]
+    types = [e["type"] for e in second.app.history(order_id)]
+    assert types.count("Order.Cancelled") == 1 and second.app.get_order(order_id).status == "Cancelled"

@@ -7,13 +7,10 @@ is written before the voucher passed its checks."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import uuid
 
-import psycopg
-
 from services.payments.domain.voucher_files import VoucherFile
+from shared.runtime.files import FileTable
 from shared.runtime.http.uploads import sniff
 
 __all__ = ["InMemoryVoucherStore", "PostgresVoucherStore", "sniff"]
@@ -52,16 +49,8 @@ class PostgresVoucherStore:
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._ready = False
-        self._lock = threading.Lock()
-
-    def _connect(self) -> psycopg.Connection:
-        conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
-        if not self._ready:
-            with self._lock, contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
-                conn.execute(_DDL)
-            self._ready = True
-        return conn
+        self._table = FileTable(dsn, _DDL)
+        self._connect = self._table.connect
 
     def put(self, voucher: VoucherFile) -> None:
         with self._connect() as conn:

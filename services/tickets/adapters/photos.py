@@ -6,14 +6,12 @@ tests keep them in a dictionary. Nothing is written before the photo passed its 
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import uuid
 
 import filetype  # type: ignore[import-untyped]
-import psycopg
 
 from services.tickets.domain.photos import Photo
+from shared.runtime.files import FileTable
 
 
 def sniff(data: bytes) -> str | None:
@@ -60,16 +58,8 @@ class PostgresPhotoStore:
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._ready = False
-        self._lock = threading.Lock()
-
-    def _connect(self) -> psycopg.Connection:
-        conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
-        if not self._ready:
-            with self._lock, contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
-                conn.execute(_DDL)
-            self._ready = True
-        return conn
+        self._table = FileTable(dsn, _DDL)
+        self._connect = self._table.connect
 
     def put(self, photo: Photo) -> None:
         with self._connect() as conn:
