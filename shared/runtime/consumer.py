@@ -59,10 +59,12 @@ class TrackedConsumer:
         *,
         faults: Callable[[str], bool] = lambda _: False,
         conflict_retries: int = 20,
-        not_yet_seconds: float = 600.0,
+        not_yet_seconds: float = 240.0,
     ) -> None:
         self.not_yet_seconds = not_yet_seconds
-        """How long a batch waits for a NotYet message's earlier event before that message is dead-lettered."""
+        """How long a batch waits for a NotYet message's earlier event before that message is dead-lettered:
+        under Kafka's max poll interval (5 minutes), past which the intake, not polling meanwhile, would
+        be taken out of its group. Ops retry such a dead letter once the other topic has caught up."""
         self.app = app
         self.dead_letters = dead_letters
         self.faults = faults
