@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,13 +180,28 @@ def infra() -> Iterator[Infra]:
         started.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_passed] = report.passed
+    return report
+
+
+_passed = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def harness(infra: Infra) -> Iterator[Harness]:
+def harness(infra: Infra, request: pytest.FixtureRequest) -> Iterator[Harness]:
     h = Harness(infra)
     try:
         yield h
     finally:
         h.close()
+        if request.node.stash.get(_passed, False):  # a failed test's logs and clock stay for reading
+            shutil.rmtree(h.stack.run_dir, ignore_errors=True)
 
 
 def start_system(infra: Infra, name: str, ports: Ports, extra_env: dict[str, str] | None = None) -> Stack:
