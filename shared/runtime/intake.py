@@ -11,9 +11,11 @@ Faust keeps the worker (CLI, lifecycle, logging, signals, its tasks) and this re
 Offsets are committed after the batch was applied, once `commit_interval` seconds have passed since
 the last commit (a quiet intake waits in `getmany` until then, not longer), before partitions are
 revoked and on shutdown. With nothing to commit it waits up to `idle_wait` seconds for messages (they
-end the wait as they arrive), and the broker holds each fetch up to `fetch_wait_ms` (it answers as soon
-as there is data): an idle worker does not wake twice a second to find nothing. A crash or a
-rebalance can redeliver what was applied but not yet committed; its tracking rows make that a no-op.
+end the wait as they arrive). The broker's long poll stays at aiokafka's 0.5 s: a partition whose
+records were taken is fetched again only once the fetch in flight to its broker (for the other
+partitions) returns, so a longer poll would delay messages under load (tried with 3 s: p50
+placed->confirmed 150-1,700 ms against 220-260). A crash or a rebalance can redeliver what was applied
+but not yet committed; its tracking rows make that a no-op.
 """
 
 from __future__ import annotations
@@ -50,7 +52,6 @@ class Intake(ConsumerRebalanceListener):
         batch_size: int = 200,
         commit_interval: float = 1.0,
         idle_wait: float = 10.0,
-        fetch_wait_ms: int = 3_000,
     ) -> None:
         self.tracked = consumer
         self.metrics = metrics
@@ -69,7 +70,6 @@ class Intake(ConsumerRebalanceListener):
             auto_offset_reset="earliest",
             session_timeout_ms=10_000,
             heartbeat_interval_ms=3_000,  # a third of the session timeout, as Kafka advises
-            fetch_max_wait_ms=fetch_wait_ms,
         )
 
     async def run(self, stop: asyncio.Event) -> None:
