@@ -1,11 +1,13 @@
 """The e-mail path at less CPU per message: one SMTP connection kept across messages (replaced when the
 server dropped it, without sending a message twice), messages rendered straight to bytes, followers
-woken by the relay instead of polling, and the timer loop told of sooner deadlines."""
+woken by the relay instead of polling, the timer loop told of sooner deadlines, the intake waiting
+longer when idle."""
 
 from __future__ import annotations
 
 import asyncio
 import email
+import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
@@ -145,3 +147,22 @@ def test_X1_the_timer_loop_is_woken_only_for_a_deadline_sooner_than_it_knew_of()
     assert timers.wake.is_set() and timers.next_due == now + timedelta(minutes=5)
     assert 299 < timers._until_next(idle_poll=600) <= 300
     assert timers._until_next(idle_poll=10) == 10
+
+
+def test_the_intake_waits_for_messages_until_a_commit_is_due_and_long_when_nothing_is_to_commit() -> None:
+    from aiokafka import TopicPartition
+
+    from shared.runtime.intake import Intake
+
+    async def waits() -> list[int]:
+        intake = Intake(None, None, "127.0.0.1:1", "g", ("t",), commit_interval=1.0, idle_wait=10.0)  # type: ignore[arg-type]
+        found = [intake.wait_ms()]
+        intake.pending[TopicPartition("t", 0)] = 5
+        intake.committed_at = time.monotonic()
+        found.append(intake.wait_ms())
+        intake.committed_at -= 5
+        found.append(intake.wait_ms())
+        return found
+
+    idle, soon, due = asyncio.run(waits())
+    assert (idle, due) == (10_000, 0) and 900 <= soon <= 1000
