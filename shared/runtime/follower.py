@@ -8,6 +8,10 @@ repeating the effect. Only a crash of the process itself between the effect and 
 repeats it; handlers give each effect a stable identity (the e-mail's Message-ID) so a repeat is
 recognisable.
 
+The worker wakes its followers when the relay has moved past newly committed events (a follower then
+steps at most every `interval`, so that under load a step handles what arrived meanwhile); without a
+wake-up they look every `idle_poll` seconds.
+
 While an effect keeps failing (SMTP down, the database down), each failure is one log line with the
 error (no traceback for an outage), retries back off exponentially up to a cap, and the first success
 afterwards logs one summary line."""
@@ -15,7 +19,6 @@ afterwards logs one summary line."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +31,7 @@ from eventsourcing.utils import resolve_topic
 from shared.runtime.logs import is_outage
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
+from shared.runtime.waits import wait_any
 
 log = logging.getLogger("hallmark.follower")
 EffectHandler = Callable[[Any, int], None]
@@ -40,6 +44,8 @@ class Only:
 
     types: tuple[type, ...]
     handle: EffectHandler
+    close: Callable[[], None] | None = None
+    """Releases what the handler keeps between effects (its SMTP connection) when the follower stops."""
 
     def __call__(self, domain_event: Any, notification_id: int) -> None:
         self.handle(domain_event, notification_id)
@@ -165,12 +171,23 @@ class LogFollower:
         """interval, 2 interval, 4 interval, ... at most `max_backoff`."""
         return float(min(self.max_backoff, interval * 2 ** min(failures - 1, 30)))
 
-    async def run(self, stop: asyncio.Event, interval: float, is_leader: Callable[[], bool]) -> None:
+    async def run(
+        self,
+        stop: asyncio.Event,
+        interval: float,
+        is_leader: Callable[[], bool],
+        wake: asyncio.Event | None = None,
+        idle_poll: float | None = None,
+    ) -> None:
+        """Step while leading: every `interval`, or, given `wake`, at most every `interval` and otherwise
+        when woken or after `idle_poll` seconds."""
         try:
             failures, failing_since = 0, 0.0
             while not stop.is_set():
-                wait = interval
-                if is_leader():
+                wait, leading = interval, is_leader()
+                if wake is not None:
+                    wake.clear()  # what is committed from here on wakes the next wait
+                if leading:
                     try:
                         handled = await asyncio.to_thread(self.step)
                     except Exception as exc:
@@ -196,9 +213,10 @@ class LogFollower:
                             failures, failing_since = 0, 0.0
                         if handled == self.batch_size:
                             continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), wait)
+                await wait_any(stop, seconds=wait)
+                if wake is not None and leading and not failures:
+                    await wait_any(stop, wake, seconds=(idle_poll or interval) - wait)
         finally:
-            close = getattr(self.positions, "close", None)
-            if close is not None:
-                await asyncio.to_thread(close)
+            for close in (getattr(self.handle, "close", None), getattr(self.positions, "close", None)):
+                if close is not None:
+                    await asyncio.to_thread(close)

@@ -1,10 +1,14 @@
 """Durable timers: a deadline is an event (Timer.Scheduled), indexed from the notification log by
-the relay, and fired once by the due-timer loop (the firing is itself an event, Timer.Fired)."""
+the relay, and fired once by the due-timer loop (the firing is itself an event, Timer.Fired).
+
+With the system clock the loop sleeps until the next deadline it knows of (at most `idle_poll`), and
+the worker wakes it when the relay has indexed a timer due sooner (`scheduled`, then `indexed` once
+the relay's transaction committed); with the manual clock, which ops move forward at any moment, it
+looks every `interval`."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -20,6 +24,7 @@ from eventsourcing.persistence import IntegrityError
 
 from shared.runtime.clock import Clock
 from shared.runtime.logs import log_failure
+from shared.runtime.waits import wait_any
 
 log = logging.getLogger("hallmark.timers")
 TIMER_NAMESPACE = uuid.UUID("0d3c7d7e-4b8e-4b8c-9a53-5b3f0a1e6c22")
@@ -93,6 +98,10 @@ class TimerService:
         self.handlers = handlers
         self.dsn = dsn
         self._conn: psycopg.Connection | None = None  # the due-timer loop's own, kept open between rounds
+        self.wake = asyncio.Event()
+        self.next_due: datetime | None = None  # the earliest pending deadline the loop knows of
+        self._hint: datetime | None = None  # the earliest deadline in the relay's open transaction
+        self._indexed: datetime | None = None  # the earliest deadline indexed during the current round
 
     def schedule(self, pe: ProcessingEvent[uuid.UUID], kind: str, target: str, due_at: datetime) -> uuid.UUID:
         tid = timer_id(kind, target)
@@ -155,6 +164,28 @@ class TimerService:
             ).fetchall()
         return [{"timer_id": str(r[0]), "kind": r[1], "target": r[2], "due_at": r[3].isoformat()} for r in rows]
 
+    def scheduled(self, due_at: datetime) -> None:
+        """The relay indexed a timer due at `due_at` (called in its transaction, from its thread)."""
+        hint = self._hint
+        self._hint = due_at if hint is None else min(hint, due_at)
+
+    def indexed(self) -> None:
+        """The relay's transaction committed (called on the event loop): wake the loop if a timer it
+        indexed is due before the loop meant to look again."""
+        hint, self._hint = self._hint, None
+        if hint is None:
+            return
+        self._indexed = hint if self._indexed is None else min(self._indexed, hint)
+        if self.next_due is None or hint < self.next_due:
+            self.next_due = hint
+            self.wake.set()
+
+    def _round(self) -> datetime | None:
+        """Fire what is due; the earliest pending deadline afterwards."""
+        self._fire_due()
+        row = self._connection().execute("SELECT min(due_at) FROM hallmark_timers WHERE NOT fired").fetchone()
+        return row[0] if row else None
+
     def _fire_due(self) -> int:
         fired = 0
         for tid in self.due():
@@ -167,19 +198,37 @@ class TimerService:
             self._connection().execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s", (tid,))
         return fired
 
-    async def run(self, stop: asyncio.Event, interval: float, is_leader: Callable[[], bool]) -> None:
+    async def run(
+        self, stop: asyncio.Event, interval: float, is_leader: Callable[[], bool], idle_poll: float | None = None
+    ) -> None:
+        """Fire due timers while leading: every `interval`, or, given `idle_poll` and the system clock, at
+        most every `interval` and otherwise at the next deadline, when woken, or after `idle_poll`."""
+        to_deadline = idle_poll is not None and not getattr(self.clock, "manual", False)
         try:
             while not stop.is_set():
+                looked = False
+                self.wake.clear()
+                self._indexed = None  # deadlines indexed while this round reads the table
                 if is_leader():
                     try:
-                        await asyncio.to_thread(self._fire_due)
+                        after = await asyncio.to_thread(self._round)
                     except Exception as exc:
                         log_failure(log, "timer loop step failed", exc)
                         await asyncio.to_thread(self.close)  # a fresh connection on the next round
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval)
+                    else:
+                        looked = True
+                        known = [d for d in (after, self._indexed) if d is not None]
+                        self.next_due = min(known) if known else None
+                await wait_any(stop, seconds=interval)
+                if to_deadline and looked and idle_poll is not None:
+                    await wait_any(stop, self.wake, seconds=self._until_next(idle_poll) - interval)
         finally:
             await asyncio.to_thread(self.close)
+
+    def _until_next(self, idle_poll: float) -> float:
+        if self.next_due is None:
+            return idle_poll
+        return min(idle_poll, (self.next_due - self.clock.now()).total_seconds())
 
 
 def timers_due(conn: psycopg.Connection, now: datetime) -> int:

@@ -27,9 +27,11 @@ from shared.runtime.kafka import reliable_producer
 from shared.runtime.logs import configure_logging
 from shared.runtime.relay import OutboxRelay
 from shared.runtime.service import Runtime
-from shared.runtime.timers import index_timers
+from shared.runtime.timers import Timer, TimerService, index_timers
 
 log = logging.getLogger("hallmark.worker")
+FOLLOWER_IDLE_POLL = 5.0  # seconds: a follower not woken by the relay looks this often
+TIMER_IDLE_POLL = 10.0  # seconds: the timer loop, with no deadline sooner and not woken, looks this often
 
 
 class _Boot(BootStrategy):
@@ -71,28 +73,8 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
         start_http_server(settings.worker_metrics_port, addr=settings.http_host, registry=runtime.metrics.registry)
         relay_producer = reliable_producer(platform.kafka_bootstrap_servers, f"{runtime.name}-relay")
         await relay_producer.start()
-        relay = OutboxRelay(
-            runtime.app,
-            runtime.spec.translate,
-            runtime.topic,
-            relay_producer,
-            settings.dsn,
-            batch_size=settings.relay_batch_size,
-            interval=settings.relay_interval_seconds,
-            subscribers=[index_timers],
-            faults=runtime.fault,
-            on_published=runtime.metrics.events_published.inc,
-        )
-        assert runtime.app.timers is not None
-        intake = Intake(
-            runtime.consumer,
-            runtime.metrics,
-            platform.kafka_bootstrap_servers,
-            consumer_group(runtime),
-            runtime.consumes,
-            batch_size=settings.consumer_batch_size,
-        )
-        log.info("worker background started", extra={"topic": runtime.topic, "consumes": list(runtime.consumes)})
+        timers = runtime.app.timers
+        assert timers is not None
         followers = [
             LogFollower(
                 runtime.app,
@@ -103,12 +85,41 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
             )
             for name, factory in runtime.spec.followers.items()
         ]
+        wakes = [asyncio.Event() for _ in followers]
+        relay = OutboxRelay(
+            runtime.app,
+            runtime.spec.translate,
+            runtime.topic,
+            relay_producer,
+            settings.dsn,
+            batch_size=settings.relay_batch_size,
+            interval=settings.relay_interval_seconds,
+            subscribers=[timer_index(timers)],
+            faults=runtime.fault,
+            on_published=after_relay(runtime.metrics.events_published.inc, timers, wakes),
+        )
+        intake = Intake(
+            runtime.consumer,
+            runtime.metrics,
+            platform.kafka_bootstrap_servers,
+            consumer_group(runtime),
+            runtime.consumes,
+            batch_size=settings.consumer_batch_size,
+        )
+        log.info("worker background started", extra={"topic": runtime.topic, "consumes": list(runtime.consumes)})
+
+        def leading() -> bool:
+            return relay.is_leader
+
         try:
             await asyncio.gather(
                 intake.run(stop),
                 relay.run(stop),
-                runtime.app.timers.run(stop, settings.timer_interval_seconds, lambda: relay.is_leader),
-                *(f.run(stop, settings.follower_interval_seconds, lambda: relay.is_leader) for f in followers),
+                timers.run(stop, settings.timer_interval_seconds, leading, TIMER_IDLE_POLL),
+                *(
+                    f.run(stop, settings.follower_interval_seconds, leading, wake, FOLLOWER_IDLE_POLL)
+                    for f, wake in zip(followers, wakes, strict=True)
+                ),
             )
         finally:
             stop.set()
@@ -116,6 +127,32 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
             await runtime.dead_letters.close()
 
     return app
+
+
+def timer_index(timers: TimerService) -> Callable[[Any, Any, int], None]:
+    """The relay's subscriber that indexes timers, telling the timer loop of each deadline it indexes."""
+
+    def index(conn: Any, domain_event: Any, notification_id: int) -> None:
+        index_timers(conn, domain_event, notification_id)
+        if isinstance(domain_event, Timer.Scheduled):
+            timers.scheduled(domain_event.due_at)
+
+    return index
+
+
+def after_relay(
+    count: Callable[[int], None], timers: TimerService, wakes: list[asyncio.Event]
+) -> Callable[[int], None]:
+    """What follows each relay batch, once its transaction committed: the published count, the timer
+    loop woken for a deadline sooner than it knew of, the log followers woken (new events are in the log)."""
+
+    def published(n: int) -> None:
+        count(n)
+        timers.indexed()
+        for wake in wakes:
+            wake.set()
+
+    return published
 
 
 def run_worker(runtime: Runtime[Any]) -> None:

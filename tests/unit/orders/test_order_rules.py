@@ -264,11 +264,17 @@ def test_O5_terms_at_a_past_instant_use_the_history_as_it_was_then() -> None:
 
 
 def test_O6_confirmation_email_says_a_new_order_was_set_up() -> None:
+    import email
+    from email.message import EmailMessage
+    from email.policy import default
+
     from services.orders.adapters.mail import confirmation_message
 
     s = Scenario()
     order_id = confirmed(s, [("RING-STEEL-PEARL", 12)], 5400)
-    message = confirmation_message(s.order(order_id), "orders@hallmark.example")
+    mail = confirmation_message(s.order(order_id), "orders@hallmark.example")
+    message = email.message_from_bytes(mail.as_bytes(), policy=default)
+    assert isinstance(message, EmailMessage)
     assert message["To"] == "ana@example.com"
     assert message["Subject"] == f"You have set up a new order ({str(order_id)[:8]})"
     assert message["Message-ID"] == f"<order-confirmed.{order_id}@hallmark>"
