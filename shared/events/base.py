@@ -20,13 +20,19 @@ def unknown_fields(value: Any, path: str = "") -> list[str]:
     """Dotted paths of the fields, at any depth, that `value`'s models do not declare."""
     found: list[str] = []
     if isinstance(value, BaseModel):
-        found += [f"{path}{name}" for name in (value.model_extra or {})]
-        for name in type(value).model_fields:
-            found += unknown_fields(getattr(value, name), f"{path}{name}.")
+        found += [f"{path}{name}" for name in (value.__pydantic_extra__ or {})]
+        for name, item in vars(value).items():  # the declared fields' values (extras are kept apart)
+            if isinstance(item, _NESTED):  # scalars hold no fields: not walked
+                found += unknown_fields(item, f"{path}{name}.")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            found += unknown_fields(item, f"{path}{index}.")
+            if isinstance(item, _NESTED):
+                found += unknown_fields(item, f"{path}{index}.")
     elif isinstance(value, dict):
         for key, item in value.items():
-            found += unknown_fields(item, f"{path}{key}.")
+            if isinstance(item, _NESTED):
+                found += unknown_fields(item, f"{path}{key}.")
     return found
+
+
+_NESTED = (BaseModel, list, tuple, dict)

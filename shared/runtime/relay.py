@@ -27,7 +27,7 @@ from shared.runtime.chain import chain_header, log_tables, read_hashes
 from shared.runtime.logs import log_failure
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
-from shared.runtime.translate import Translator, envelope_for
+from shared.runtime.translate import Translator, encoded_for
 
 log = logging.getLogger("hallmark.relay")
 
@@ -117,7 +117,7 @@ class OutboxRelay:
             outbound = self.translate(domain_event)
             if outbound is None:
                 continue
-            envelope = envelope_for(self.service, domain_event, outbound)
+            envelope, value = encoded_for(self.service, domain_event, outbound)  # the bytes built once
             key = (envelope.order_id or envelope.aggregate_id).encode()
             headers = [
                 ("notification_id", str(notification_id).encode()),
@@ -126,7 +126,6 @@ class OutboxRelay:
                 ("correlation_id", envelope.correlation_id.encode()),
                 *chain_header(self.chain_hashes, notification_id),
             ]
-            value = envelope.to_json()
             futures.append(await self.producer.send(self.topic, value, key=key, headers=headers))
             published.append((notification_id, envelope, value))
         if futures:
