@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -20,7 +21,7 @@ TRICKY = ["plain", "é ü 中文 💍", 'quote " backslash \\ slash /', "ctl \n\
 @pytest.mark.parametrize(("event_type", "version"), CURRENT, ids=[t for t, _ in CURRENT])
 def test_wrap_json_gives_the_bytes_of_wrap_to_json_for_every_event_type(event_type: str, version: int) -> None:
     envelope, payload = decode(sample(event_type, version))
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "occurred_at": envelope.occurred_at,
         "correlation_id": envelope.correlation_id,
         "causation_id": envelope.causation_id,
@@ -44,9 +45,9 @@ def test_wrap_json_escapes_and_formats_as_wrap_does(text: str, at: datetime) -> 
     reserved = StockReserved(
         order_id=text, lines=[ReservedLine(sku=text, asked=2, reserved=1, short=1)], reserved_at=at
     )
-    kwargs = {"occurred_at": at, "correlation_id": text, "causation_id": text, "event_id": uuid.uuid4()}
-    whole = wrap("StockReserved", reserved, **kwargs)  # type: ignore[arg-type]
-    assert wrap_json("StockReserved", reserved, **kwargs)[1] == whole.to_json()  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = {"occurred_at": at, "correlation_id": text, "causation_id": text, "event_id": uuid.uuid4()}
+    whole = wrap("StockReserved", reserved, **kwargs)
+    assert wrap_json("StockReserved", reserved, **kwargs)[1] == whole.to_json()
     assert decode(whole.to_json())[1] == reserved
 
 
