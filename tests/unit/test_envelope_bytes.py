@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
