@@ -25,6 +25,7 @@ from psycopg import sql
 
 from shared.runtime.archive import Published, record_published
 from shared.runtime.chain import chain_header, log_tables, read_hashes
+from shared.runtime.kafka import Message, send_batched
 from shared.runtime.logs import log_failure
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
@@ -140,7 +141,7 @@ class OutboxRelay:
         batch = current.events
         if not batch:
             return 0
-        futures = []
+        messages: list[Message] = []
         published: list[Published] = []
         for notification_id, domain_event in batch:
             outbound = self.translate(domain_event)
@@ -155,8 +156,9 @@ class OutboxRelay:
                 ("correlation_id", envelope.correlation_id.encode()),
                 *chain_header(current.hashes, notification_id),
             ]
-            futures.append(await self.producer.send(self.topic, value, key=key, headers=headers))
+            messages.append((key, value, headers))
             published.append((notification_id, envelope, value))
+        futures = await send_batched(self.producer, self.topic, messages) if messages else []
         reading = None
         if len(batch) == self.batch_size:  # more is likely waiting: read it meanwhile
             reading = asyncio.ensure_future(asyncio.to_thread(self._read_from, batch[-1][0] + 1))
@@ -171,7 +173,7 @@ class OutboxRelay:
             if reading is not None:  # never left running: `close` may follow
                 with contextlib.suppress(Exception):
                     self._ahead = await reading
-        self.on_published(len(futures))
+        self.on_published(len(messages))
         return len(batch)
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -9,7 +9,9 @@ import asyncio
 from typing import Any
 
 import psycopg
+from aiokafka.partitioner import DefaultPartitioner
 
+from shared.events import PARTITIONS
 from shared.runtime import archive
 from shared.runtime.kafka import reliable_producer
 from shared.runtime.relay import OutboxRelay
@@ -48,6 +50,9 @@ def test_full_batches_publish_every_notification_once_in_order_with_the_archived
     records = read_all(harness.infra.bootstrap, orders.topic)
     ids = [int(dict(r.headers)["notification_id"]) for r in records]
     assert len(ids) == len(set(ids)) == 4  # the four OrderPlaced, once each
+    partitioner = DefaultPartitioner()
+    for r in records:  # where a plain `send` puts its key: an order's events share a partition
+        assert r.partition == partitioner(r.key, list(range(PARTITIONS)), list(range(PARTITIONS)))
     for partition in {r.partition for r in records}:  # in log order where Kafka keeps an order
         in_partition = [int(dict(r.headers)["notification_id"]) for r in records if r.partition == partition]
         assert in_partition == sorted(in_partition)
