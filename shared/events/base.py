@@ -7,7 +7,10 @@ refuses a payload carrying a field its model does not declare (`unknown_fields`)
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
@@ -22,17 +25,17 @@ def unknown_fields(value: Any, path: str = "") -> list[str]:
     if isinstance(value, BaseModel):
         found += [f"{path}{name}" for name in (value.__pydantic_extra__ or {})]
         for name, item in vars(value).items():  # the declared fields' values (extras are kept apart)
-            if isinstance(item, _NESTED):  # scalars hold no fields: not walked
+            if type(item) not in _LEAVES:  # a string or a number holds no fields: not walked
                 found += unknown_fields(item, f"{path}{name}.")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            if isinstance(item, _NESTED):
+            if type(item) not in _LEAVES:
                 found += unknown_fields(item, f"{path}{index}.")
     elif isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(item, _NESTED):
+            if type(item) not in _LEAVES:
                 found += unknown_fields(item, f"{path}{key}.")
     return found
 
 
-_NESTED = (BaseModel, list, tuple, dict)
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes, Decimal, UUID, datetime, date, time, timedelta})
