@@ -8,6 +8,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from benchmarks.measure import Run, Timed, repeat_async, report
+from shared.runtime.chain import chain_header, log_tables, read_hashes
 from shared.runtime.kafka import reliable_producer
 from shared.runtime.positions import write_position
 from shared.runtime.relay import OutboxRelay
@@ -16,7 +17,9 @@ from shared.runtime.translate import envelope_for
 
 
 def messages_of(relay: OutboxRelay) -> list[tuple[bytes, bytes, list[tuple[str, bytes]]]]:
-    """What the relay sends for the whole log: (value, key, headers) per message."""
+    """What the relay sends for the whole log: (value, key, headers) per message, its chain hash header too."""
+    assert relay._conn is not None
+    hashes = read_hashes(relay._conn, log_tables(relay.app), 1, 1 << 62)
     out = []
     for notification in relay.app.recorder.select_notifications(start=1, limit=1 << 30):
         domain_event = relay.app.mapper.to_domain_event(notification)
@@ -29,6 +32,7 @@ def messages_of(relay: OutboxRelay) -> list[tuple[bytes, bytes, list[tuple[str, 
             ("event_type", envelope.event_type.encode()),
             ("schema_version", str(envelope.schema_version).encode()),
             ("correlation_id", envelope.correlation_id.encode()),
+            *chain_header(hashes, notification.id),
         ]
         out.append((envelope.to_json(), (envelope.order_id or envelope.aggregate_id).encode(), headers))
     return out

@@ -7,7 +7,10 @@ refuses a payload carrying a field its model does not declare (`unknown_fields`)
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,13 +23,19 @@ def unknown_fields(value: Any, path: str = "") -> list[str]:
     """Dotted paths of the fields, at any depth, that `value`'s models do not declare."""
     found: list[str] = []
     if isinstance(value, BaseModel):
-        found += [f"{path}{name}" for name in (value.model_extra or {})]
-        for name in type(value).model_fields:
-            found += unknown_fields(getattr(value, name), f"{path}{name}.")
+        found += [f"{path}{name}" for name in (value.__pydantic_extra__ or {})]
+        for name, item in vars(value).items():  # the declared fields' values (extras are kept apart)
+            if type(item) not in _LEAVES:  # a string or a number holds no fields: not walked
+                found += unknown_fields(item, f"{path}{name}.")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            found += unknown_fields(item, f"{path}{index}.")
+            if type(item) not in _LEAVES:
+                found += unknown_fields(item, f"{path}{index}.")
     elif isinstance(value, dict):
         for key, item in value.items():
-            found += unknown_fields(item, f"{path}{key}.")
+            if type(item) not in _LEAVES:
+                found += unknown_fields(item, f"{path}{key}.")
     return found
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes, Decimal, UUID, datetime, date, time, timedelta})

@@ -32,6 +32,7 @@ class EventSpec:
 
 
 _SPECS: dict[tuple[str, int], EventSpec] = {}
+_CURRENT: dict[str, int] = {}  # event type -> its newest registered version (looked up per message)
 _UPCASTERS: dict[tuple[str, int], Upcaster] = {}
 
 
@@ -49,6 +50,7 @@ def event(producer: str, event_type: str, version: int = 1) -> Callable[[TModel]
         if key in _SPECS:
             raise ValueError(f"{event_type} v{version} registered twice")
         _SPECS[key] = EventSpec(event_type, version, producer, model)
+        _CURRENT[event_type] = max(version, _CURRENT.get(event_type, version))
         return model
 
     return register
@@ -69,10 +71,10 @@ def specs() -> list[EventSpec]:
 
 
 def current_version(event_type: str) -> int:
-    versions = [v for (t, v) in _SPECS if t == event_type]
-    if not versions:
-        raise ContractError(f"event_type: unknown event type {event_type!r}")
-    return max(versions)
+    try:
+        return _CURRENT[event_type]
+    except KeyError:
+        raise ContractError(f"event_type: unknown event type {event_type!r}") from None
 
 
 def spec_for(event_type: str, version: int | None = None) -> EventSpec:
@@ -100,6 +102,46 @@ def wrap(
     The payload must be that version's model, with no field the model does not declare (readers
     tolerate unknown fields, writers may not invent them); the order id defaults to the payload's,
     and the aggregate id to the order id."""
+    head = _head(event_type, payload, occurred_at, correlation_id, aggregate_id, aggregate_version, order_id)
+    return Envelope(
+        event_id=event_id or uuid.uuid4(), causation_id=causation_id, **head, payload=payload.model_dump(mode="json")
+    )
+
+
+def wrap_json(
+    event_type: str,
+    payload: BaseModel,
+    *,
+    occurred_at: datetime,
+    correlation_id: str,
+    aggregate_id: str | None = None,
+    aggregate_version: int = 1,
+    order_id: str | None = None,
+    event_id: uuid.UUID | None = None,
+    causation_id: str | None = None,
+) -> tuple[Envelope, bytes]:
+    """`wrap(...)` and its `to_json()` at once, for a publisher: the same checks and the same bytes,
+    with the payload serialised once, by its own model (not dumped to a dict and serialised again).
+    The envelope returned is the validated metadata with an empty payload: the bytes carry it."""
+    head = _head(event_type, payload, occurred_at, correlation_id, aggregate_id, aggregate_version, order_id)
+    meta = Envelope(event_id=event_id or uuid.uuid4(), causation_id=causation_id, **head, payload={})
+    framed = meta.model_dump_json().encode()  # ...,"payload":{}} (the payload is the last field)
+    return meta, b"".join((framed[: -len(_EMPTY_PAYLOAD)], payload.model_dump_json().encode(), b"}"))
+
+
+_EMPTY_PAYLOAD = b"{}}"
+
+
+def _head(
+    event_type: str,
+    payload: BaseModel,
+    occurred_at: datetime,
+    correlation_id: str,
+    aggregate_id: str | None,
+    aggregate_version: int,
+    order_id: str | None,
+) -> dict[str, Any]:
+    """The envelope's fields but its ids and payload, once the payload passed the writer's checks."""
     spec = spec_for(event_type)
     if not isinstance(payload, spec.model):
         raise TypeError(f"{event_type} v{spec.version} expects {spec.model.__name__}, got {type(payload).__name__}")
@@ -107,19 +149,16 @@ def wrap(
     if unknown:
         raise TypeError(f"{event_type} v{spec.version} does not declare {', '.join(unknown)}")
     order_id = order_id if order_id is not None else getattr(payload, "order_id", None)
-    return Envelope(
-        event_id=event_id or uuid.uuid4(),
-        event_type=event_type,
-        schema_version=spec.version,
-        aggregate_id=aggregate_id or order_id or event_type,
-        aggregate_version=aggregate_version,
-        order_id=order_id,
-        occurred_at=occurred_at,
-        producer=spec.producer,
-        correlation_id=correlation_id,
-        causation_id=causation_id,
-        payload=payload.model_dump(mode="json"),
-    )
+    return {
+        "event_type": event_type,
+        "schema_version": spec.version,
+        "aggregate_id": aggregate_id or order_id or event_type,
+        "aggregate_version": aggregate_version,
+        "order_id": order_id,
+        "occurred_at": occurred_at,
+        "producer": spec.producer,
+        "correlation_id": correlation_id,
+    }
 
 
 def model_for(event_type: str) -> type[BaseModel]:

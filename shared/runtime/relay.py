@@ -16,6 +16,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -24,14 +25,26 @@ from psycopg import sql
 
 from shared.runtime.archive import Published, record_published
 from shared.runtime.chain import chain_header, log_tables, read_hashes
+from shared.runtime.kafka import Message, send_batched
 from shared.runtime.logs import log_failure
 from shared.runtime.positions import read_position, write_position
 from shared.runtime.store import HallmarkApplication
-from shared.runtime.translate import Translator, envelope_for
+from shared.runtime.translate import Translator, encoded_for
 
 log = logging.getLogger("hallmark.relay")
 
 Subscriber = Callable[[psycopg.Connection, Any, int], None]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Notifications from `start` on, decoded, with their chain hashes."""
+
+    start: int
+    events: list[tuple[int, Any]]
+    hashes: dict[int, bytes]
+
+
 FAULT_EXIT_AFTER_PUBLISH = "relay_exit_after_publish"
 
 
@@ -63,10 +76,11 @@ class OutboxRelay:
         self.on_published = on_published
         self.position_name = f"relay:{self.topic}"
         self.is_leader = False
-        self._conn: psycopg.Connection | None = None
+        self._conn: psycopg.Connection | None = None  # holds the lock; the position and the archive
+        self._reader: psycopg.Connection | None = None  # reads ahead while `_conn` commits
         self._position: int | None = None  # while leading, only this relay moves it: read once
+        self._ahead: Batch | None = None  # the next batch, read while the last one was acknowledged
         self.wake = asyncio.Event()
-        self.chain_hashes: dict[int, bytes] = {}
 
     # --- leadership ---------------------------------------------------------------------------
     def _try_lead(self) -> bool:
@@ -76,24 +90,33 @@ class OutboxRelay:
         return bool(row and row[0])
 
     def close(self) -> None:
-        if self._conn is not None and not self._conn.closed:
-            self._conn.close()
+        for conn in (self._conn, self._reader):
+            if conn is not None and not conn.closed:
+                conn.close()
         self.is_leader = False
         self._position = None
+        self._ahead = None
 
     # --- one step -------------------------------------------------------------------------------
-    def _read_batch(self) -> tuple[int, list[tuple[int, Any]]]:
+    def _read_batch(self) -> Batch:
         assert self._conn is not None
         # The lock lives as long as this session: a leader whose session died with a PostgreSQL restart
         # finds out here (and stands down) before it publishes beside the relay that leads now.
         self._conn.execute("SELECT 1")
         if self._position is None:
             self._position = read_position(self._conn, self.position_name)
-        position = self._position
-        notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+        return self._read_from(self._position + 1)
+
+    def _read_from(self, start: int) -> Batch:
+        """Up to `batch_size` notifications from `start` on, decoded, with their chain hashes. Touches
+        only the reader's connection and the store's pool: runs beside `_commit`."""
+        notifications = self.app.recorder.select_notifications(start=start, limit=self.batch_size)
+        hashes: dict[int, bytes] = {}
         if notifications:  # each event's chain hash rides in a header (shared.runtime.audit.chain)
-            self.chain_hashes = read_hashes(self._conn, log_tables(self.app), notifications[0].id, notifications[-1].id)
-        return position, [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+            if self._reader is None or self._reader.closed:
+                self._reader = psycopg.connect(self.dsn, autocommit=True)
+            hashes = read_hashes(self._reader, log_tables(self.app), notifications[0].id, notifications[-1].id)
+        return Batch(start, [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications], hashes)
 
     def _commit(self, batch: list[tuple[int, Any]], published: list[Published] | None = None) -> None:
         assert self._conn is not None
@@ -107,35 +130,50 @@ class OutboxRelay:
         self._position = batch[-1][0]
 
     async def pump_once(self) -> int:
-        """Publish the next batch; return how many notifications it covered."""
-        _, batch = await asyncio.to_thread(self._read_batch)
+        """Publish the next batch and record the position after it; return how many notifications it
+        covered. After a full batch the next one is read while this one is acknowledged and recorded
+        (it is published by the next call, only if the position is still where this one left it)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and self._position is not None and ahead.start == self._position + 1:
+            current = ahead  # the commit just before it ran on the lock's session: still leading
+        else:
+            current = await asyncio.to_thread(self._read_batch)
+        batch = current.events
         if not batch:
             return 0
-        futures = []
+        messages: list[Message] = []
         published: list[Published] = []
         for notification_id, domain_event in batch:
             outbound = self.translate(domain_event)
             if outbound is None:
                 continue
-            envelope = envelope_for(self.service, domain_event, outbound)
+            envelope, value = encoded_for(self.service, domain_event, outbound)  # the bytes built once
             key = (envelope.order_id or envelope.aggregate_id).encode()
             headers = [
                 ("notification_id", str(notification_id).encode()),
                 ("event_type", envelope.event_type.encode()),
                 ("schema_version", str(envelope.schema_version).encode()),
                 ("correlation_id", envelope.correlation_id.encode()),
-                *chain_header(self.chain_hashes, notification_id),
+                *chain_header(current.hashes, notification_id),
             ]
-            value = envelope.to_json()
-            futures.append(await self.producer.send(self.topic, value, key=key, headers=headers))
+            messages.append((key, value, headers))
             published.append((notification_id, envelope, value))
-        if futures:
-            await asyncio.gather(*futures)
-        if futures and self.faults(FAULT_EXIT_AFTER_PUBLISH):
-            log.error("fault injected: exiting after publish, before recording the position")
-            os._exit(70)
-        await asyncio.to_thread(self._commit, batch, published)
-        self.on_published(len(futures))
+        futures = await send_batched(self.producer, self.topic, messages) if messages else []
+        reading = None
+        if len(batch) == self.batch_size:  # more is likely waiting: read it meanwhile
+            reading = asyncio.ensure_future(asyncio.to_thread(self._read_from, batch[-1][0] + 1))
+        try:
+            if futures:
+                await asyncio.gather(*futures)
+            if futures and self.faults(FAULT_EXIT_AFTER_PUBLISH):
+                log.error("fault injected: exiting after publish, before recording the position")
+                os._exit(70)
+            await asyncio.to_thread(self._commit, batch, published)
+        finally:
+            if reading is not None:  # never left running: `close` may follow
+                with contextlib.suppress(Exception):
+                    self._ahead = await reading
+        self.on_published(len(messages))
         return len(batch)
 
     async def run(self, stop: asyncio.Event) -> None:
