@@ -93,9 +93,9 @@ def _chain_hashes(conn: psycopg.Connection, tables: LogTables, above: int, last:
 
 
 def _digests(conn: psycopg.Connection, above: int, upto: int) -> list[tuple[int, bytes | None]]:
-    query = sql.SQL(
-        "SELECT notification_id, sha256(envelope) FROM {} WHERE notification_id > %s AND notification_id <= %s"
-    ).format(sql.Identifier(archive.TABLE))
+    query = sql.SQL("SELECT notification_id, {} FROM {} WHERE notification_id > %s AND notification_id <= %s").format(
+        archive.digest_sql(conn), sql.Identifier(archive.TABLE)
+    )
     with conn.cursor(binary=True) as cur:
         return cur.execute(query, (above, upto)).fetchall()
 
