@@ -96,7 +96,7 @@ def bench_store(platform: PlatformSettings) -> None:
     print(f"storing {n} events in saves of 2,500 (one OrderPlaced each)")
     base = line("without the chain trigger", timings["without"], n)
     rate = line("with the chain trigger (the hash chain on record)", timings["with"], n)
-    print(f"  {'ratio with / without':<52} {rate / base:>10.2f}\n")
+    print(f"  {'ratio with / without':<58} {rate / base:>10.2f}\n")
     bare.close()
     chained.close()
 
@@ -120,7 +120,7 @@ def fill(orders: Any) -> None:
 
 def line(name: str, seconds: float, n: int = N) -> float:
     rate = n / seconds
-    print(f"  {name:<52} {rate:>10.0f} events/s  ({seconds:.2f}s for {n})")
+    print(f"  {name:<58} {rate:>10.0f} events/s  ({seconds:.2f}s for {n})")
     return rate
 
 
@@ -162,13 +162,13 @@ def bench_log(stack: Stack, orders: Any, inventory: Any, headers: dict[str, str]
         stack.stop_process("orders-api")
     rates = {name: line(name, seconds) for name, seconds in best.items()}
     print("  CPU per event, us (the API process of the export over HTTP not counted):")
-    print(f"  {'':<52} {'this':>7} {'PostgreSQL':>11} {'Kafka':>7}")
+    print(f"  {'':<58} {'this':>7} {'PostgreSQL':>11} {'Kafka':>7}")
     for name, used in cpu.items():
         figures = [f"{used[p] / N * 1e6:.1f}" if p in used else "-" for p in ("self", "postgres", "kafka")]
-        print(f"  {name:<52} {figures[0]:>7} {figures[1]:>11} {figures[2]:>7}")
+        print(f"  {name:<58} {figures[0]:>7} {figures[1]:>11} {figures[2]:>7}")
     raw = rates.pop("raw: SELECT the rows + json.loads each")
     for name, rate in rates.items():
-        print(f"  {'ratio ' + name.strip().split(':')[0] + ' / raw':<52} {rate / raw:>10.2f}")
+        print(f"  {'ratio ' + name.strip().split(':')[0] + ' / raw':<58} {rate / raw:>10.2f}")
     print(f"  (goal: export and verify >= 100,000 events/s; load average after: {load()})\n")
 
 
