@@ -4,7 +4,7 @@
   of one service's log, beside a raw `SELECT` of the same rows + `json.loads` of each (ratio printed);
 - the trail of one order with 100 events across the five services, over their HTTP audit APIs.
 
-Events: BENCH_AUDIT_EVENTS (default 20,000 orders placed, each an OrderPlaced on the topic). Kafka and
+Events: BENCH_AUDIT_EVENTS (default 100,000 orders placed, each an OrderPlaced on the topic). Kafka and
 PostgreSQL as `make bench` (KAFKA_BOOTSTRAP_SERVERS + DATABASE_URL, else started here)."""
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import httpx
 import psycopg
 from psycopg import sql
 
+from benchmarks.audit_consumed import acknowledge_all, check3_by_message, check3_in_bulk, verify_consumer
+from benchmarks.audit_cpu import measured
 from benchmarks.audit_log import (
     N,
     chain_in_python,
@@ -94,7 +96,7 @@ def bench_store(platform: PlatformSettings) -> None:
     print(f"storing {n} events in saves of 2,500 (one OrderPlaced each)")
     base = line("without the chain trigger", timings["without"], n)
     rate = line("with the chain trigger (the hash chain on record)", timings["with"], n)
-    print(f"  {'ratio with / without':<52} {rate / base:>10.2f}\n")
+    print(f"  {'ratio with / without':<58} {rate / base:>10.2f}\n")
     bare.close()
     chained.close()
 
@@ -118,7 +120,7 @@ def fill(orders: Any) -> None:
 
 def line(name: str, seconds: float, n: int = N) -> float:
     rate = n / seconds
-    print(f"  {name:<52} {rate:>10.0f} events/s  ({seconds:.2f}s for {n})")
+    print(f"  {name:<58} {rate:>10.0f} events/s  ({seconds:.2f}s for {n})")
     return rate
 
 
@@ -127,9 +129,10 @@ ROUNDS = int(os.environ.get("BENCH_AUDIT_ROUNDS", "3"))
 shared with other work, one busy moment then does not decide a figure."""
 
 
-def bench_log(stack: Stack, orders: Any, headers: dict[str, str]) -> None:
+def bench_log(stack: Stack, orders: Any, inventory: Any, headers: dict[str, str]) -> None:
     print(f"one service's log: {N} events (each an OrderPlaced on {orders.topic}); load average {load()}")
-    print(f"  (each the best of {ROUNDS} runs, taking turns)")
+    print(f"  (each the best of {ROUNDS} runs, taking turns; CPU per event: the least of the runs, from /proc)")
+    consumed = acknowledge_all(orders, inventory)
     try:
         url = api_process(stack, "orders")
         pieces: dict[str, Callable[[], float]] = {
@@ -142,23 +145,30 @@ def bench_log(stack: Stack, orders: Any, headers: dict[str, str]) -> None:
             "  topic, before: a consumer record per message": lambda: topic_by_consumer(orders),
             "  topic: record batches, pipelined": lambda: topic_by_batches(orders),
             "verify: chain + store <-> topic + consumers": lambda: verify_once(orders),
+            "  check (3), before: message by message": lambda: check3_by_message(inventory, consumed, N),
+            "  check (3): in bulk per partition": lambda: check3_in_bulk(inventory, consumed, N),
+            "verify of a consumer: inventory, N consumed events": lambda: verify_consumer(inventory, N),
         }
         best: dict[str, float] = {}
-        cpu: dict[str, float] = {}
+        cpu: dict[str, dict[str, float]] = {}
         for _ in range(ROUNDS):
             for name, piece in pieces.items():
-                started = time.process_time()
-                best[name] = min(best.get(name, float("inf")), piece())
-                cpu[name] = min(cpu.get(name, float("inf")), time.process_time() - started)
+                seconds, used = measured(stack, piece)
+                best[name] = min(best.get(name, float("inf")), seconds)
+                least = cpu.setdefault(name, {})
+                for process, spent in used.items():
+                    least[process] = min(least.get(process, float("inf")), spent)
     finally:
         stack.stop_process("orders-api")
     rates = {name: line(name, seconds) for name, seconds in best.items()}
-    print("  CPU of this process per event (best run; PostgreSQL, Kafka and the API process not counted):")
-    for name, seconds in cpu.items():
-        print(f"  {name:<52} {seconds / N * 1e6:>10.1f} us")
+    print("  CPU per event, us (the API process of the export over HTTP not counted):")
+    print(f"  {'':<58} {'this':>7} {'PostgreSQL':>11} {'Kafka':>7}")
+    for name, used in cpu.items():
+        figures = [f"{used[p] / N * 1e6:.1f}" if p in used else "-" for p in ("self", "postgres", "kafka")]
+        print(f"  {name:<58} {figures[0]:>7} {figures[1]:>11} {figures[2]:>7}")
     raw = rates.pop("raw: SELECT the rows + json.loads each")
     for name, rate in rates.items():
-        print(f"  {'ratio ' + name.strip().split(':')[0] + ' / raw':<52} {rate / raw:>10.2f}")
+        print(f"  {'ratio ' + name.strip().split(':')[0] + ' / raw':<58} {rate / raw:>10.2f}")
     print(f"  (goal: export and verify >= 100,000 events/s; load average after: {load()})\n")
 
 
@@ -238,7 +248,7 @@ def main() -> None:
         runtimes = {s: runtime_of(s, platform) for s in SERVICES}
         bench_store(platform)
         fill(runtimes["orders"])
-        bench_log(stack, runtimes["orders"], headers)
+        bench_log(stack, runtimes["orders"], runtimes["inventory"], headers)
         bench_trail(stack, runtimes, headers)
         for runtime in runtimes.values():
             runtime.close()

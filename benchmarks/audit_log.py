@@ -25,7 +25,7 @@ from shared.runtime.audit.topic import read_topic, value_digest
 from shared.runtime.audit.verify import verify
 from shared.runtime.chain import log_tables
 
-N = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
+N = int(os.environ.get("BENCH_AUDIT_EVENTS", "100000"))
 
 
 def raw_select(orders: Any) -> float:

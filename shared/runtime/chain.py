@@ -156,7 +156,7 @@ def install_chain(app: Any, service: str) -> int:
             "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = to_regclass(%s)",
             (f"{table}_trigger", f"{schema}.{tables.events_name}"),
         ).fetchone()
-        conn.execute(archive.DDL)
+        archive.install(conn)
         if installed:
             return 0
         conn.execute(sql.SQL(_EXTEND).format(**names))

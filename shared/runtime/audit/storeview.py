@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -86,18 +87,26 @@ class StoreView:
         self.hashes = {n: s.hash for n, s in stored.items()}
 
 
-def _chain_hashes(conn: psycopg.Connection, tables: LogTables, above: int, last: int) -> list[tuple[int, bytes]]:
-    query = sql.SQL("SELECT notification_id, hash FROM {} WHERE notification_id > %s AND notification_id <= %s")
-    with conn.cursor(binary=True) as cur:
-        return cur.execute(query.format(tables.chain), (max(above, 0), last)).fetchall()
-
-
-def _digests(conn: psycopg.Connection, above: int, upto: int) -> list[tuple[int, bytes | None]]:
+def _chain_hashes(conn: psycopg.Connection, tables: LogTables, above: int, last: int) -> Iterable[tuple[int, bytes]]:
     query = sql.SQL(
-        "SELECT notification_id, sha256(envelope) FROM {} WHERE notification_id > %s AND notification_id <= %s"
-    ).format(sql.Identifier(archive.TABLE))
+        "SELECT array_agg(notification_id), array_agg(hash) FROM {} "
+        "WHERE notification_id > %s AND notification_id <= %s"
+    )
+    return _columns(conn, query.format(tables.chain), (max(above, 0), last))
+
+
+def _digests(conn: psycopg.Connection, above: int, upto: int) -> Iterable[tuple[int, bytes | None]]:
+    query = sql.SQL(
+        "SELECT array_agg(notification_id), array_agg({}) FROM {} WHERE notification_id > %s AND notification_id <= %s"
+    ).format(archive.digest_sql(conn), sql.Identifier(archive.TABLE))
+    return _columns(conn, query, (above, upto))
+
+
+def _columns(conn: psycopg.Connection, query: sql.Composed, bounds: tuple[int, int]) -> Iterable[tuple[Any, Any]]:
+    """(notification id, value) pairs read as two arrays (a third of the work of a row per id here)."""
     with conn.cursor(binary=True) as cur:
-        return cur.execute(query, (above, upto)).fetchall()
+        row = cur.execute(query, bounds).fetchone()
+    return zip(row[0], row[1], strict=True) if row and row[0] is not None else ()
 
 
 def _collect(rows: Iterator[LogRow], stored: dict[int, Stored]) -> Iterator[LogRow]:
