@@ -4,11 +4,28 @@ load generator's own cost stays small; latency counts from each request's schedu
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import secrets
 import statistics
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
+
 from benchmarks.procstat import cpu_seconds
+from services.orders.bootstrap import bootstrap
+from services.orders.domain.order import Order
+from services.orders.domain.values import Address, OrderLine, ReservedLine
+from services.orders.settings import OrdersSettings
+from shared.runtime.identity import mint
+from shared.runtime.settings import PlatformSettings
+from tools.launcher.procs import repo_root, spawn
+from tools.launcher.service_procs import api_command
+from tools.launcher.stack import Ports, Stack, StackConfig
 
 RATE = 500.0
 SECONDS = 10.0
@@ -84,3 +101,132 @@ async def bench_get_order(port: int, api_pid: int, order_id: str, token: str, ru
         )
     median = sorted(results, key=lambda r: r["p99_ms"])[len(results) // 2]
     return {"rate": RATE, "runs": results, **median}
+
+
+# --- `python -m benchmarks.reads`: the read path alone, at a ladder of rates ---------------------------
+LADDER = [float(r) for r in os.environ.get("BENCH_READ_RATES", "100,250,500").split(",")]
+RUNS = int(os.environ.get("BENCH_READ_RUNS", "3"))
+Found = dict[str, dict[float, list[dict[str, float]]]]
+"""By API (before, after) and rate: each run's figures."""
+
+
+def seed_order(runtime: Any) -> tuple[str, str]:
+    """A confirmed order with sealed checkout details (as checkout makes them); its id and customer."""
+    now = datetime.now(UTC)
+    address = Address(name="A Jeweller", line1="1 High St", city="London", postal_code="N1 1AA", country="GB")
+    lines = [OrderLine(sku=f"R-{i}", quantity=12, unit_price_minor=450) for i in range(3)]
+    order = Order(
+        order_id=str(uuid.uuid4()),
+        customer_id="bench-reader",
+        lines=lines,
+        currency="GBP",
+        placed_at=now,
+        payment_method="card",
+        shipping_address=address,
+        billing_address=address,
+        contact_email="reader@example.com",
+        carrier="dhl",
+        payment_due_at=now + timedelta(hours=1),
+    )
+    order.record_reservation([ReservedLine(sku=x.sku, asked=12, reserved=12, short=0) for x in lines], at=now)
+    order.receive_payment("card", order.total_minor, "v1", at=now)
+    runtime.app.save(order)
+    return str(order.id), order.customer_id
+
+
+def start_api(stack: Stack, name: str, root: Path, port: int, secret: str) -> int:
+    """The orders API as `make up` runs it, from the code under `root` (another checkout: the before)."""
+    env = stack.service_env("orders", {"ORDERS_HTTP_PORT": str(port), "PYTHONPATH": str(root), "JWT_SECRET": secret})
+    proc = spawn(api_command("orders", port), stack.run_dir / "logs" / f"{name}.log", env=env, cwd=root)
+    stack.processes.record(name, proc.pid)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=2).status_code == 200:
+                return proc.pid
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise RuntimeError(f"{name} did not start (see {stack.run_dir / 'logs'})")
+        time.sleep(0.2)
+
+
+async def one_run(port: int, pid: int, request: bytes, rate: float) -> dict[str, float]:
+    cpu0 = cpu_seconds(pid)
+    latencies, failures = await open_loop(port, request, rate, SECONDS)
+    cpu = cpu_seconds(pid) - cpu0
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": q[98] * 1000,
+        "cpu_ms": cpu / len(latencies) * 1000,
+        "failures": failures,
+        "load": os.getloadavg()[0],
+    }
+
+
+async def interleaved(apis: dict[str, tuple[int, int]], request: bytes) -> Found:
+    for port, _ in apis.values():
+        await open_loop(port, request, 50, 2.0)  # warm-up
+    found: Found = {name: {} for name in apis}
+    for rate in LADDER:
+        for _ in range(RUNS):
+            for name, (port, pid) in apis.items():  # taking turns, so a busy moment hurts both
+                found[name].setdefault(rate, []).append(await one_run(port, pid, request, rate))
+    return found
+
+
+def report(found: Found) -> None:
+    print(f"GET /orders/{{id}}, {SECONDS:.0f} s per run, {RUNS} runs interleaved; median [min-max]")
+    heads = ("CPU ms/GET", "p50 ms", "p95 ms", "p99 ms")
+    print(f"{'api':<8} {'rate':>5} " + " ".join(f"{h:>22}" for h in heads) + f" {'fail':>5} {'load':>5}")
+    for name, by_rate in found.items():
+        for rate, runs in by_rate.items():
+            cells = []
+            for key in ("cpu_ms", "p50", "p95", "p99"):
+                values = sorted(r[key] for r in runs)
+                cells.append(f"{statistics.median(values):.2f} [{values[0]:.2f}-{values[-1]:.2f}]")
+            fails = sum(int(r["failures"]) for r in runs)
+            load = statistics.median(r["load"] for r in runs)
+            print(f"{name:<8} {rate:>5.0f} " + " ".join(f"{c:>22}" for c in cells) + f" {fails:>5} {load:>5.1f}")
+
+
+def main() -> None:
+    """The orders API alone (no worker) on its own PostgreSQL and Kafka; BENCH_READ_BEFORE=<a checkout>
+    runs that code's API beside this one, the runs taking turns."""
+    logging.disable(logging.INFO)
+    base = int(os.environ.get("BENCH_PORT_BASE", "28000")) + 600
+    stack = Stack(
+        StackConfig(
+            name="bench-reads",
+            ports=Ports.offset(base),
+            start_services=False,
+            durable=False,
+            namespace="reads" + secrets.token_hex(2),
+        )
+    )
+    stack.start()
+    try:
+        platform = PlatformSettings(
+            kafka_bootstrap_servers=stack.bootstrap, database_url=stack.database_url, namespace=stack.config.namespace
+        )
+        runtime = bootstrap(OrdersSettings(platform=platform))
+        order_id, customer = seed_order(runtime)
+        token = mint(platform.jwt_secret, platform.jwt_issuer, "customer", customer, audience=platform.jwt_audience)
+        request = f"GET /orders/{order_id} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n"
+        roots = {"after": repo_root()}
+        if os.environ.get("BENCH_READ_BEFORE"):
+            roots = {"before": Path(os.environ["BENCH_READ_BEFORE"]), **roots}
+        apis = {}
+        for i, (name, root) in enumerate(roots.items()):
+            port = base + 50 + i
+            apis[name] = (port, start_api(stack, f"orders-api-{name}", root, port, platform.jwt_secret))
+        report(asyncio.run(interleaved(apis, request.encode())))
+        runtime.close()
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

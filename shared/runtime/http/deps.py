@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.runtime.identity import InvalidToken, Principal, verify
+from shared.runtime.identity import VERIFIED, InvalidToken, Principal
 from shared.runtime.service import Runtime
 
 _bearer = HTTPBearer(auto_error=False)
@@ -32,7 +32,7 @@ def authenticate(runtime: Runtime[Any], scheme: str, credentials: str) -> Princi
         raise HTTPException(401, "authorization: a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     platform = runtime.settings.platform
     try:
-        return verify(
+        return VERIFIED.verify(
             platform.jwt_secret,
             platform.jwt_issuer,
             credentials,
