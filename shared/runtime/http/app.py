@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.runtime.http import admin, audit, health, openapi, problems
+from shared.runtime.http.views import CurrentViews
 from shared.runtime.logs import configure_logging, correlation_id_var
 from shared.runtime.metrics import StoreCollector
 from shared.runtime.service import Runtime
@@ -103,6 +104,7 @@ def create_api(
 ) -> FastAPI:
     api = FastAPI(title=title, description=description, version="0.1.0")
     api.state.runtime = runtime
+    api.state.views = CurrentViews()  # the read routes' cached responses (views.py)
     runtime.metrics.registry.register(
         StoreCollector(
             runtime.name, runtime.store_gauges, runtime.follower_positions if runtime.spec.followers else None

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.runtime.http.views import CurrentViews
 from shared.runtime.identity import VERIFIED, InvalidToken, Principal
 from shared.runtime.service import Runtime
 
@@ -23,6 +24,15 @@ async def get_runtime(request: Request) -> Runtime[Any]:
 
 
 RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
+
+
+async def get_views(request: Request) -> CurrentViews:
+    views: CurrentViews = request.app.state.views
+    return views
+
+
+ViewsDep = Annotated[CurrentViews, Depends(get_views)]
+"""The app's cached responses of read routes, each valid while it shows the current version (views.py)."""
 
 
 def authenticate(runtime: Runtime[Any], scheme: str, credentials: str) -> Principal:
