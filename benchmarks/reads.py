@@ -10,6 +10,7 @@ import secrets
 import statistics
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,14 +61,16 @@ async def open_loop(port: int, request: bytes, rate: float, seconds: float) -> t
     connections = Connections(port)
     latencies: list[float] = []
     failures = 0
+    reasons: Counter[str] = Counter()
 
     async def one(at: float) -> None:
         nonlocal failures
         try:
             if await connections.get(request) != 200:
                 failures += 1
-        except (OSError, asyncio.IncompleteReadError):
+        except (OSError, asyncio.IncompleteReadError) as exc:
             failures += 1
+            reasons[type(exc).__name__] += 1
         latencies.append(time.monotonic() - at)
 
     start, tasks = time.monotonic(), []
@@ -77,6 +80,8 @@ async def open_loop(port: int, request: bytes, rate: float, seconds: float) -> t
         tasks.append(asyncio.create_task(one(at)))
     await asyncio.gather(*tasks)
     connections.close()
+    if reasons:
+        print(f"  ({rate:.0f}/s: {failures} failed: {dict(reasons)}; {len(connections.idle)} connections)")
     return sorted(latencies), failures
 
 

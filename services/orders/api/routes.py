@@ -153,7 +153,7 @@ async def get_order(
             raise HTTPException(403, "role: as_of is for auditors and ops")
         return OrderPublic.of(await asyncio.to_thread(app.order_as_of, order_id, as_of))
     # the current state: the cached response while the store's newest version is the one it shows
-    view = views.get(order_id, await asyncio.to_thread(app.order_version, order_id))
+    view = await views.current(order_id)
     if view is None:
         order = await asyncio.to_thread(app.get_order, order_id)
         view = View(order.version, order.customer_id, OrderPublic.of(order).model_dump_json().encode())

@@ -166,13 +166,6 @@ class OrdersApplication(HallmarkApplication):
             raise OrderNotFound(f"no order {order_id}", field="order_id", rule="O4")
         return order
 
-    def order_version(self, order_id: uuid.UUID) -> int | None:
-        """The order's newest stored version (None: no such order): one indexed read, so that a cached
-        view of the order is served only while it is current (the API's GET, shared/runtime/http/views.py).
-        PostgreSQL reads the primary key (originator_id, originator_version) backwards for it."""
-        newest = self.recorder.select_events(order_id, desc=True, limit=1)
-        return newest[0].originator_version if newest else None
-
     def order_as_of(self, order_id: uuid.UUID, at: datetime) -> Order:
         """The order replayed up to `at` (auditors)."""
         order = self.replay_as_of(order_id, at)

@@ -8,14 +8,15 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.runtime.http import admin, audit, health, openapi, problems
-from shared.runtime.http.views import CurrentViews
+from shared.runtime.http.views import CurrentViews, NewestVersions
 from shared.runtime.logs import configure_logging, correlation_id_var
 from shared.runtime.metrics import StoreCollector
 from shared.runtime.service import Runtime
@@ -102,9 +103,16 @@ def create_api(
     description: str = "",
     fields: Mapping[str, str] | None = None,
 ) -> FastAPI:
-    api = FastAPI(title=title, description=description, version="0.1.0")
+    versions = NewestVersions(runtime.app, runtime.settings.dsn if runtime.persistence == "postgres" else None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        versions.close()
+
+    api = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     api.state.runtime = runtime
-    api.state.views = CurrentViews()  # the read routes' cached responses (views.py)
+    api.state.views = CurrentViews(versions)  # the read routes' cached responses (views.py)
     runtime.metrics.registry.register(
         StoreCollector(
             runtime.name, runtime.store_gauges, runtime.follower_positions if runtime.spec.followers else None
