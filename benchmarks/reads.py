@@ -33,16 +33,30 @@ SECONDS = 10.0
 
 
 class Connections:
-    """Idle keep-alive connections to one host; a new one when none is free."""
+    """Keep-alive connections to one host, at most `limit` (as a shop's client pool; under overload
+    requests wait for one here instead of the server accepting thousands): an idle one, else a new one."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, limit: int = 128) -> None:
         self.port = port
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.slots = asyncio.Semaphore(limit)
 
     async def get(self, request: bytes) -> int:
-        reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection("127.0.0.1", self.port)
-        writer.write(request)
-        head = await reader.readuntil(b"\r\n\r\n")
+        async with self.slots:
+            return await self._get(request)
+
+    async def _get(self, request: bytes) -> int:
+        while True:
+            reused = bool(self.idle)
+            reader, writer = self.idle.pop() if reused else await asyncio.open_connection("127.0.0.1", self.port)
+            writer.write(request)
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+                break
+            except (asyncio.IncompleteReadError, ConnectionResetError):
+                writer.close()
+                if not reused:  # a kept one the server closed after its keep-alive timeout: take another
+                    raise
         status = int(head.split(b" ", 2)[1])
         length = next(
             (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")),
@@ -199,7 +213,7 @@ def report(found: Found) -> None:
 
 def main() -> None:
     """The orders API alone (no worker) on its own PostgreSQL and Kafka; BENCH_READ_BEFORE=<a checkout>
-    runs that code's API beside this one, the runs taking turns."""
+    (or name=<checkout>,...) runs that code's API beside this one, the runs taking turns."""
     logging.disable(logging.INFO)
     base = int(os.environ.get("BENCH_PORT_BASE", "28000")) + 600
     stack = Stack(
@@ -220,9 +234,8 @@ def main() -> None:
         order_id, customer = seed_order(runtime)
         token = mint(platform.jwt_secret, platform.jwt_issuer, "customer", customer, audience=platform.jwt_audience)
         request = f"GET /orders/{order_id} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n"
-        roots = {"after": repo_root()}
-        if os.environ.get("BENCH_READ_BEFORE"):
-            roots = {"before": Path(os.environ["BENCH_READ_BEFORE"]), **roots}
+        given = [p.split("=", 1) for p in os.environ.get("BENCH_READ_BEFORE", "").split(",") if p]
+        roots = {**{(p[0] if len(p) == 2 else "before"): Path(p[-1]) for p in given}, "after": repo_root()}
         apis = {}
         for i, (name, root) in enumerate(roots.items()):
             port = base + 50 + i

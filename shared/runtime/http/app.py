@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.runtime.http import admin, audit, health, openapi, problems
+from shared.runtime.http.shortcut import ViewShortcut
 from shared.runtime.http.views import CurrentViews, NewestVersions
 from shared.runtime.logs import configure_logging, correlation_id_var
 from shared.runtime.metrics import StoreCollector
@@ -34,16 +35,21 @@ def service_app(
     title: str,
     description: str = "",
     fields: Mapping[str, str] | None = None,
+    shortcuts: Mapping[str, str] | None = None,
 ) -> AppFactory:
     """The service's app factory: `create_app(runtime=None)` (tests pass a runtime, uvicorn does not).
 
-    `errors` maps domain errors to statuses; `fields` renames their fields to request fields."""
+    `errors` maps domain errors to statuses; `fields` renames their fields to request fields;
+    `shortcuts` maps a path prefix to the route (path) whose cached views answer GETs under it
+    without FastAPI (shortcut.py)."""
 
     def create_app(runtime: Runtime[Any] | None = None) -> FastAPI:
         runtime = runtime or bootstrap()
         platform = runtime.settings.platform
         configure_logging(runtime.name, platform.log_level, platform.log_repeat_seconds)
-        return create_api(runtime, routers, errors, title=title, description=description, fields=fields)
+        return create_api(
+            runtime, routers, errors, title=title, description=description, fields=fields, shortcuts=shortcuts
+        )
 
     return create_app
 
@@ -102,6 +108,7 @@ def create_api(
     title: str,
     description: str = "",
     fields: Mapping[str, str] | None = None,
+    shortcuts: Mapping[str, str] | None = None,
 ) -> FastAPI:
     versions = NewestVersions(runtime.app, runtime.settings.dsn if runtime.persistence == "postgres" else None)
 
@@ -119,6 +126,8 @@ def create_api(
         )
     )
 
+    for prefix, route in (shortcuts or {}).items():  # inside Correlate (added later: outer)
+        api.add_middleware(ViewShortcut, runtime=runtime, views=api.state.views, prefix=prefix, route=route)
     api.add_middleware(Correlate, runtime=runtime)
     problems.install(api, errors, fields)
     api.include_router(health.router)

@@ -79,8 +79,9 @@ class NewestVersions:
     """The newest stored version of an aggregate, asked on the API's event loop over a few connections
     of its own (autocommit, the statement prepared on each): on this 2-core machine a query through a
     thread and eventsourcing's pool cost ~250 us of CPU, on an idle connection of these ~85. Up to
-    `size` queries run at once; more wait for a connection. A connection that fails is dropped (the
-    error reaches the caller: PostgreSQL down is a 503) and a new one is made next time. With
+    `size` queries run at once; more wait for a connection. A connection that fails is dropped; an
+    idle one that fails (PostgreSQL restarted meanwhile) is replaced at once, a new one that fails
+    hands its error to the caller (PostgreSQL down: a 503). With
     in-memory storage (no `dsn`) the application's recorder answers, in a thread."""
 
     def __init__(self, app: Any, dsn: str | None, size: int = 4) -> None:
@@ -98,15 +99,22 @@ class NewestVersions:
         if asyncio.get_running_loop() is not self._loop:  # connections belong to the loop they were made on
             self._reset(asyncio.get_running_loop())
         async with self._slots:
-            conn = self._idle.pop() if self._idle else await self._connect()
-            try:
-                cursor = await conn.execute(self._statement, (originator_id,), prepare=True)
-                row = await cursor.fetchone()
-            except BaseException:
-                await conn.close()
-                raise
-            self._idle.append(conn)
-        return None if row is None else row[0]
+            while True:
+                reused = bool(self._idle)
+                conn = self._idle.pop() if reused else await self._connect()
+                try:
+                    cursor = await conn.execute(self._statement, (originator_id,), prepare=True)
+                    row = await cursor.fetchone()
+                except psycopg.OperationalError:
+                    await conn.close()
+                    if reused:  # closed while idle (PostgreSQL restarted): once more on a new connection
+                        continue
+                    raise
+                except BaseException:
+                    await conn.close()
+                    raise
+                self._idle.append(conn)
+                return None if row is None else row[0]
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         return await psycopg.AsyncConnection.connect(self.dsn or "", autocommit=True, connect_timeout=5)

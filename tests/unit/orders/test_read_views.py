@@ -5,11 +5,13 @@ or another API process writes) shows in the next GET, and visibility is checked 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from services.orders.api import create_app
 from services.orders.api.models import OrderPublic
+from shared.runtime.http.shortcut import ViewShortcut
 from tests.unit.orders.scenario import Scenario
 
 
@@ -55,3 +57,42 @@ def test_X2_a_cached_order_is_refused_to_other_customers_and_an_unknown_one_is_4
         unknown = client.get("/orders/00000000-0000-4000-8000-000000000000", headers=s.headers())
     assert (other.status_code, other.json()["errors"][0]["rule"]) == (403, "X2")
     assert unknown.status_code == 404
+
+
+def test_O4_the_shortcut_answers_the_routes_bytes_and_headers_and_leaves_everything_else_to_it() -> None:
+    s = Scenario()
+    order_id = s.place([("RING-STEEL-PEARL", 20)])
+    api = create_app(s.runtime)
+    answered: list[bytes] = []
+    with TestClient(api, raise_server_exceptions=False) as client:
+        built = client.get(f"/orders/{order_id}", headers=s.headers())  # a first read: the route builds the view
+        stack = client.app.middleware_stack  # type: ignore[attr-defined]
+        while not isinstance(stack, ViewShortcut):
+            stack = stack.app
+        original = stack.answer
+
+        async def spy(scope: Any) -> bytes | None:
+            body = await original(scope)
+            answered.append(body or b"")
+            return body
+
+        stack.answer = spy  # type: ignore[method-assign]
+        cached = client.get(f"/orders/{order_id}", headers=s.headers())
+        refused = [
+            client.get(f"/orders/{order_id}", headers=s.headers("customer", "cust-2")).status_code,
+            client.get(f"/orders/{order_id}", headers={"authorization": "Bearer not.a.token"}).status_code,
+            client.get(f"/orders/{order_id}").status_code,
+            client.get(f"/orders/{str(order_id).upper()}", headers=s.headers()).status_code,
+            client.get(f"/orders/{order_id}?as_of=2026-03-02T09:00:00Z", headers=s.headers()).status_code,
+        ]
+        metrics = client.get("/metrics").text
+    assert answered[0] == cached.content == built.content and all(a == b"" for a in answered[1:])
+    strip = {"x-correlation-id"}
+    assert [(k, v) for k, v in cached.headers.items() if k not in strip] == [
+        (k, v) for k, v in built.headers.items() if k not in strip
+    ]
+    assert refused == [403, 401, 401, 200, 403]  # the route's answers (a customer may not replay as of)
+    served = (
+        'hallmark_http_request_seconds_count{method="GET",route="/orders/{order_id}",service="orders",status="200"}'
+    )
+    assert f"{served} 3.0" in metrics  # the shortcut's answer counted under the route's path, as the route's two
