@@ -125,6 +125,7 @@ async def bench_get_order(port: int, api_pid: int, order_id: str, token: str, ru
 # --- `python -m benchmarks.reads`: the read path alone, at a ladder of rates ---------------------------
 LADDER = [float(r) for r in os.environ.get("BENCH_READ_RATES", "100,250,500").split(",")]
 RUNS = int(os.environ.get("BENCH_READ_RUNS", "3"))
+IDLE_SECONDS = 10.0
 Found = dict[str, dict[float, list[dict[str, float]]]]
 """By API (before, after) and rate: each run's figures."""
 
@@ -189,6 +190,11 @@ async def interleaved(apis: dict[str, tuple[int, int]], request: bytes) -> Found
     for port, _ in apis.values():
         await open_loop(port, request, 50, 2.0)  # warm-up
     found: Found = {name: {} for name in apis}
+    await asyncio.sleep(2)
+    rest = {name: cpu_seconds(pid) for name, (_, pid) in apis.items()}
+    await asyncio.sleep(IDLE_SECONDS)  # what each API burns with no requests (its fixed cost)
+    for name, (_, pid) in apis.items():
+        found[name][0.0] = [{"cpu_ms": (cpu_seconds(pid) - rest[name]) / IDLE_SECONDS * 1000}]
     for rate in LADDER:
         for _ in range(RUNS):
             for name, (port, pid) in apis.items():  # taking turns, so a busy moment hurts both
@@ -197,11 +203,14 @@ async def interleaved(apis: dict[str, tuple[int, int]], request: bytes) -> Found
 
 
 def report(found: Found) -> None:
+    print("at rest, ms CPU per second: " + ", ".join(f"{n} {f[0.0][0]['cpu_ms']:.1f}" for n, f in found.items()))
     print(f"GET /orders/{{id}}, {SECONDS:.0f} s per run, {RUNS} runs interleaved; median [min-max]")
     heads = ("CPU ms/GET", "p50 ms", "p95 ms", "p99 ms")
     print(f"{'api':<8} {'rate':>5} " + " ".join(f"{h:>22}" for h in heads) + f" {'fail':>5} {'load':>5}")
     for name, by_rate in found.items():
         for rate, runs in by_rate.items():
+            if not rate:
+                continue
             cells = []
             for key in ("cpu_ms", "p50", "p95", "p99"):
                 values = sorted(r[key] for r in runs)
