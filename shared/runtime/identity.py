@@ -3,11 +3,17 @@
 A token is accepted only if it is HS256-signed with the deployment's secret, names its issuer and
 audience, was issued (`iat`) no later than now, has not expired, lives no longer than the
 deployment's maximum lifetime, and its claims have the right shapes (a non-empty subject, a known
-role, `customers` a list of customer ids). Anything else is `InvalidToken` (401), never a crash."""
+role, `customers` a list of customer ids). Anything else is `InvalidToken` (401), never a crash.
+
+The APIs verify through `VERIFIED`, which remembers a token that passed, by its exact text and the
+settings it was checked against, until it expires: a client sends the same token with every request,
+and the signature check and claim validation cost more CPU than the rest of a cached GET."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Annotated, Literal, get_args
 
@@ -81,6 +87,11 @@ def verify(
     audience: str = DEV_AUDIENCE,
     max_ttl_seconds: int = DEFAULT_TTL_SECONDS,
 ) -> Principal:
+    return _verified(secret, issuer, token, audience, max_ttl_seconds)[0]
+
+
+def _verified(secret: str, issuer: str, token: str, audience: str, max_ttl_seconds: int) -> tuple[Principal, int]:
+    """The principal and the expiry (`exp`, seconds since the epoch) of a token that passes every check."""
     try:
         raw = jwt.decode(
             token,
@@ -99,4 +110,49 @@ def verify(
         raise InvalidToken(f"claim {where}: {err['msg']}") from None
     if claims.exp - claims.iat > max_ttl_seconds:
         raise InvalidToken(f"the token lives longer than the {max_ttl_seconds} s allowed")
-    return Principal(subject=claims.sub, role=claims.role, customers=tuple(claims.customers))
+    return Principal(subject=claims.sub, role=claims.role, customers=tuple(claims.customers)), claims.exp
+
+
+class VerifiedTokens:
+    """Tokens that passed `verify`, by their exact text and the secret, issuer, audience and maximum
+    lifetime they passed under, each until its `exp` (PyJWT refuses a token from its `exp` second on;
+    this refuses it from that instant). What passed once passes later too until then: the signature and
+    the claims are the token's bytes, and `iat`/`nbf` only ever fall further behind. Refusals are not
+    remembered (each is checked, and refused, again). At most `size` tokens, the least recently used
+    forgotten first."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._tokens: OrderedDict[tuple[str, str, str, str, int], tuple[Principal, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def verify(
+        self,
+        secret: str,
+        issuer: str,
+        token: str,
+        *,
+        audience: str = DEV_AUDIENCE,
+        max_ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    ) -> Principal:
+        key = (token, secret, issuer, audience, max_ttl_seconds)
+        with self._lock:
+            known = self._tokens.get(key)
+            if known is not None:
+                if time.time() < known[1]:
+                    self._tokens.move_to_end(key)
+                    return known[0]
+                del self._tokens[key]
+        principal, expires = _verified(secret, issuer, token, audience, max_ttl_seconds)
+        with self._lock:
+            self._tokens[key] = (principal, expires)
+            while len(self._tokens) > self.size:
+                self._tokens.popitem(last=False)
+        return principal
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+
+VERIFIED = VerifiedTokens()
+"""The process's tokens verified so far (the APIs' dependencies verify through it)."""

@@ -15,8 +15,9 @@ import yaml
 from pydantic import ValidationError
 
 from shared.runtime.clock import ManualClock, SystemClock, make_clock
-from shared.runtime.identity import InvalidToken, mint, verify
+from shared.runtime.identity import InvalidToken, VerifiedTokens, mint, verify
 from shared.runtime.settings import PlatformSettings, dev_jwt_secret, secret_bits
+from tests.infra import eventually
 
 SECRET = "unit-test-secret-0123456789abcdef0123456789"
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +91,49 @@ def test_X2_the_audience_and_the_lifetime_are_the_deployments() -> None:
         verify(SECRET, "hallmark", token)
     with pytest.raises(InvalidToken, match="lives longer than the 600 s allowed"):
         verify(SECRET, "hallmark", token, audience="hallmark-eu", max_ttl_seconds=600)
+
+
+def test_X2_a_remembered_token_passes_only_until_it_expires() -> None:
+    tokens = VerifiedTokens()
+    token = mint(SECRET, "hallmark", "customer", "cust-7", ttl_seconds=2)
+    assert tokens.verify(SECRET, "hallmark", token).subject == "cust-7"
+    assert len(tokens) == 1
+
+    def refused() -> bool:
+        try:
+            tokens.verify(SECRET, "hallmark", token)
+        except InvalidToken as exc:
+            return "expired" in str(exc)
+        return False
+
+    eventually(refused, timeout=5, interval=0.05, what="the remembered token refused once expired")
+    assert len(tokens) == 0  # refusals are not remembered
+
+
+def test_X2_a_remembered_token_is_checked_again_under_another_secret_audience_or_lifetime() -> None:
+    tokens = VerifiedTokens()
+    token = mint(SECRET, "hallmark", "ops", "op", ttl_seconds=3600, audience="hallmark-eu")
+    assert tokens.verify(SECRET, "hallmark", token, audience="hallmark-eu").role == "ops"
+    with pytest.raises(InvalidToken, match="Audience"):
+        tokens.verify(SECRET, "hallmark", token)
+    with pytest.raises(InvalidToken, match="Signature"):
+        tokens.verify("another-secret-0123456789abcdef0123456789", "hallmark", token, audience="hallmark-eu")
+    with pytest.raises(InvalidToken, match="issuer"):
+        tokens.verify(SECRET, "someone-else", token, audience="hallmark-eu")
+    with pytest.raises(InvalidToken, match="lives longer than the 600 s allowed"):
+        tokens.verify(SECRET, "hallmark", token, audience="hallmark-eu", max_ttl_seconds=600)
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(InvalidToken):
+        tokens.verify(SECRET, "hallmark", tampered, audience="hallmark-eu")
+
+
+def test_X2_remembered_tokens_are_bounded_least_recently_used_out() -> None:
+    tokens = VerifiedTokens(size=2)
+    first, second, third = (mint(SECRET, "hallmark", "customer", f"c{i}") for i in range(3))
+    for token in (first, second, first, third):
+        tokens.verify(SECRET, "hallmark", token)
+    assert len(tokens) == 2
+    assert set(tokens._tokens) == {(t, SECRET, "hallmark", "hallmark-dev", 12 * 3600) for t in (first, third)}
 
 
 def test_manual_clock_is_shared_through_its_file_and_moves_only_forward(tmp_path: Path) -> None:

@@ -49,4 +49,5 @@ create_app = service_app(
     ERRORS,
     title="Hallmark orders",
     description="Carts, checkout, order status and cancellation terms.",
+    shortcuts={"/orders/": "/orders/{order_id}"},  # polled by shops: answered from its cached view
 )

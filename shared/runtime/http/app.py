@@ -8,13 +8,16 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.runtime.http import admin, audit, health, openapi, problems
+from shared.runtime.http.shortcut import ViewShortcut
+from shared.runtime.http.views import CurrentViews, NewestVersions
 from shared.runtime.logs import configure_logging, correlation_id_var
 from shared.runtime.metrics import StoreCollector
 from shared.runtime.service import Runtime
@@ -32,16 +35,21 @@ def service_app(
     title: str,
     description: str = "",
     fields: Mapping[str, str] | None = None,
+    shortcuts: Mapping[str, str] | None = None,
 ) -> AppFactory:
     """The service's app factory: `create_app(runtime=None)` (tests pass a runtime, uvicorn does not).
 
-    `errors` maps domain errors to statuses; `fields` renames their fields to request fields."""
+    `errors` maps domain errors to statuses; `fields` renames their fields to request fields;
+    `shortcuts` maps a path prefix to the route (path) whose cached views answer GETs under it
+    without FastAPI (shortcut.py)."""
 
     def create_app(runtime: Runtime[Any] | None = None) -> FastAPI:
         runtime = runtime or bootstrap()
         platform = runtime.settings.platform
         configure_logging(runtime.name, platform.log_level, platform.log_repeat_seconds)
-        return create_api(runtime, routers, errors, title=title, description=description, fields=fields)
+        return create_api(
+            runtime, routers, errors, title=title, description=description, fields=fields, shortcuts=shortcuts
+        )
 
     return create_app
 
@@ -100,15 +108,26 @@ def create_api(
     title: str,
     description: str = "",
     fields: Mapping[str, str] | None = None,
+    shortcuts: Mapping[str, str] | None = None,
 ) -> FastAPI:
-    api = FastAPI(title=title, description=description, version="0.1.0")
+    versions = NewestVersions(runtime.app, runtime.settings.dsn if runtime.persistence == "postgres" else None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        versions.close()
+
+    api = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     api.state.runtime = runtime
+    api.state.views = CurrentViews(versions)  # the read routes' cached responses (views.py)
     runtime.metrics.registry.register(
         StoreCollector(
             runtime.name, runtime.store_gauges, runtime.follower_positions if runtime.spec.followers else None
         )
     )
 
+    for prefix, route in (shortcuts or {}).items():  # inside Correlate (added later: outer)
+        api.add_middleware(ViewShortcut, runtime=runtime, views=api.state.views, prefix=prefix, route=route)
     api.add_middleware(Correlate, runtime=runtime)
     problems.install(api, errors, fields)
     api.include_router(health.router)

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.runtime.identity import InvalidToken, Principal, verify
+from shared.runtime.http.views import CurrentViews
+from shared.runtime.identity import VERIFIED, InvalidToken, Principal
 from shared.runtime.service import Runtime
 
 _bearer = HTTPBearer(auto_error=False)
@@ -25,6 +26,15 @@ async def get_runtime(request: Request) -> Runtime[Any]:
 RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
 
 
+async def get_views(request: Request) -> CurrentViews:
+    views: CurrentViews = request.app.state.views
+    return views
+
+
+ViewsDep = Annotated[CurrentViews, Depends(get_views)]
+"""The app's cached responses of read routes, each valid while it shows the current version (views.py)."""
+
+
 def authenticate(runtime: Runtime[Any], scheme: str, credentials: str) -> Principal:
     """The caller a bearer token names (401 for a missing or bad one): the one check every route uses,
     including those that also take the token from elsewhere (the orders timeline's `?token=`)."""
@@ -32,7 +42,7 @@ def authenticate(runtime: Runtime[Any], scheme: str, credentials: str) -> Princi
         raise HTTPException(401, "authorization: a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     platform = runtime.settings.platform
     try:
-        return verify(
+        return VERIFIED.verify(
             platform.jwt_secret,
             platform.jwt_issuer,
             credentials,
