@@ -61,6 +61,7 @@ lint: install  ## ruff, mypy, import-linter contracts, the AsyncAPI document; th
 bench: install  ## benchmarks: figures and ratios against raw baselines
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.e2e
+	$(BIN)/python -m benchmarks.reads
 	$(BIN)/python -m benchmarks.audit
 
 schema: install  ## regenerate shared/events/asyncapi.json from the event models
