@@ -50,6 +50,7 @@ def postgres_env(dsn: str, pool_size: int = 5) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(pool_size),
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CREATE_TABLE": "y",
+        "PROCESS_RECORDER_TOPIC": "shared.runtime.recorder:HallmarkRecorder",  # one statement per transaction
     }
 
 
