@@ -6,7 +6,8 @@ INSERT and COMMIT in a pipeline synced twice (after the INSERT and at COMMIT), s
 over two round trips, and it renders its composed SQL and dumps the events as a composite array in
 Python on every call. Here one server-side function does the same steps in the same order inside the
 statement's own transaction (the connection is in autocommit mode), so the lock is held only while the
-server works; the events go as four arrays (ids, versions, topics, states) dumped in binary.
+server works; the events go as four arrays (ids, versions, topics, states) dumped in binary, built by the
+server from scalars for a transaction of a few events (the usual case; a list is dumped in Python).
 
 Guarantees kept: the tracking row commits with the events or not at all (exactly once in effect); a
 tracking id not above the recorded one and a version already taken both fail the whole statement as a
@@ -25,6 +26,10 @@ from eventsourcing.postgres import PostgresDatastore, PostgresProcessRecorder
 from eventsourcing.utils import retry
 from psycopg import sql
 from psycopg.rows import tuple_row
+from psycopg.types.numeric import Int8
+
+SMALL = 8
+ARRAY_TYPES = ("uuid", "bigint", "text", "bytea")
 
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION {function}(
@@ -77,19 +82,32 @@ class HallmarkRecorder(PostgresProcessRecorder):
                 channel=sql.Identifier(self.channel_name),
             )
         )
-        self.record_statement = sql.SQL("SELECT * FROM {}(%b, %b, %b, %b, %s, %s)").format(function).as_bytes(None)
+        self.function = function
+        self.statements: dict[int, bytes] = {}
+
+    def statement(self, n: int) -> bytes:
+        """The call for a transaction of `n` events: up to SMALL events go as scalars the server puts into
+        arrays (psycopg dumps scalars in C, a list in Python), more as four arrays (rendered once each)."""
+        if n not in self.statements:
+            if n > SMALL:
+                call = sql.SQL("SELECT * FROM {}(%b, %b, %b, %b, %s, %s)").format(self.function)
+            else:
+                arrays = [sql.SQL(f"ARRAY[{', '.join(['%b'] * n)}]::{kind}[]") for kind in ARRAY_TYPES]
+                call = sql.SQL("SELECT * FROM {}({}, %s, %s)").format(self.function, sql.SQL(", ").join(arrays))
+            self.statements[n] = call.as_bytes(None)
+        return self.statements[n]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         tracking = kwargs.get("tracking")
-        params = (
-            [e.originator_id for e in stored_events],
-            [e.originator_version for e in stored_events],
-            [e.topic for e in stored_events],
-            [e.state for e in stored_events],
-            tracking.application_name if tracking is not None else None,
-            tracking.notification_id if tracking is not None else None,
+        ids = [e.originator_id for e in stored_events]
+        versions = [Int8(e.originator_version) for e in stored_events]
+        topics = [e.topic for e in stored_events]
+        states = [e.state for e in stored_events]
+        params: list[Any] = (
+            [ids, versions, topics, states] if len(stored_events) > SMALL else [*ids, *versions, *topics, *states]
         )
+        params += [tracking.application_name, tracking.notification_id] if tracking is not None else [None, None]
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-            cursor.execute(self.record_statement, params, prepare=True)
+            cursor.execute(self.statement(len(stored_events)), params, prepare=True)
             return [row[0] for row in cursor.fetchall()] if stored_events else None
