@@ -26,7 +26,6 @@ from shared.runtime.logs import causation_id_var, correlation_id_var
 from shared.runtime.prefetch import load_many, prefetched
 from shared.runtime.privacy.keys import KeyTable, MemoryKeys, PostgresKeys
 from shared.runtime.privacy.mapper import Personal, SealingMapper
-from shared.runtime.processing import Processing
 
 if TYPE_CHECKING:
     from shared.runtime.timers import TimerService
@@ -119,21 +118,6 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=SealingMapper)
 
     # --- recording -------------------------------------------------------------------------
-    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[uuid.UUID]]:
-        """eventsourcing's `save`, collecting on a `Processing` (shared.runtime.processing)."""
-        processing_event = Processing()
-        processing_event.collect_events(*objs, **kwargs)
-        recordings = self._record(processing_event)
-        self._take_snapshots(processing_event)
-        self._notify(recordings)
-        return recordings
-
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        """eventsourcing's `process_event`, collecting on a `Processing`."""
-        processing_event = Processing(tracking=tracking)
-        self.policy(domain_event, processing_event)
-        self.record(processing_event)
-
     def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:
         self._stamp(processing_event.events, correlation_id_var.get() or str(uuid.uuid4()), causation_id_var.get())
         for domain_event in processing_event.events:
@@ -189,7 +173,7 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
         token_c = correlation_id_var.set(envelope.correlation_id)
         token_k = causation_id_var.set(str(envelope.event_id))
         try:
-            self.process_event(envelope, tracking)
+            self.process_event(envelope, tracking)  # type: ignore[arg-type]
         finally:
             correlation_id_var.reset(token_c)
             causation_id_var.reset(token_k)
@@ -203,7 +187,9 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
     def process_batch(self, items: list[tuple[Envelope, int]], tracking_name: str) -> None:
         """Apply several incoming events of one partition in one transaction, tracked by the last
         notification id (ids rise within a partition, so 'id <= max tracked' still means 'seen')."""
-        processing_event = Processing(tracking=Tracking(application_name=tracking_name, notification_id=items[-1][1]))
+        processing_event = ProcessingEvent[uuid.UUID](
+            tracking=Tracking(application_name=tracking_name, notification_id=items[-1][1])
+        )
         token = None  # the consumer reads a batch's aggregates ahead with its tracking id; if not, here
         if prefetched.get() is None:
             token = prefetched.set(load_many(self, (i for e, _ in items for i in self.aggregate_ids_of(e))))
