@@ -12,6 +12,7 @@ import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from benchmarks.measure import Run, Timed, repeat_async, report
+from benchmarks.store_bench import PostgresCpu, postgres_pid
 from shared.events import PARTITIONS, wrap
 from shared.events.inventory import ReservedLine, StockReserved
 from shared.runtime.kafka import reliable_producer
@@ -105,8 +106,20 @@ async def bench_consumer(runtime: Any, bootstrap: str, topics: list[str], n: int
         return await consume(bootstrap, topics[i], n, handle)
 
     print(f"tracked consumer, {n} StockReserved into orders (decode, load the order, apply, record with tracking)")
+    server = postgres_pid(runtime.settings.dsn)
+    on_tracked, on_raw = PostgresCpu(server), PostgresCpu(server)
+
+    async def measured(cpu: PostgresCpu, run: Any, i: int) -> Run:
+        before = cpu.total()
+        result: Run = await run(i)
+        cpu.samples.append((cpu.total() - before) / n * 1e6)
+        return result
+
     try:
-        part, baseline = await repeat_async(tracked), await repeat_async(raw)
+        part = await repeat_async(lambda i: measured(on_tracked, tracked, i))
+        baseline = await repeat_async(lambda i: measured(on_raw, raw, i))
     finally:
         await aconn.close()
-    return report("tracked consumer", part, "raw aiokafka consumer, batch insert per tx", baseline, 0.5)
+    ratio = report("tracked consumer", part, "raw aiokafka consumer, batch insert per tx", baseline, 0.5)
+    print(f"  PostgreSQL CPU: tracked consumer {on_tracked.line()}; raw consumer {on_raw.line()}\n")
+    return ratio

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import Any
 
 import psycopg
 from eventsourcing.persistence import (
@@ -29,6 +30,7 @@ from eventsourcing.persistence import (
 from shared.events import ContractError, Envelope, decode
 from shared.runtime.deadletters import DeadLetters
 from shared.runtime.messages import Incoming
+from shared.runtime.prefetch import prefetched, read_ahead
 from shared.runtime.store import HallmarkApplication, NotYet
 
 log = logging.getLogger("hallmark.consumer")
@@ -80,49 +82,81 @@ class TrackedConsumer:
         """
         result = BatchResult()
         for name, group in groupby(messages, key=lambda m: m.tracking_name):
-            max_seen = self.app.recorder.max_tracking_id(name) or 0
+            looked = [(message, self._look(message)) for message in group]
+            envelopes = [v[1] for _, v in looked if isinstance(v, tuple) and v[1] is not None]
+            wanted = (i for envelope in envelopes for i in self.app.aggregate_ids_of(envelope))
+            max_seen, ahead = read_ahead(self.app, name, wanted)  # one round trip
             ready: list[tuple[Incoming, Envelope, int]] = []
-            for message in group:
-                verdict = self._screen(message, max_seen)
-                if isinstance(verdict, tuple):
-                    ready.append((message, *verdict))
-                    max_seen = verdict[1]
+            for message, verdict in looked:
+                outcome = self._judge(verdict, max_seen)
+                if isinstance(outcome, tuple):
+                    ready.append((message, *outcome))
+                    max_seen = outcome[1]
                 else:
-                    self._tally(result, message, verdict)
+                    self._tally(result, message, outcome)
             if ready:
-                self._apply_group(name, ready, result, final)
+                self._apply_group(name, ready, result, final, ahead)
         return result
 
-    def _screen(self, message: Incoming, max_seen: int | None) -> str | tuple[Envelope, int]:
-        """(envelope, notification id) for a message to apply, or its outcome otherwise."""
+    def _look(self, message: Incoming) -> str | tuple[int, Envelope | None, str | None]:
+        """What can be told of a message before knowing whether it was applied: an error for a missing
+        notification id, else (its id, its envelope if it is one to apply, or why it is not: 'ignored'
+        by its header before paying for decoding it, by its type, or a decoding error)."""
         raw_id = message.header("notification_id")
         if raw_id is None or not raw_id.isdigit():
             return "headers.notification_id: missing or not a positive integer"
         notification_id = int(raw_id)
-        if max_seen is not None and notification_id <= max_seen:
-            return "duplicate"
         event_type = message.header("event_type")
         if event_type is not None and not self.app.handles(event_type):
-            return "ignored"  # by its header, before paying for decoding it
+            return notification_id, None, "ignored"
         try:
             envelope, _ = decode(message.value)
         except ContractError as exc:
-            return str(exc)
+            return notification_id, None, str(exc)
         if not self.app.handles(envelope.event_type):
-            return "ignored"
+            return notification_id, None, "ignored"
+        return notification_id, envelope, None
+
+    @staticmethod
+    def _judge(
+        verdict: str | tuple[int, Envelope | None, str | None], max_seen: int | None
+    ) -> str | tuple[Envelope, int]:
+        """(envelope, notification id) for a message to apply, or its outcome ('duplicate' first)."""
+        if isinstance(verdict, str):
+            return verdict
+        notification_id, envelope, outcome = verdict
+        if max_seen is not None and notification_id <= max_seen:
+            return "duplicate"
+        if outcome is not None or envelope is None:
+            return outcome or "ignored"
         return envelope, notification_id
 
+    def _screen(self, message: Incoming, max_seen: int | None) -> str | tuple[Envelope, int]:
+        """(envelope, notification id) for a message to apply, or its outcome otherwise."""
+        return self._judge(self._look(message), max_seen)
+
     def _apply_group(
-        self, name: str, ready: list[tuple[Incoming, Envelope, int]], result: BatchResult, final: bool
+        self,
+        name: str,
+        ready: list[tuple[Incoming, Envelope, int]],
+        result: BatchResult,
+        final: bool,
+        ahead: dict[Any, Any],
     ) -> None:
+        token = prefetched.set(ahead)  # handed out by `load` while the batch applies (not one by one)
         try:
             self.app.process_batch([(envelope, nid) for _, envelope, nid in ready], name)
             result.applied += len(ready)
+            one_by_one = False
         except TRANSIENT:
             raise
         except Exception as exc:
             if isinstance(exc, NotYet) and not final:
                 raise
+            one_by_one = True
+        finally:
+            prefetched.reset(token)
+        if one_by_one:
             for message, envelope, nid in ready:
                 outcome = self._apply_one(message, envelope, nid, after_batch=True, final=final)
                 self._tally(result, message, outcome)

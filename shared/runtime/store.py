@@ -50,6 +50,7 @@ def postgres_env(dsn: str, pool_size: int = 5) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(pool_size),
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CREATE_TABLE": "y",
+        "PROCESS_RECORDER_TOPIC": "shared.runtime.recorder:HallmarkRecorder",  # one statement per transaction
     }
 
 
@@ -189,16 +190,19 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
         processing_event = ProcessingEvent[uuid.UUID](
             tracking=Tracking(application_name=tracking_name, notification_id=items[-1][1])
         )
-        ahead = load_many(self, (i for envelope, _ in items for i in self.aggregate_ids_of(envelope)))
-        token = prefetched.set(ahead)  # read by `load`, in this thread only
+        token = None  # the consumer reads a batch's aggregates ahead with its tracking id; if not, here
+        if prefetched.get() is None:
+            token = prefetched.set(load_many(self, (i for e, _ in items for i in self.aggregate_ids_of(e))))
         try:
             for envelope, _ in items:
                 handler = self.policies.get(envelope.event_type)
                 if handler is not None:
+                    collected = len(processing_event.events)
                     handler(self, envelope, processing_event)
-                self._stamp(processing_event.events, envelope.correlation_id, str(envelope.event_id))
+                    self._stamp(processing_event.events[collected:], envelope.correlation_id, str(envelope.event_id))
         finally:
-            prefetched.reset(token)
+            if token is not None:
+                prefetched.reset(token)
         recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
         self._notify(recordings)

@@ -1,16 +1,18 @@
 """Reading a batch's aggregates ahead (shared/runtime/prefetch.py) on the real PostgreSQL store gives
 the same state as eventsourcing's repository: an order past its snapshot (snapshot + tail), an order
-without one, and an id with no events (not found without asking again); `load` hands a copy out once."""
+without one, and an id with no events (not found without asking again); `load` hands a copy out once;
+the partition's recorded tracking id comes in the same statement."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.persistence import Tracking
 
 from services.orders.domain.catalogue import CatalogueEntry
-from shared.runtime.prefetch import load_many, prefetched
+from shared.runtime.prefetch import load_many, prefetched, read_ahead
 from shared.runtime.store import aggregate_state
 from tests.infra import Harness
 
@@ -44,3 +46,15 @@ def test_read_ahead_equals_the_repository_with_and_without_snapshots(harness: Ha
             app.load(absent)
     finally:
         prefetched.reset(token)
+
+
+def test_the_recorded_tracking_id_is_read_with_the_aggregates(harness: Harness) -> None:
+    app = harness.runtime("orders").app
+    app.save(CatalogueEntry(sku="RA-2", name="r", unit_price_minor=100, currency="USD", moq=1, weight_grams=1))
+    order_id = app.place_order("cust-read-ahead-3", [("RA-2", 1)])
+    processing_event = ProcessingEvent[uuid.UUID](tracking=Tracking(application_name="topic:3", notification_id=7))
+    app.record(processing_event)
+
+    seen, ahead = read_ahead(app, "topic:3", [order_id])
+    assert seen == 7 and ahead[order_id].version == app.repository.get(order_id).version
+    assert read_ahead(app, "topic:4", [])[0] == 0

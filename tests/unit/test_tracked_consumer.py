@@ -99,3 +99,16 @@ def test_a_message_a_service_ignores_is_skipped_by_its_header_before_decoding() 
     )
     result = runtime.consumer.apply_batch([undecodable])
     assert (result.ignored, result.dead) == (1, [])
+
+
+def test_a_redelivered_message_counts_as_a_duplicate_whatever_it_holds() -> None:
+    """The recorded tracking id is read with the batch's aggregates, after decoding: a message at or below
+    it is a duplicate even if it cannot be decoded or is ignored (it was dealt with the first time)."""
+    runtime = bootstrap(OrdersSettings(), persistence="memory")
+    assert runtime.consumer.apply_batch([message(5, "SkuCatalogued", sku("A"))]).applied == 1
+    bad = Incoming("inventory.events", 0, 9, b"k", b"\xff", (("notification_id", b"4"),))
+    ignored = Incoming(
+        "inventory.events", 0, 10, b"k", b"not json", (("notification_id", b"5"), ("event_type", b"HoldPlaced"))
+    )
+    result = runtime.consumer.apply_batch([bad, ignored, message(6, "SkuCatalogued", sku("B"))])
+    assert (result.applied, result.duplicates, result.ignored, result.dead) == (1, 2, 0, [])
