@@ -2,11 +2,12 @@
 
 One active relay per service (PostgreSQL advisory lock); the others stand by. Each batch is
 published and acknowledged before the position is recorded, so a crash can republish but never
-skip. Local subscribers (the timer index) see every notification before the position moves.
+skip. Local subscribers (the timer index) see each batch in the transaction that moves the position.
 
 The relay wakes when events are committed: eventsourcing's PostgreSQL recorder sends a NOTIFY on the
 events table's channel inside the transaction that records them, and the relay LISTENs on it. The
-poll (`interval`) stays as a fallback for a lost listening connection.
+poll (`interval`, `<SERVICE>_RELAY_INTERVAL_SECONDS`, 5 s) stays as a fallback for a lost listening
+connection.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from shared.runtime.translate import Translator, encoded_for
 
 log = logging.getLogger("hallmark.relay")
 
-Subscriber = Callable[[psycopg.Connection, Any, int], None]
+Subscriber = Callable[[psycopg.Connection, list[tuple[int, Any]]], object]
+"""Called once per batch, in the transaction that records the position, with the batch's notifications."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Batch:
 
 
 FAULT_EXIT_AFTER_PUBLISH = "relay_exit_after_publish"
+LISTEN_RETRY = 5.0  # seconds: a lost listening connection is made again after this (the poll meanwhile)
 
 
 class OutboxRelay:
@@ -123,9 +126,8 @@ class OutboxRelay:
         with self._conn.pipeline(), self._conn.transaction():  # one round trip for the whole transaction
             # the outbox archive (shared.runtime.audit): what was published, and what was handled unpublished
             record_published(self._conn, [n for n, _ in batch], published or [])
-            for notification_id, domain_event in batch:
-                for subscriber in self.subscribers:
-                    subscriber(self._conn, domain_event, notification_id)
+            for subscriber in self.subscribers:
+                subscriber(self._conn, batch)
             write_position(self._conn, self.position_name, batch[-1][0])
         self._position = batch[-1][0]
 
@@ -214,7 +216,7 @@ class OutboxRelay:
                         self.wake.set()
             except (psycopg.Error, OSError) as exc:
                 log.warning("relay listener lost its connection; polling meanwhile", extra={"error": repr(exc)})
-                await wait_any(stop, seconds=self.interval * 5)
+                await wait_any(stop, seconds=LISTEN_RETRY)
 
 
 async def notified(pgconn: Any) -> None:

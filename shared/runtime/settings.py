@@ -175,7 +175,7 @@ class ServiceSettings(BaseSettings):
     pool_size: int = 5
     relay_batch_size: int = 500
     relay_interval_seconds: float = Field(
-        default=1.0, gt=0, description="Fallback poll of the outbox relay; a commit wakes it at once (LISTEN/NOTIFY)"
+        default=5.0, gt=0, description="Fallback poll of the outbox relay; a commit wakes it at once (LISTEN/NOTIFY)"
     )
     follower_interval_seconds: float = Field(default=0.5, gt=0, description="Poll of the log followers (e-mail)")
     relay_lag_ready_threshold: int = 10_000

@@ -13,7 +13,8 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -74,16 +75,54 @@ def timer_id(kind: str, target: str) -> uuid.UUID:
     return uuid.uuid5(TIMER_NAMESPACE, f"{kind}:{target}")
 
 
-def index_timers(conn: psycopg.Connection, domain_event: Any, notification_id: int) -> None:
-    """Relay subscriber: keep `hallmark_timers` in step with the Timer events in the log."""
-    if isinstance(domain_event, Timer.Scheduled):
-        conn.execute(
-            "INSERT INTO hallmark_timers (timer_id, kind, target, due_at) VALUES (%s,%s,%s,%s) "
-            "ON CONFLICT (timer_id) DO NOTHING",
-            (domain_event.originator_id, domain_event.kind, domain_event.target, domain_event.due_at),
-        )
-    elif isinstance(domain_event, (Timer.Fired, Timer.Cancelled)):
-        conn.execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s", (domain_event.originator_id,))
+@dataclass(frozen=True)
+class TimerIndexPlan:
+    """What a relay batch's Timer events do to `hallmark_timers`, as two statements."""
+
+    fired: list[uuid.UUID]  # named by a Fired/Cancelled: marked fired where they were indexed before the batch
+    scheduled: list[tuple[uuid.UUID, str, str, datetime, bool]]  # inserted unless indexed; fired if a firing follows
+
+    def earliest_pending(self) -> datetime | None:
+        pending = [due_at for _, _, _, due_at, fired in self.scheduled if not fired]
+        return min(pending) if pending else None
+
+
+def plan_timer_index(batch: Iterable[tuple[int, Any]]) -> TimerIndexPlan:
+    """The effect of one statement per Timer event, in log order (Scheduled: insert unless indexed; Fired
+    or Cancelled: mark fired), as an update of the rows that existed before the batch followed by one
+    insert whose `fired` says whether a firing came after the Scheduled within the batch."""
+    rows: dict[uuid.UUID, list[Any]] = {}
+    fired: dict[uuid.UUID, None] = {}
+    for _, domain_event in batch:
+        if isinstance(domain_event, Timer.Scheduled):
+            tid = domain_event.originator_id
+            if tid not in rows:  # a second Scheduled of the same id is a conflict: nothing
+                rows[tid] = [tid, domain_event.kind, domain_event.target, domain_event.due_at, False]
+        elif isinstance(domain_event, (Timer.Fired, Timer.Cancelled)):
+            fired[domain_event.originator_id] = None
+            if domain_event.originator_id in rows:
+                rows[domain_event.originator_id][4] = True
+    return TimerIndexPlan(list(fired), [(r[0], r[1], r[2], r[3], r[4]) for r in rows.values()])
+
+
+_MARK_FIRED = "UPDATE hallmark_timers SET fired = true WHERE timer_id = ANY(%b::uuid[])"
+_INSERT = (
+    "INSERT INTO hallmark_timers (timer_id, kind, target, due_at, fired) "
+    "SELECT * FROM unnest(%b::uuid[], %b::text[], %b::text[], %b::timestamptz[], %b::bool[]) "
+    "ON CONFLICT (timer_id) DO NOTHING"
+)
+
+
+def index_timers(conn: psycopg.Connection, batch: list[tuple[int, Any]]) -> datetime | None:
+    """Relay subscriber: keep `hallmark_timers` in step with a batch's Timer events, in the relay's
+    transaction (two statements at most, none for a batch without timers). Returns the earliest
+    deadline it indexed as pending."""
+    plan = plan_timer_index(batch)
+    if plan.fired:  # first: the update must not see the rows this batch inserts
+        conn.execute(_MARK_FIRED, (plan.fired,))
+    if plan.scheduled:
+        conn.execute(_INSERT, [list(column) for column in zip(*plan.scheduled, strict=True)])
+    return plan.earliest_pending()
 
 
 TimerHandler = Callable[[Any, Timer, ProcessingEvent[uuid.UUID]], None]

@@ -27,7 +27,7 @@ from shared.runtime.kafka import reliable_producer
 from shared.runtime.logs import configure_logging
 from shared.runtime.relay import OutboxRelay
 from shared.runtime.service import Runtime
-from shared.runtime.timers import Timer, TimerService, index_timers
+from shared.runtime.timers import TimerService, index_timers
 
 log = logging.getLogger("hallmark.worker")
 FOLLOWER_IDLE_POLL = 5.0  # seconds: a follower not woken by the relay looks this often
@@ -129,13 +129,14 @@ def build_worker(runtime: Runtime[Any]) -> faust.App:
     return app
 
 
-def timer_index(timers: TimerService) -> Callable[[Any, Any, int], None]:
-    """The relay's subscriber that indexes timers, telling the timer loop of each deadline it indexes."""
+def timer_index(timers: TimerService) -> Callable[[Any, list[tuple[int, Any]]], None]:
+    """The relay's subscriber that indexes a batch's timers, telling the timer loop of the earliest
+    deadline it indexed (woken once the relay's transaction committed: `after_relay`)."""
 
-    def index(conn: Any, domain_event: Any, notification_id: int) -> None:
-        index_timers(conn, domain_event, notification_id)
-        if isinstance(domain_event, Timer.Scheduled):
-            timers.scheduled(domain_event.due_at)
+    def index(conn: Any, batch: list[tuple[int, Any]]) -> None:
+        earliest = index_timers(conn, batch)
+        if earliest is not None:
+            timers.scheduled(earliest)
 
     return index
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import psycopg
 from aiokafka import AIOKafkaProducer
 
 from shared.runtime.relay import OutboxRelay
@@ -66,3 +68,49 @@ def test_one_relay_leads_and_a_second_stands_by_until_the_first_goes(harness: Ha
     finally:
         first.close()
         second.close()
+
+
+def one_statement_per_event(conn: psycopg.Connection, batch: list[tuple[int, Any]]) -> None:
+    """The timer index as it was before batches: the reference the batch form must equal."""
+    for _, e in batch:
+        if isinstance(e, Timer.Scheduled):
+            conn.execute(
+                "INSERT INTO hallmark_timers (timer_id, kind, target, due_at) VALUES (%s,%s,%s,%s) "
+                "ON CONFLICT (timer_id) DO NOTHING",
+                (e.originator_id, e.kind, e.target, e.due_at),
+            )
+        elif isinstance(e, (Timer.Fired, Timer.Cancelled)):
+            conn.execute("UPDATE hallmark_timers SET fired = true WHERE timer_id = %s", (e.originator_id,))
+
+
+def test_X1_the_timer_index_per_batch_equals_one_statement_per_timer_event_in_log_order(harness: Harness) -> None:
+    runtime = harness.runtime("tickets")
+    now = datetime(2026, 11, 28, 10, tzinfo=UTC)
+    timers = {name: Timer(kind="k", target=name, due_at=now + timedelta(minutes=i)) for i, name in enumerate("ABCDEG")}
+    scheduled = {name: t.collect_events()[0] for name, t in timers.items()}
+    timers["C"].cancel()
+    for name in "AEG":
+        timers[name].fire(at=now)
+    firing = {name: timers[name].collect_events()[0] for name in "ACEG"}
+    earlier = [scheduled["A"], scheduled["B"], scheduled["G"]]  # indexed by an earlier batch
+    batch = [
+        scheduled["C"], firing["C"],  # scheduled and cancelled in one batch
+        firing["A"],  # fired: indexed before
+        scheduled["D"],
+        scheduled["B"],  # republished (a relay rewound after a crash): already indexed
+        firing["E"], scheduled["E"],  # a firing before its Scheduled: the update finds nothing
+        firing["G"], scheduled["G"],  # the same, indexed before: stays fired
+    ]  # fmt: skip
+
+    def index_with(subscriber: Any) -> list[tuple[Any, ...]]:
+        with psycopg.connect(runtime.settings.dsn) as conn, conn.transaction(force_rollback=True):
+            for step in (earlier, batch):
+                with conn.pipeline():
+                    subscriber(conn, list(enumerate(step)))
+            return conn.execute("SELECT target, due_at, fired FROM hallmark_timers ORDER BY target").fetchall()
+
+    reference = index_with(one_statement_per_event)
+    assert index_with(index_timers) == reference
+    assert [(target, fired) for target, _, fired in reference] == [
+        ("A", True), ("B", False), ("C", True), ("D", False), ("E", False), ("G", True),
+    ]  # fmt: skip
