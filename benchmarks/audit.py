@@ -84,9 +84,7 @@ def bench_store(platform: PlatformSettings) -> None:
     tables = log_tables(bare.app)
     assert tables is not None
     with psycopg.connect(bare.settings.dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(f"{tables.chain_name}_trigger"), tables.events)
-        )
+        conn.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(tables.trigger_name), tables.events))
     chained = runtime_of("orders", platform, database_name=f"hallmark_{platform.namespace}_orders_chained")
     n = min(N, 10_000)
     timings = {"without": 0.0, "with": 0.0}

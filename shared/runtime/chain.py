@@ -9,8 +9,12 @@ version, the topic and the stored state, each fixed-width or length-prefixed so 
     | int4 len(topic) | topic (UTF-8) | state
 
 A statement-level trigger on the events table extends the chain in the transaction that inserts the
-events (the recorder holds the table's EXCLUSIVE lock then, so the chain follows the notification order);
-installing it on a store that already has events chains them first ("chained from a genesis on upgrade").
+events (the recorder holds the table's EXCLUSIVE lock then, so the chain follows the notification order),
+from the statement's own rows (its transition table), in notification order after the last chain row;
+should events above that row be missing from the chain (stored while no trigger was installed), it
+chains everything above the last chain row instead, as `extend` does. Installing the trigger on a store
+that already has events chains them first ("chained from a genesis on upgrade"); a store with the
+earlier trigger (which re-read the log above the last chain row) gets this one in its place.
 The same computation in Python (`link`) lets an auditor recompute every link on their side.
 """
 
@@ -74,6 +78,11 @@ class LogTables:
         return f"{self.events_name}_chain"
 
     @property
+    def trigger_name(self) -> str:
+        """The trigger on the events table that extends the chain."""
+        return f"{self.chain_name}_rows"
+
+    @property
     def events(self) -> sql.Identifier:
         return sql.Identifier(self.schema, self.events_name)
 
@@ -117,9 +126,34 @@ BEGIN
     RETURN n;
 END
 $body$;
-CREATE OR REPLACE FUNCTION {on_insert}() RETURNS trigger LANGUAGE plpgsql AS $body$
+CREATE OR REPLACE FUNCTION {on_rows}() RETURNS trigger LANGUAGE plpgsql AS $body$
+DECLARE
+    last_id bigint;
+    previous bytea;
+    ids bigint[];
+    digests bytea[];
+    hashes bytea[] := '{{}}';
 BEGIN
-    PERFORM {extend}();
+    SELECT array_agg(notification_id ORDER BY notification_id),
+           array_agg(sha256(int8send(notification_id) || uuid_send(originator_id) || int8send(originator_version)
+               || int4send(octet_length(convert_to(coalesce(topic, ''), 'UTF8')))
+               || convert_to(coalesce(topic, ''), 'UTF8') || coalesce(state, ''::bytea)) ORDER BY notification_id)
+      INTO ids, digests FROM inserted;
+    IF ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT notification_id, hash INTO last_id, previous FROM {chain} ORDER BY notification_id DESC LIMIT 1;
+    IF last_id IS NULL OR ids[1] <= last_id OR (ids[1] > last_id + 1 AND EXISTS (
+        SELECT 1 FROM {events} WHERE notification_id > last_id AND notification_id < ids[1]
+    )) THEN
+        PERFORM {extend}();  -- events above the chain that this statement did not insert: chain them all
+        RETURN NULL;
+    END IF;
+    FOR i IN 1..cardinality(ids) LOOP
+        previous := sha256(previous || digests[i]);
+        hashes[i] := previous;
+    END LOOP;
+    INSERT INTO {chain} (notification_id, hash) SELECT * FROM unnest(ids, hashes);
     RETURN NULL;
 END
 $body$;
@@ -128,8 +162,9 @@ $body$;
 
 def install_chain(app: Any, service: str) -> int:
     """Create the chain table and the trigger that extends it, and the outbox archive; on a store that
-    has events but no trigger yet, chain those events first (in one transaction, with writers locked
-    out). Returns how many events were chained now. A no-op for the in-memory store."""
+    has events but no trigger yet, chain those events first, and on one with the earlier trigger, put this
+    one in its place (in one transaction, with writers locked out, the chain continuing from its last row).
+    Returns how many events were chained now. A no-op for the in-memory store."""
     tables = log_tables(app)
     if tables is None:
         return 0
@@ -138,9 +173,8 @@ def install_chain(app: Any, service: str) -> int:
         "events": events,
         "chain": chain,
         "extend": sql.Identifier(schema, f"{table}_extend"),
-        "on_insert": sql.Identifier(schema, f"{table}_on_insert"),
+        "on_rows": sql.Identifier(schema, f"{table}_on_rows"),
     }
-    trigger = sql.Identifier(f"{table}_trigger")
     with (
         app.recorder.datastore.get_connection() as pooled,
         pooled.transaction(),
@@ -154,22 +188,27 @@ def install_chain(app: Any, service: str) -> int:
         )
         installed = conn.execute(
             "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = to_regclass(%s)",
-            (f"{table}_trigger", f"{schema}.{tables.events_name}"),
+            (tables.trigger_name, f"{schema}.{tables.events_name}"),
         ).fetchone()
         archive.install(conn)
         if installed:
             return 0
         conn.execute(sql.SQL(_EXTEND).format(**names))
         conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(events))
+        conn.execute(  # the earlier trigger (it re-read the log above the last chain row), if there
+            sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(sql.Identifier(f"{table}_trigger"), events)
+        )
+        conn.execute(sql.SQL("DROP FUNCTION IF EXISTS {}()").format(sql.Identifier(schema, f"{table}_on_insert")))
         conn.execute(
             sql.SQL("INSERT INTO {} (notification_id, hash) VALUES (%s, %s) ON CONFLICT DO NOTHING").format(chain),
             (GENESIS_ID, genesis(service)),
         )
         row = conn.execute(sql.SQL("SELECT {}()").format(names["extend"])).fetchone()
         conn.execute(
-            sql.SQL("CREATE TRIGGER {} AFTER INSERT ON {} FOR EACH STATEMENT EXECUTE FUNCTION {}()").format(
-                trigger, events, names["on_insert"]
-            )
+            sql.SQL(
+                "CREATE TRIGGER {} AFTER INSERT ON {} REFERENCING NEW TABLE AS inserted"
+                " FOR EACH STATEMENT EXECUTE FUNCTION {}()"
+            ).format(sql.Identifier(tables.trigger_name), events, names["on_rows"])
         )
         return int(row[0]) if row else 0
 

@@ -243,9 +243,7 @@ def test_a_log_stored_before_the_chain_existed_is_chained_from_the_genesis_on_up
     assert tables is not None
     with psycopg.connect(orders.settings.dsn, autocommit=True) as conn:  # back to a store without a chain
         conn.execute(sql.SQL("DROP TABLE {} CASCADE").format(tables.chain))
-        conn.execute(
-            sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(f"{tables.chain_name}_trigger"), tables.events)
-        )
+        conn.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(tables.trigger_name), tables.events))
     orders.app.place_order("cust-unchained", [(SKU, 2)])
     upgraded = harness.runtime("orders")  # starting the service again installs the chain
     with psycopg.connect(orders.settings.dsn) as conn:
