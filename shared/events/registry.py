@@ -181,6 +181,22 @@ def upcast(event_type: str, version: int, payload: dict[str, Any]) -> tuple[int,
 def decode(raw: bytes | str) -> tuple[Envelope, BaseModel]:
     """Parse, validate and upcast one message; raise ContractError naming what is wrong."""
     try:
+        envelope = Envelope.model_validate_json(raw)  # straight from the bytes: no dict built first
+    except ValidationError:
+        envelope = _envelope_of(raw)  # the slower path, for the same reasons as ever
+    version, payload = upcast(envelope.event_type, envelope.schema_version, envelope.payload)
+    model = spec_for(envelope.event_type, version).model
+    try:
+        typed = model.model_validate(payload)
+    except ValidationError as exc:
+        raise ContractError(f"payload.{_first_error(exc)}") from None
+    current = envelope.model_copy(update={"schema_version": version, "payload": typed.model_dump(mode="json")})
+    return current, typed
+
+
+def _envelope_of(raw: bytes | str) -> Envelope:
+    """The envelope of a message parsed by `json`; raise ContractError naming what is wrong."""
+    try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ContractError(f"value: not JSON ({exc})") from None
@@ -190,14 +206,7 @@ def decode(raw: bytes | str) -> tuple[Envelope, BaseModel]:
         envelope = Envelope.model_validate(data)
     except ValidationError as exc:
         raise ContractError(f"envelope: {_first_error(exc)}") from None
-    version, payload = upcast(envelope.event_type, envelope.schema_version, envelope.payload)
-    model = spec_for(envelope.event_type, version).model
-    try:
-        typed = model.model_validate(payload)
-    except ValidationError as exc:
-        raise ContractError(f"payload.{_first_error(exc)}") from None
-    current = envelope.model_copy(update={"schema_version": version, "payload": typed.model_dump(mode="json")})
-    return current, typed
+    return envelope
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent, Recording
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Mapper, Tracking
+from eventsourcing.persistence import IntegrityError, Mapper, Tracking, Transcoder
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import EnvType
 
@@ -26,6 +26,7 @@ from shared.runtime.logs import causation_id_var, correlation_id_var
 from shared.runtime.prefetch import load_many, prefetched
 from shared.runtime.privacy.keys import KeyTable, MemoryKeys, PostgresKeys
 from shared.runtime.privacy.mapper import Personal, SealingMapper
+from shared.runtime.transcoder import FastJSONTranscoder
 
 if TYPE_CHECKING:
     from shared.runtime.timers import TimerService
@@ -113,6 +114,11 @@ class HallmarkApplication(EventSourcedProjection[uuid.UUID]):
         self.timers: TimerService | None = None
         self.policies: Mapping[str, Handler] = {}
         self.stored_listeners: list[Callable[[int], None]] = []
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = FastJSONTranscoder()  # eventsourcing's JSON read with orjson: the same bytes, the same objects
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=SealingMapper)
