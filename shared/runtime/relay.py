@@ -29,6 +29,7 @@ from shared.runtime.chain import chain_header, log_tables, read_hashes
 from shared.runtime.kafka import Message, send_batched
 from shared.runtime.logs import log_failure
 from shared.runtime.positions import read_position, write_position
+from shared.runtime.privacy.mapper import SealingMapper
 from shared.runtime.store import HallmarkApplication
 from shared.runtime.translate import Translator, encoded_for
 
@@ -68,6 +69,9 @@ class OutboxRelay:
     ) -> None:
         self.app = app
         self.service = app.service
+        # the relay publishes sealed personal data as it is stored (the translators put the token as it is
+        # in the message): its reads open nothing, so no key is looked up per sealed event
+        self.mapper = app.mapper.without_opening() if isinstance(app.mapper, SealingMapper) else app.mapper
         self.topic = topic
         self.translate = translate
         self.producer = producer
@@ -119,7 +123,7 @@ class OutboxRelay:
             if self._reader is None or self._reader.closed:
                 self._reader = psycopg.connect(self.dsn, autocommit=True)
             hashes = read_hashes(self._reader, log_tables(self.app), notifications[0].id, notifications[-1].id)
-        return Batch(start, [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications], hashes)
+        return Batch(start, [(n.id, self.mapper.to_domain_event(n)) for n in notifications], hashes)
 
     def _commit(self, batch: list[tuple[int, Any]], published: list[Published] | None = None) -> None:
         assert self._conn is not None
