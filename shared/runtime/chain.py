@@ -101,6 +101,18 @@ def log_tables(app: Any) -> LogTables | None:
     return LogTables(datastore.schema or "public", table)
 
 
+def digest_sql(alias: str = "") -> str:
+    """An event's canonical digest as PostgreSQL computes it (the same bytes as `canonical` here):
+    SHA-256 over its notification id, originator id and version, the topic's length and the topic, and its
+    stored state. One definition for the trigger that writes the chain and the audit that proves it."""
+    e = f"{alias}." if alias else ""
+    return (
+        f"sha256(int8send({e}notification_id) || uuid_send({e}originator_id) || int8send({e}originator_version::bigint)"
+        f" || int4send(octet_length(convert_to(coalesce({e}topic, ''), 'UTF8')))"
+        f" || convert_to(coalesce({e}topic, ''), 'UTF8') || coalesce({e}state, ''::bytea))"
+    )
+
+
 _EXTEND = """
 CREATE OR REPLACE FUNCTION {extend}() RETURNS bigint LANGUAGE plpgsql AS $body$
 DECLARE
@@ -113,9 +125,7 @@ DECLARE
 BEGIN
     SELECT notification_id, hash INTO last_id, previous FROM {chain} ORDER BY notification_id DESC LIMIT 1;
     SELECT array_agg(notification_id ORDER BY notification_id),
-           array_agg(sha256(int8send(notification_id) || uuid_send(originator_id) || int8send(originator_version)
-               || int4send(octet_length(convert_to(coalesce(topic, ''), 'UTF8')))
-               || convert_to(coalesce(topic, ''), 'UTF8') || coalesce(state, ''::bytea)) ORDER BY notification_id)
+           array_agg({digest} ORDER BY notification_id)
       INTO ids, digests FROM {events} WHERE notification_id > last_id;
     n := coalesce(array_length(ids, 1), 0);
     FOR i IN 1..n LOOP
@@ -135,9 +145,7 @@ DECLARE
     hashes bytea[] := '{{}}';
 BEGIN
     SELECT array_agg(notification_id ORDER BY notification_id),
-           array_agg(sha256(int8send(notification_id) || uuid_send(originator_id) || int8send(originator_version)
-               || int4send(octet_length(convert_to(coalesce(topic, ''), 'UTF8')))
-               || convert_to(coalesce(topic, ''), 'UTF8') || coalesce(state, ''::bytea)) ORDER BY notification_id)
+           array_agg({digest} ORDER BY notification_id)
       INTO ids, digests FROM inserted;
     IF ids IS NULL THEN
         RETURN NULL;
@@ -174,6 +182,7 @@ def install_chain(app: Any, service: str) -> int:
         "chain": chain,
         "extend": sql.Identifier(schema, f"{table}_extend"),
         "on_rows": sql.Identifier(schema, f"{table}_on_rows"),
+        "digest": sql.SQL(digest_sql()),
     }
     with (
         app.recorder.datastore.get_connection() as pooled,

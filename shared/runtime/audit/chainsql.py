@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from shared.runtime.chain import GENESIS_ID, LogTables, genesis
+from shared.runtime.chain import GENESIS_ID, LogTables, digest_sql, genesis
 
 _CHECK = """
 SELECT count(*),
@@ -23,9 +23,7 @@ FROM (
     SELECT nid, hash, digest, lag(hash) OVER (ORDER BY nid) AS previous
     FROM (
         SELECT e.notification_id AS nid, c.hash,
-            sha256(int8send(e.notification_id) || uuid_send(e.originator_id) || int8send(e.originator_version::bigint)
-                || int4send(octet_length(convert_to(coalesce(e.topic, ''), 'UTF8')))
-                || convert_to(coalesce(e.topic, ''), 'UTF8') || coalesce(e.state, ''::bytea)) AS digest
+            {digest} AS digest
         FROM {events} e LEFT JOIN {chain} c USING (notification_id)
         WHERE e.notification_id > %(first)s AND e.notification_id <= %(last)s
         ORDER BY e.notification_id OFFSET 0
@@ -56,7 +54,7 @@ class ChainProof:
         if self.doubt or (last <= self.upto and self.hash is not None):
             return
         anchor = self.hash if self.hash is not None else genesis(self.service)
-        query = sql.SQL(_CHECK).format(events=tables.events, chain=tables.chain)
+        query = sql.SQL(_CHECK).format(events=tables.events, chain=tables.chain, digest=sql.SQL(digest_sql("e")))
         with conn.cursor(binary=True) as cur:
             row = cur.execute(query, {"first": self.upto, "last": last, "anchor": anchor}).fetchone()
             assert row is not None
