@@ -50,7 +50,7 @@ def run_faust(bootstrap: str, topic: str, n: int) -> None:
         topic_disable_leader=True,
         topic_partitions=PARTITIONS,
         store="memory://",
-        datadir=tempfile.mkdtemp(prefix="bench-agent-"),
+        datadir=tempfile.mkdtemp(prefix="agent-", dir=os.environ.get("BENCH_AGENT_DATADIR")),
         consumer_auto_offset_reset="earliest",
         stream_wait_empty=False,
     )
@@ -74,7 +74,7 @@ def run_worker_shape(bootstrap: str, topic: str, n: int) -> None:
         broker=f"kafka://{bootstrap}",
         web_enabled=False,
         store="memory://",
-        datadir=tempfile.mkdtemp(prefix="bench-worker-"),
+        datadir=tempfile.mkdtemp(prefix="worker-", dir=os.environ.get("BENCH_AGENT_DATADIR")),
     )
 
     @app.task
@@ -105,9 +105,10 @@ def bench_agent(bootstrap: str, topic: str, n: int, loop: str) -> dict[str, floa
     """Both sides on the event loop the worker uses (`loop`: asyncio or uvloop)."""
 
     def measure(kind: str) -> Run:
-        env = {**os.environ, "BENCH_AGENT_LOOP": loop}
         cmd = [sys.executable, "-m", "benchmarks.agent_bench", kind, bootstrap, topic, str(n)]
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=True)
+        with tempfile.TemporaryDirectory(prefix="bench-agent-") as datadir:  # the child exits without tidying
+            env = {**os.environ, "BENCH_AGENT_LOOP": loop, "BENCH_AGENT_DATADIR": datadir}
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=True)
         result = json.loads(next(line for line in done.stdout.splitlines() if line.startswith('{"seconds"')))
         return Run(n, result["seconds"], result["cpu"])
 
