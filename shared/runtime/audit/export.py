@@ -27,13 +27,13 @@ def ndjson_chunks(conn: psycopg.Connection, first: int, last: int | None, page: 
     to `page` lines.
 
     One query through a server-side cursor (in a transaction, as such a cursor needs): the export is one
-    snapshot of the log (the query's), and PostgreSQL plans and scans once. (Pages of `> last id ... LIMIT n`, one query each, were planned on whatever statistics
-    the archive had: right after a burst of writes, before autovacuum's ANALYZE, each page scanned the whole
-    table: ~10 us of PostgreSQL's CPU per exported event against ~1.)"""
+    snapshot of the log (the query's), and PostgreSQL plans and scans once. (Pages of `> last id ... LIMIT
+    n`, one query each, were planned on whatever statistics the archive had: right after a burst of writes,
+    before autovacuum's ANALYZE, each page scanned the whole table: ~10 us of PostgreSQL's CPU per exported
+    event against ~1.)"""
     query = sql.SQL(_QUERY).format(archive=sql.Identifier(archive.TABLE))
     stop = last if last is not None else 2**62
-    with conn.transaction():
-        with conn.cursor(name="hallmark_export", binary=True) as cur:
-            cur.execute(query, (first, stop))
-            while rows := cur.fetchmany(page):
-                yield b"\n".join([envelope for (envelope,) in rows]) + b"\n"
+    with conn.transaction(), conn.cursor(name="hallmark_export", binary=True) as cur:
+        cur.execute(query, (first, stop))
+        while rows := cur.fetchmany(page):
+            yield b"\n".join([envelope for (envelope,) in rows]) + b"\n"
