@@ -43,6 +43,7 @@ TRANSIENT = (
     psycopg.InterfaceError,
 )
 """The store is down or busy (connection lost, lock timeout): the batch is tried again, never dead-lettered."""
+NO_NOTIFICATION_ID = "headers.notification_id: missing or not a positive integer"
 
 
 @dataclass
@@ -51,6 +52,12 @@ class BatchResult:
     ignored: int = 0
     duplicates: int = 0
     dead: list[tuple[Incoming, str]] = field(default_factory=list)
+
+    def merge(self, other: BatchResult) -> None:
+        self.applied += other.applied
+        self.ignored += other.ignored
+        self.duplicates += other.duplicates
+        self.dead += other.dead
 
 
 class TrackedConsumer:
@@ -71,21 +78,30 @@ class TrackedConsumer:
         self.dead_letters = dead_letters
         self.faults = faults
         self.conflict_retries = conflict_retries
+        self.seen: dict[str, int] = {}
+        """Per tracking name, the highest notification id this process knows recorded (read or applied)."""
 
     def apply_batch(self, messages: list[Incoming], final: bool = False) -> BatchResult:
         """Synchronous: run it in a worker thread (eventsourcing is blocking).
 
         Consecutive messages of one partition are applied in one transaction, tracked by the last
         notification id; if that fails they are applied one by one, so only a bad one is dead-lettered.
+        A group the service ignores entirely (by header) costs no query (`screen`).
         A NotYet message raises (nothing of its partition's group is kept; the caller waits and retries),
         unless `final`: then it is dead-lettered like a message that broke a rule.
         """
         result = BatchResult()
-        for name, group in groupby(messages, key=lambda m: m.tracking_name):
+        for name, grouped in groupby(messages, key=lambda m: m.tracking_name):
+            group = list(grouped)
+            screened = self.screen(group)
+            if screened is not None:
+                result.merge(screened)
+                continue
             looked = [(message, self._look(message)) for message in group]
             envelopes = [v[1] for _, v in looked if isinstance(v, tuple) and v[1] is not None]
             wanted = (i for envelope in envelopes for i in self.app.aggregate_ids_of(envelope))
             max_seen, ahead = read_ahead(self.app, name, wanted)  # one round trip
+            self._saw(name, max_seen)
             ready: list[tuple[Incoming, Envelope, int]] = []
             for message, verdict in looked:
                 outcome = self._judge(verdict, max_seen)
@@ -98,13 +114,40 @@ class TrackedConsumer:
                 self._apply_group(name, ready, result, final, ahead)
         return result
 
+    def screen(self, messages: list[Incoming]) -> BatchResult | None:
+        """The outcome of a partition's batch told by its headers alone (no decoding, no query, no thread:
+        cheap enough for the event loop), if the service ignores every message of it (or one has no
+        notification id: dead-lettered); else None. A message at or below the highest notification id
+        this process knows to be recorded for the partition counts as a duplicate, as `apply_batch` would
+        count it, others as ignored (one redelivered after a restart, before anything was read, too)."""
+        result = BatchResult()
+        seen = self.seen.get(messages[0].tracking_name, 0) if messages else 0
+        for message in messages:
+            raw_id = message.header("notification_id")
+            if raw_id is None or not raw_id.isdigit():
+                result.dead.append((message, NO_NOTIFICATION_ID))
+                continue
+            event_type = message.header("event_type")
+            if event_type is None or self.app.handles(event_type):
+                return None
+            if int(raw_id) <= seen:
+                result.duplicates += 1
+            else:
+                result.ignored += 1
+        return result
+
+    def _saw(self, name: str, notification_id: int | None) -> None:
+        """Remember the highest notification id known recorded for a partition (ids only rise)."""
+        if notification_id and notification_id > self.seen.get(name, 0):
+            self.seen[name] = notification_id
+
     def _look(self, message: Incoming) -> str | tuple[int, Envelope | None, str | None]:
         """What can be told of a message before knowing whether it was applied: an error for a missing
         notification id, else (its id, its envelope if it is one to apply, or why it is not: 'ignored'
         by its header before paying for decoding it, by its type, or a decoding error)."""
         raw_id = message.header("notification_id")
         if raw_id is None or not raw_id.isdigit():
-            return "headers.notification_id: missing or not a positive integer"
+            return NO_NOTIFICATION_ID
         notification_id = int(raw_id)
         event_type = message.header("event_type")
         if event_type is not None and not self.app.handles(event_type):
@@ -147,6 +190,7 @@ class TrackedConsumer:
         try:
             self.app.process_batch([(envelope, nid) for _, envelope, nid in ready], name)
             result.applied += len(ready)
+            self._saw(name, ready[-1][2])
             one_by_one = False
         except TRANSIENT:
             raise
@@ -207,25 +251,70 @@ class TrackedConsumer:
             result.dead.append((message, outcome))
 
     async def handle(self, messages: list[Incoming]) -> BatchResult:
-        """Apply a batch (in a thread), then dead-letter what failed. While the store is unreachable the
-        batch is tried again with a growing pause (nothing is acknowledged meanwhile); tracking makes the
-        part that had already committed a no-op."""
+        """Apply one partition's batch (see `handle_many`); raises what applying it raised."""
+        (outcome,) = await self.handle_many([messages])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    async def handle_many(self, batches: list[list[Incoming]]) -> list[BatchResult | Exception]:
+        """Apply several partitions' batches (one per partition), then dead-letter what failed; per batch,
+        its result or what applying it raised (the caller reads that partition again).
+
+        A batch the service ignores is told apart in the event loop (`screen`); the others are applied in
+        one hop to a worker thread, each in its own transaction. A batch that found the store unreachable
+        or a NotYet message is then tried again on its own with a growing pause, exactly as if alone
+        (nothing is acknowledged meanwhile; tracking makes the part that had already committed a no-op)."""
+        outcomes: list[BatchResult | Exception | None] = [self.screen(batch) for batch in batches]
+        todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
+        if todo:
+            first = await asyncio.to_thread(self._apply_each, [batches[i] for i in todo])
+            for i, applied in zip(todo, first, strict=True):
+                if isinstance(applied, (*TRANSIENT, NotYet)):
+                    try:
+                        applied = await self._again(batches[i], applied)
+                    except Exception as exc:
+                        applied = exc
+                outcomes[i] = applied
+        done: list[BatchResult | Exception] = []
+        for outcome in outcomes:
+            assert outcome is not None
+            if isinstance(outcome, BatchResult):
+                try:
+                    for message, error in outcome.dead:
+                        await self.dead_letters.send(message, error)
+                except Exception as exc:
+                    outcome = exc
+            done.append(outcome)
+        return done
+
+    def _apply_each(self, batches: list[list[Incoming]]) -> list[BatchResult | Exception]:
+        """In a worker thread: each batch applied on its own; what one raised does not stop the others."""
+        outcomes: list[BatchResult | Exception] = []
+        for batch in batches:
+            try:
+                outcomes.append(self.apply_batch(batch))
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    async def _again(self, messages: list[Incoming], failure: Exception) -> BatchResult:
+        """Try a batch again after a transient failure or a NotYet, with a growing pause; a NotYet batch
+        waiting `not_yet_seconds` in all is applied one last time with its NotYet messages dead-lettered."""
         pause, waiting_since, final = 0.1, 0.0, False
         while True:
-            try:
-                result = await asyncio.to_thread(self.apply_batch, messages, final)
-                break
-            except TRANSIENT as exc:
-                log.warning("store unavailable; batch retried", extra={"error": repr(exc), "retry_in_s": pause})
-            except NotYet as exc:
+            if isinstance(failure, NotYet):
                 waiting_since = waiting_since or time.monotonic()
                 final = time.monotonic() - waiting_since >= self.not_yet_seconds
-                log.info("batch waits for an earlier event", extra={"reason": str(exc), "retry_in_s": pause})
+                log.info("batch waits for an earlier event", extra={"reason": str(failure), "retry_in_s": pause})
+            else:
+                log.warning("store unavailable; batch retried", extra={"error": repr(failure), "retry_in_s": pause})
             await asyncio.sleep(pause)
             pause = min(pause * 2, 5.0)
-        for message, error in result.dead:
-            await self.dead_letters.send(message, error)
-        return result
+            try:
+                return await asyncio.to_thread(self.apply_batch, messages, final)
+            except (*TRANSIENT, NotYet) as exc:
+                failure = exc
 
     def retry_dead_letter(self, conn: psycopg.Connection, letter_id: int, actor: str) -> str:
         """Apply a dead letter again (ops); its own tracking id guards against a double retry."""

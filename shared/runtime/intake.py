@@ -81,8 +81,8 @@ class Intake(ConsumerRebalanceListener):
             log.info("intake joining the group", extra={"group": self.group, "topics": list(self.topics)})
             while not stop.is_set():
                 batches = await self.kafka.getmany(timeout_ms=self.wait_ms(), max_records=self.batch_size)
-                for tp, records in batches.items():
-                    await self.apply(tp, records)
+                if batches:
+                    await self.apply(batches)
                 if self.pending and time.monotonic() - self.committed_at >= self.commit_interval:
                     await self.commit()
         finally:
@@ -101,16 +101,25 @@ class Intake(ConsumerRebalanceListener):
         finally:
             await self.kafka.stop()
 
-    async def apply(self, tp: TopicPartition, records: list[Any]) -> None:
-        try:
-            result = await self.tracked.handle([incoming(r) for r in records])
-        except Exception:
-            log.exception("batch failed; read again", extra={"topic": tp.topic, "partition": tp.partition})
-            self.kafka.seek(tp, records[0].offset)
+    async def apply(self, batches: dict[TopicPartition, list[Any]]) -> None:
+        """Apply what `getmany` returned (one batch per partition, in one hop to a worker thread); a
+        partition whose batch failed is read again from its first message after a pause."""
+        outcomes = await self.tracked.handle_many([[incoming(r) for r in records] for records in batches.values()])
+        failed = False
+        for (tp, records), outcome in zip(batches.items(), outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.error(
+                    "batch failed; read again",
+                    exc_info=outcome,
+                    extra={"topic": tp.topic, "partition": tp.partition},
+                )
+                self.kafka.seek(tp, records[0].offset)
+                failed = True
+                continue
+            self.pending[tp] = records[-1].offset + 1
+            self.count(outcome)
+        if failed:
             await asyncio.sleep(1.0)
-            return
-        self.pending[tp] = records[-1].offset + 1
-        self.count(result)
 
     def count(self, result: BatchResult) -> None:
         self.metrics.consumed("applied", result.applied)
