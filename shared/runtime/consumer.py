@@ -121,7 +121,6 @@ class TrackedConsumer:
         this process knows to be recorded for the partition counts as a duplicate, as `apply_batch` would
         count it, others as ignored (one redelivered after a restart, before anything was read, too)."""
         result = BatchResult()
-        seen = self.seen.get(messages[0].tracking_name, 0) if messages else 0
         for message in messages:
             raw_id = message.header("notification_id")
             if raw_id is None or not raw_id.isdigit():
@@ -130,7 +129,7 @@ class TrackedConsumer:
             event_type = message.header("event_type")
             if event_type is None or self.app.handles(event_type):
                 return None
-            if int(raw_id) <= seen:
+            if int(raw_id) <= self.seen.get(message.tracking_name, 0):
                 result.duplicates += 1
             else:
                 result.ignored += 1
