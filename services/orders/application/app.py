@@ -115,7 +115,7 @@ class OrdersApplication(HallmarkApplication):
 
     def checkout(self, customer_id: str, details: Checkout, idempotency_key: str | None = None) -> uuid.UUID:
         """Turn the cart into an order (PendingPayment) and empty the cart."""
-        return self._place(customer_id, None, details, idempotency_key)
+        return self.place(customer_id, None, details, idempotency_key).id
 
     def place_order(
         self,
@@ -128,22 +128,24 @@ class OrdersApplication(HallmarkApplication):
         request is the same, and is refused for another (O1). The carrier must serve the shipping
         country (S1); `details` None places an order with no address and no carrier (tools and
         tests: the API always sends the checkout details)."""
-        return self._place(customer_id, lines, details, idempotency_key)
+        return self.place(customer_id, lines, details, idempotency_key).id
 
-    def _place(
-        self, customer_id: str, lines: Requested | None, details: Checkout | None, idempotency_key: str | None
-    ) -> uuid.UUID:
-        """`lines` None: the cart's (a checkout, which empties the cart). The order, its payment
-        deadline (O4) and the cart's record of it are saved together."""
+    def place(
+        self, customer_id: str, lines: Requested | None, details: Checkout | None, idempotency_key: str | None = None
+    ) -> Order:
+        """`place_order`, or with `lines` None `checkout` (the cart's lines; it empties the cart), answering
+        the order as saved (or as found, for a repeated key), so the API need not read it back. The order,
+        its payment deadline (O4) and the cart's record of it are saved together."""
         order_id = self._order_id(customer_id, idempotency_key)
         digest = placing.request_digest(lines, details) if idempotency_key else None
 
-        def attempt() -> tuple[uuid.UUID, list[Any]]:
-            existing = self._find_order(order_id)
+        def attempt() -> tuple[Order, list[Any]]:
+            # an order id of its own (no idempotency key) is new: nothing to look for
+            existing = self._find_order(order_id) if idempotency_key else None
             if existing is not None:
                 if digest is not None:
                     placing.check_same_request(existing, digest)
-                return order_id, []
+                return existing, []
             cart = self.cart(customer_id)
             if lines is None:
                 cart.check_not_empty()
@@ -155,7 +157,7 @@ class OrdersApplication(HallmarkApplication):
             )
             cart.record_order(order_id=str(order_id), from_cart=lines is None)
             assert order.payment_due_at is not None
-            return order_id, [order, cart, payment_window_timer(order_id, order.payment_due_at)]
+            return order, [order, cart, payment_window_timer(order_id, order.payment_due_at)]
 
         return self.write(customer_id, attempt)
 
