@@ -8,6 +8,7 @@ state, so concurrent requests all succeed or are refused for a reason of their o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
@@ -32,6 +33,7 @@ from services.orders.settings import OrdersSettings
 from shared.events import Envelope
 from shared.events.orders import PersonalDetails
 from shared.runtime.clock import Clock
+from shared.runtime.prefetch import load_many
 from shared.runtime.privacy.keys import Forgotten
 from shared.runtime.store import Attempt, HallmarkApplication, StillConflicting
 
@@ -146,14 +148,22 @@ class OrdersApplication(HallmarkApplication):
                 if digest is not None:
                     placing.check_same_request(existing, digest)
                 return existing, []
-            cart = self.cart(customer_id)
+            # the cart, the carriers' coverage and the lines' listings in one query (shared.runtime.prefetch)
+            read = self._reader([cart_id(customer_id), COVERAGE_ID, *(entry_id(sku) for sku, _ in lines or ())])
+            stored: Cart | None = read(cart_id(customer_id))
+            cart = Cart(customer_id=customer_id) if stored is None else stored
             if lines is None:
                 cart.check_not_empty()
             requested = list(cart.items.items()) if lines is None else lines
-            coverage = self.carrier_coverage()
+            coverage: CarrierCoverage | None = read(COVERAGE_ID)
             now = self.clock.now()
+
+            def listing(sku: str) -> CatalogueEntry | None:
+                entry: CatalogueEntry | None = read(entry_id(sku))
+                return entry
+
             order = placing.place(
-                order_id, customer_id, requested, self._catalogue, details, now, self.placing, coverage, digest
+                order_id, customer_id, requested, listing, details, now, self.placing, coverage, digest
             )
             cart.record_order(order_id=str(order_id), from_cart=lines is None)
             assert order.payment_due_at is not None
@@ -272,6 +282,22 @@ class OrdersApplication(HallmarkApplication):
         except AggregateNotFoundError:
             return None
         return order
+
+    def _reader(self, ids: list[uuid.UUID]) -> Callable[[uuid.UUID], Any]:
+        """A getter answering these aggregates from one query (PostgreSQL: their snapshots and events, folded
+        as the repository folds them) and any other the usual way (also all of them, in memory); None for
+        one that does not exist. A copy read here and saved is version-checked as any other."""
+        ahead = load_many(self, ids)
+
+        def get(aggregate_id: uuid.UUID) -> Any:
+            if aggregate_id in ahead:
+                return ahead[aggregate_id]
+            try:
+                return self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+
+        return get
 
     def _catalogue(self, sku: str) -> CatalogueEntry | None:
         """The service's copy of a product's listing (None: not listed)."""
