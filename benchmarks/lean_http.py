@@ -16,6 +16,10 @@ from urllib.parse import urlsplit
 import httptools
 import orjson
 
+IDLE_SECONDS = 3.0
+"""A connection idle longer is closed rather than reused: uvicorn closes it after 5 s (`timeout_keep_alive`),
+and a request sent as the server closes is lost (httpx met the same race: ReadError)."""
+
 
 class HttpError(Exception):
     """The request got no complete answer (connection refused or lost, timeout, bad response)."""
@@ -39,6 +43,7 @@ class _Connection(asyncio.Protocol):
         self.waiter: asyncio.Future[Response] | None = None
         self.body: list[bytes] = []
         self.reusable = True
+        self.idle_since = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's are not asyncio.Transport subclasses
@@ -102,9 +107,13 @@ class LeanClient:
         request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
         idle = self.idle[(host, port)]
         conn = None
-        while idle and conn is None:  # the server closes connections idle for a while (uvicorn: 5 s)
+        now = asyncio.get_running_loop().time()
+        while idle and conn is None:  # the server closes connections idle for a while (uvicorn: after 5 s)
             conn = idle.pop()
-            if not conn.reusable or conn.transport is None or conn.transport.is_closing():
+            stale = now - conn.idle_since > IDLE_SECONDS or not conn.reusable
+            if stale or conn.transport is None or conn.transport.is_closing():
+                if conn.transport is not None:
+                    conn.transport.close()  # never one the server may be closing as the request goes out
                 conn = None
         if conn is None:
             try:
@@ -119,6 +128,7 @@ class LeanClient:
             conn.transport.close()
             raise
         if conn.reusable:
+            conn.idle_since = asyncio.get_running_loop().time()
             idle.append(conn)
         return response
 

@@ -132,8 +132,8 @@ class Bench:
                 step.errors.append(f"capture {paid.status_code}")
                 return False
             return True
-        except (HttpError, TimeoutError) as exc:
-            step.errors.append(type(exc).__name__)
+        except (HttpError, TimeoutError) as exc:  # the kind, and for HttpError what failed (connect, lost, ...)
+            step.errors.append(type(exc).__name__ + (f" ({str(exc).split(':')[0]})" if str(exc) else ""))
             return False
 
     async def run_step(self, rate: float, idle: dict[str, float] | None = None) -> dict[str, Any]:
