@@ -11,6 +11,8 @@ and the signature check and claim validation cost more CPU than the rest of a ca
 
 from __future__ import annotations
 
+import base64
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal, get_args
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Role = Literal["customer", "account_manager", "ops", "auditor"]
@@ -76,7 +79,18 @@ def mint(
     claims = {"sub": subject, "role": role, "iss": issuer, "aud": audience, "iat": now, "exp": now + ttl_seconds}
     if customers:
         claims["customers"] = list(customers)
-    return jwt.encode(claims, secret, algorithm="HS256")
+    return jwt.encode(claims, _hs256_key(secret), algorithm="HS256")
+
+
+@functools.lru_cache(maxsize=8)
+def _hs256_key(secret: str) -> jwt.PyJWK:
+    """The secret as a key PyJWT has prepared, made once per secret: given the plain secret, PyJWT
+    prepares it again on every call (a JSON parse attempt and PEM/SSH/DER checks: ~40 % of a verify).
+    The same refusals as for the plain secret (empty, or shaped like an asymmetric key): they raise
+    here, are not cached, and raise again on the next call."""
+    HMACAlgorithm(HMACAlgorithm.SHA256).prepare_key(secret)
+    k = base64.urlsafe_b64encode(secret.encode()).rstrip(b"=").decode()
+    return jwt.PyJWK({"kty": "oct", "k": k}, algorithm="HS256")
 
 
 def verify(
@@ -95,7 +109,7 @@ def _verified(secret: str, issuer: str, token: str, audience: str, max_ttl_secon
     try:
         raw = jwt.decode(
             token,
-            secret,
+            _hs256_key(secret),
             algorithms=["HS256"],
             issuer=issuer,
             audience=audience,

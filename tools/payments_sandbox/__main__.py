@@ -24,7 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     data_dir: Path = args.data_dir or Path(tempfile.mkdtemp(prefix="hallmark-sandbox-"))
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("hallmark.sandbox").info("sandbox gateway keeps its state in %s", data_dir)
-    uvicorn.run(create_app(data_dir, args.slow_seconds), host=args.host, port=args.port, log_level=args.log_level)
+    app = create_app(data_dir, args.slow_seconds)
+    # no access log (the gateway logs each capture and refund itself); uvloop and httptools: a stand-in
+    # for the card provider should not cost the machine what the shop's own processes need
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, loop="uvloop", http="httptools"
+    )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,10 @@ class SandboxStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / "sandbox.sqlite3"
         self._db = sqlite3.connect(self.path, check_same_thread=False)
+        # WAL, synced at checkpoints: what was committed survives the process (a restart answers retries
+        # the same way), without a journal file written, synced and deleted per capture
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:

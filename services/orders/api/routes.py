@@ -90,9 +90,8 @@ async def checkout(
     body: CheckoutCreate, runtime: RuntimeDep, customer: Customer, idempotency_key: IdempotencyKey = None
 ) -> OrderPublic:
     """Check out: the cart becomes an order (PendingPayment), minimum quantities checked (O2)."""
-    app = _app(runtime)
-    order_id = await asyncio.to_thread(app.checkout, customer.subject, _checkout(body), idempotency_key)
-    return OrderPublic.of(await asyncio.to_thread(app.get_order, order_id))
+    order = await asyncio.to_thread(_app(runtime).place, customer.subject, None, _checkout(body), idempotency_key)
+    return OrderPublic.of(order)
 
 
 @router.get("/carriers", response_model=CoveragePublic, responses=problems(503))
@@ -110,10 +109,9 @@ async def place_order(
     body: OrderCreate, runtime: RuntimeDep, customer: Customer, idempotency_key: IdempotencyKey = None
 ) -> OrderPublic:
     """Place an order directly with its lines (the same checks as checkout)."""
-    app = _app(runtime)
     lines = [(line.sku, line.quantity) for line in body.lines]
-    order_id = await asyncio.to_thread(app.place_order, customer.subject, lines, _checkout(body), idempotency_key)
-    return OrderPublic.of(await asyncio.to_thread(app.get_order, order_id))
+    order = await asyncio.to_thread(_app(runtime).place, customer.subject, lines, _checkout(body), idempotency_key)
+    return OrderPublic.of(order)
 
 
 @router.get("/orders", response_model=list[OrderPublic])

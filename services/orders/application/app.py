@@ -8,6 +8,7 @@ state, so concurrent requests all succeed or are refused for a reason of their o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
@@ -32,6 +33,7 @@ from services.orders.settings import OrdersSettings
 from shared.events import Envelope
 from shared.events.orders import PersonalDetails
 from shared.runtime.clock import Clock
+from shared.runtime.prefetch import load_many
 from shared.runtime.privacy.keys import Forgotten
 from shared.runtime.store import Attempt, HallmarkApplication, StillConflicting
 
@@ -115,7 +117,7 @@ class OrdersApplication(HallmarkApplication):
 
     def checkout(self, customer_id: str, details: Checkout, idempotency_key: str | None = None) -> uuid.UUID:
         """Turn the cart into an order (PendingPayment) and empty the cart."""
-        return self._place(customer_id, None, details, idempotency_key)
+        return self.place(customer_id, None, details, idempotency_key).id
 
     def place_order(
         self,
@@ -128,34 +130,44 @@ class OrdersApplication(HallmarkApplication):
         request is the same, and is refused for another (O1). The carrier must serve the shipping
         country (S1); `details` None places an order with no address and no carrier (tools and
         tests: the API always sends the checkout details)."""
-        return self._place(customer_id, lines, details, idempotency_key)
+        return self.place(customer_id, lines, details, idempotency_key).id
 
-    def _place(
-        self, customer_id: str, lines: Requested | None, details: Checkout | None, idempotency_key: str | None
-    ) -> uuid.UUID:
-        """`lines` None: the cart's (a checkout, which empties the cart). The order, its payment
-        deadline (O4) and the cart's record of it are saved together."""
+    def place(
+        self, customer_id: str, lines: Requested | None, details: Checkout | None, idempotency_key: str | None = None
+    ) -> Order:
+        """`place_order`, or with `lines` None `checkout` (the cart's lines; it empties the cart), answering
+        the order as saved (or as found, for a repeated key), so the API need not read it back. The order,
+        its payment deadline (O4) and the cart's record of it are saved together."""
         order_id = self._order_id(customer_id, idempotency_key)
         digest = placing.request_digest(lines, details) if idempotency_key else None
 
-        def attempt() -> tuple[uuid.UUID, list[Any]]:
-            existing = self._find_order(order_id)
+        def attempt() -> tuple[Order, list[Any]]:
+            # an order id of its own (no idempotency key) is new: nothing to look for
+            existing = self._find_order(order_id) if idempotency_key else None
             if existing is not None:
                 if digest is not None:
                     placing.check_same_request(existing, digest)
-                return order_id, []
-            cart = self.cart(customer_id)
+                return existing, []
+            # the cart, the carriers' coverage and the lines' listings in one query (shared.runtime.prefetch)
+            read = self._reader([cart_id(customer_id), COVERAGE_ID, *(entry_id(sku) for sku, _ in lines or ())])
+            stored: Cart | None = read(cart_id(customer_id))
+            cart = Cart(customer_id=customer_id) if stored is None else stored
             if lines is None:
                 cart.check_not_empty()
             requested = list(cart.items.items()) if lines is None else lines
-            coverage = self.carrier_coverage()
+            coverage: CarrierCoverage | None = read(COVERAGE_ID)
             now = self.clock.now()
+
+            def listing(sku: str) -> CatalogueEntry | None:
+                entry: CatalogueEntry | None = read(entry_id(sku))
+                return entry
+
             order = placing.place(
-                order_id, customer_id, requested, self._catalogue, details, now, self.placing, coverage, digest
+                order_id, customer_id, requested, listing, details, now, self.placing, coverage, digest
             )
             cart.record_order(order_id=str(order_id), from_cart=lines is None)
             assert order.payment_due_at is not None
-            return order_id, [order, cart, payment_window_timer(order_id, order.payment_due_at)]
+            return order, [order, cart, payment_window_timer(order_id, order.payment_due_at)]
 
         return self.write(customer_id, attempt)
 
@@ -270,6 +282,22 @@ class OrdersApplication(HallmarkApplication):
         except AggregateNotFoundError:
             return None
         return order
+
+    def _reader(self, ids: list[uuid.UUID]) -> Callable[[uuid.UUID], Any]:
+        """A getter answering these aggregates from one query (PostgreSQL: their snapshots and events, folded
+        as the repository folds them) and any other the usual way (also all of them, in memory); None for
+        one that does not exist. A copy read here and saved is version-checked as any other."""
+        ahead = load_many(self, ids)
+
+        def get(aggregate_id: uuid.UUID) -> Any:
+            if aggregate_id in ahead:
+                return ahead[aggregate_id]
+            try:
+                return self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+
+        return get
 
     def _catalogue(self, sku: str) -> CatalogueEntry | None:
         """The service's copy of a product's listing (None: not listed)."""

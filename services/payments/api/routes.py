@@ -23,7 +23,7 @@ from services.payments.api.models import (
     SettlementCreate,
 )
 from services.payments.application import PaymentsApplication
-from services.payments.domain import Payment, PaymentNotFound
+from services.payments.domain import CaptureOutcome, Payment, PaymentNotFound
 from shared.runtime.audit.described import HistoryEvent, published_history
 from shared.runtime.http.deps import AsOf, Auditor, Ops, PrincipalDep, RuntimeDep, require
 from shared.runtime.http.problems import problems
@@ -67,9 +67,13 @@ async def capture(
 ) -> CapturePublic:
     """Pay by card (Visa, MasterCard, JCB) or PayPal; retries with the same Idempotency-Key never charge twice."""
     app = payments_app(runtime)
-    await own_payment(app, order_id, purpose, customer)
-    outcome = await asyncio.to_thread(app.capture, order_id, purpose, body.method, body.source, idempotency_key)
-    return CapturePublic.of(outcome)
+
+    def pay() -> CaptureOutcome:  # one hop to the thread pool: who may pay checked on the payment capture uses
+        payment = app.payment(order_id, purpose)
+        _check_customer(customer, payment.customer_id)
+        return app.capture(order_id, purpose, body.method, body.source, idempotency_key, loaded=payment)
+
+    return CapturePublic.of(await asyncio.to_thread(pay))
 
 
 @router.post("/payments/{order_id}/settle", response_model=PaymentPublic, responses=problems(404, 409))

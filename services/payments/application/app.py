@@ -132,15 +132,25 @@ class PaymentsApplication(HallmarkApplication):
         return self._found(fraud_check_id(order_id))
 
     # --- capture: card, PayPal (P1, P4, P5) ------------------------------------------------------
-    def capture(self, order_id: str, purpose: str, method: str, source: str, idempotency_key: str) -> CaptureOutcome:
+    def capture(
+        self,
+        order_id: str,
+        purpose: str,
+        method: str,
+        source: str,
+        idempotency_key: str,
+        loaded: Payment | None = None,
+    ) -> CaptureOutcome:
         """Charge what is still asked through the provider; the same key never charges twice, a second
-        charge is refunded, and so is money taken for an order cancelled meanwhile (O5)."""
+        charge is refunded, and so is money taken for an order cancelled meanwhile (O5). `loaded`: the
+        payment as the caller just read it (the API, checking who may pay), used for the first try."""
         if method == "card":
             validate_card(source)  # P1: Visa, MasterCard, JCB only; Luhn
         result: ProviderResult | None = None
         charged = 0
         for _ in range(RETRIES):
-            payment = self.payment(order_id, purpose)
+            payment = loaded if loaded is not None else self.payment(order_id, purpose)
+            loaded = None
             seen = payment.outcome_for(idempotency_key)
             if seen is not None:
                 return seen
