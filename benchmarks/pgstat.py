@@ -10,7 +10,8 @@ Execution time is wall time inside the executor (it includes waits for locks and
 Compare that total with PostgreSQL's CPU over the same window (from /proc): the rest is connection and
 protocol work, commits (WAL), NOTIFY delivery and the background processes. pg_stat_statements costs some
 CPU itself: compare CPU per order across changes with `benchmarks.e2e`, not here. Written as JSON under
-`.hallmark/bench/`.
+`.hallmark/bench/`. Settings in `HALLMARK_POSTGRES_OPTIONS` (`name=value ...`, as the launcher takes them)
+are added to the server's, to measure one.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
 
 
 def main() -> None:
-    os.environ["HALLMARK_POSTGRES_OPTIONS"] = OPTIONS
+    os.environ["HALLMARK_POSTGRES_OPTIONS"] = f"{OPTIONS} {os.environ.get('HALLMARK_POSTGRES_OPTIONS', '')}"
     stack = Stack(
         StackConfig(
             name="bench-pgstat",
