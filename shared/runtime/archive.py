@@ -76,13 +76,22 @@ class Archived:
     envelope: bytes
 
 
-def record_published(conn: psycopg.Connection, handled: Sequence[int], published: Sequence[Published]) -> None:
+def record_published(
+    conn: psycopg.Connection,
+    handled: Sequence[int],
+    published: Sequence[Published],
+    position: tuple[str, int] | None = None,
+) -> None:
     """Keep what the relay published, and which notifications it handled without publishing (a
     republish after a crash writes the same rows again: kept once). One statement for the whole batch
-    (arrays unnested in PostgreSQL): a row per statement cost the relay more than its Kafka sends."""
+    (arrays unnested in PostgreSQL): a row per statement cost the relay more than its Kafka sends.
+    With `position` (name, notification id), the same statement also moves that position
+    (`hallmark_positions`, as `positions.write_position` does)."""
     by_id = {n: (e, value) for n, e, value in published}
     ids = sorted({*handled, *by_id})
     if not ids:
+        if position is not None:
+            conn.execute(_POSITION, position)
         return
     columns: list[list[Any]] = [[], [], [], [], [], []]
     for n in ids:
@@ -90,7 +99,10 @@ def record_published(conn: psycopg.Connection, handled: Sequence[int], published
         values = (None,) * 6 if found is None else _archived_columns(*found)
         for column, value in zip(columns, values, strict=True):
             column.append(value)
-    conn.execute(_INSERT, (ids, *columns))
+    if position is None:
+        conn.execute(_INSERT, (ids, *columns))
+    else:
+        conn.execute(_INSERT_AND_POSITION, (ids, *columns, *position), prepare=True)
 
 
 def _archived_columns(e: Envelope, value: bytes) -> tuple[Any, ...]:
@@ -102,6 +114,13 @@ _INSERT = sql.SQL(
     "SELECT * FROM unnest(%b::int8[], %b::uuid[], %b::text[], %b::int4[], %b::text[], %b::timestamptz[], %b::bytea[]) "
     "ON CONFLICT (notification_id) DO NOTHING"
 ).format(sql.Identifier(TABLE))
+
+_POSITION = (
+    "INSERT INTO hallmark_positions (name, position) VALUES (%s, %s) "
+    "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()"
+)
+_INSERT_AND_POSITION = sql.SQL("WITH archived AS ({} RETURNING 1) {}").format(_INSERT, sql.SQL(_POSITION))
+"""Both in one statement: a data-modifying WITH runs to completion whether or not it is read."""
 
 
 def stream(conn: psycopg.Connection, first: int, last: int | None, size: int = 5000) -> Iterator[Archived]:

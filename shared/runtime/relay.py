@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +25,10 @@ from aiokafka import AIOKafkaProducer
 from psycopg import sql
 
 from shared.runtime.archive import Published, record_published
-from shared.runtime.chain import chain_header, log_tables, read_hashes
+from shared.runtime.chain import chain_header, log_tables, read_chained
 from shared.runtime.kafka import Message, send_batched
 from shared.runtime.logs import log_failure
-from shared.runtime.positions import read_position, write_position
+from shared.runtime.positions import read_position
 from shared.runtime.privacy.mapper import SealingMapper
 from shared.runtime.store import HallmarkApplication
 from shared.runtime.translate import Translator, encoded_for
@@ -107,32 +107,40 @@ class OutboxRelay:
     # --- one step -------------------------------------------------------------------------------
     def _read_batch(self) -> Batch:
         assert self._conn is not None
-        # The lock lives as long as this session: a leader whose session died with a PostgreSQL restart
-        # finds out here (and stands down) before it publishes beside the relay that leads now.
-        self._conn.execute("SELECT 1")
         if self._position is None:
             self._position = read_position(self._conn, self.position_name)
-        return self._read_from(self._position + 1)
+        tables = log_tables(self.app)
+        if tables is None:  # in-memory store: no chain
+            # The lock lives as long as this session: a leader whose session died with a PostgreSQL restart
+            # finds out here (and stands down) before it publishes beside the relay that leads now.
+            self._conn.execute("SELECT 1")
+            return self._read_from(self._position + 1)
+        # On the lock's own session, which the read proves alive (as above), in one statement.
+        return self._decoded(self._position + 1, *read_chained(self._conn, tables, self._position + 1, self.batch_size))
 
     def _read_from(self, start: int) -> Batch:
         """Up to `batch_size` notifications from `start` on, decoded, with their chain hashes. Touches
         only the reader's connection and the store's pool: runs beside `_commit`."""
-        notifications = self.app.recorder.select_notifications(start=start, limit=self.batch_size)
-        hashes: dict[int, bytes] = {}
-        if notifications:  # each event's chain hash rides in a header (shared.runtime.audit.chain)
-            if self._reader is None or self._reader.closed:
-                self._reader = psycopg.connect(self.dsn, autocommit=True)
-            hashes = read_hashes(self._reader, log_tables(self.app), notifications[0].id, notifications[-1].id)
+        tables = log_tables(self.app)
+        if tables is None:
+            notifications = self.app.recorder.select_notifications(start=start, limit=self.batch_size)
+            return self._decoded(start, notifications, {})
+        if self._reader is None or self._reader.closed:
+            self._reader = psycopg.connect(self.dsn, autocommit=True)
+        # each event's chain hash rides in a header (shared.runtime.audit.chain)
+        return self._decoded(start, *read_chained(self._reader, tables, start, self.batch_size))
+
+    def _decoded(self, start: int, notifications: Sequence[Any], hashes: dict[int, bytes]) -> Batch:
         return Batch(start, [(n.id, self.mapper.to_domain_event(n)) for n in notifications], hashes)
 
     def _commit(self, batch: list[tuple[int, Any]], published: list[Published] | None = None) -> None:
         assert self._conn is not None
         with self._conn.pipeline(), self._conn.transaction():  # one round trip for the whole transaction
             # the outbox archive (shared.runtime.audit): what was published, and what was handled unpublished
-            record_published(self._conn, [n for n, _ in batch], published or [])
             for subscriber in self.subscribers:
                 subscriber(self._conn, batch)
-            write_position(self._conn, self.position_name, batch[-1][0])
+            # and the position after the batch, in the same statement
+            record_published(self._conn, [n for n, _ in batch], published or [], (self.position_name, batch[-1][0]))
         self._position = batch[-1][0]
 
     async def pump_once(self) -> int:

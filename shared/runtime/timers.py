@@ -146,9 +146,11 @@ class TimerService:
         tid = timer_id(kind, target)
         if tid in pe.aggregates:
             return tid
-        try:
-            self.app.repository.get(tid)
+        try:  # whether the timer exists: its first event, one statement (not the snapshot and every event)
+            exists = bool(self.app.recorder.select_events(tid, limit=1))
         except Exception:
+            exists = False
+        if not exists:
             pe.collect_events(Timer(kind=kind, target=target, due_at=due_at))
         return tid
 

@@ -110,6 +110,8 @@ class PostgresCluster:
         ]
         if not self.durable:
             options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        for setting in os.environ.get("HALLMARK_POSTGRES_OPTIONS", "").split():  # e.g. benchmarks/pgstat.py's
+            options += ["-c", setting]
         log_path.parent.mkdir(parents=True, exist_ok=True)
         if user:
             entry = pwd.getpwnam(user)
