@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import time
 from typing import Any
 
@@ -28,11 +27,11 @@ import psycopg
 import uvloop
 from prometheus_client.parser import text_string_to_metric_families
 
-from benchmarks.load import STEP_SECONDS, Bench
+from benchmarks.load import STEP_SECONDS, Bench, bench_stack
 from benchmarks.procstat import cpu_by_process, start_profiles, stop_profiles
 from benchmarks.reads import bench_get_order
 from tools.launcher.procs import home, repo_root
-from tools.launcher.stack import Ports, Stack, StackConfig
+from tools.launcher.stack import Stack
 
 RATES = [float(r) for r in os.environ.get("BENCH_RATES", "5,10,20,40").split(",")]
 
@@ -123,17 +122,7 @@ def versions(stack: Stack) -> dict[str, str]:
 
 
 def main() -> None:
-    stack = Stack(
-        StackConfig(
-            name="bench-e2e",
-            ports=Ports.offset(int(os.environ.get("BENCH_PORT_BASE", "28000"))),
-            durable=False,
-            clock="system",
-            environment="test",
-            namespace="e2e" + secrets.token_hex(2),
-            extra_env={"PAYMENTS_FRAUD_SHARE": "0"},  # every order is confirmed without a review
-        )
-    )
+    stack = bench_stack("bench-e2e", "e2e")
     stack.start()
     try:
         cores = os.cpu_count()

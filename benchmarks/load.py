@@ -20,7 +20,7 @@ from benchmarks.procstat import cpu_by_process
 from shared.events import PARTITIONS
 from shared.runtime.identity import mint
 from shared.runtime.settings import PlatformSettings
-from tools.launcher.stack import Stack
+from tools.launcher.stack import Ports, Stack, StackConfig
 
 STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "20"))
 DRAIN_SECONDS = 30.0
@@ -185,3 +185,19 @@ def percentile(values: list[float], p: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def bench_stack(name: str, namespace: str) -> Stack:
+    """The whole system for an end-to-end bench: a throwaway stack at `BENCH_PORT_BASE` on the real
+    clock, every order confirmed without a fraud review (its own topic namespace, so runs never meet)."""
+    return Stack(
+        StackConfig(
+            name=name,
+            ports=Ports.offset(int(os.environ.get("BENCH_PORT_BASE", "28000"))),
+            durable=False,
+            clock="system",
+            environment="test",
+            namespace=namespace + secrets.token_hex(2),
+            extra_env={"PAYMENTS_FRAUD_SHARE": "0"},  # every order is confirmed without a review
+        )
+    )

@@ -20,16 +20,15 @@ import asyncio
 import json
 import os
 import re
-import secrets
 import time
 from typing import Any
 
 import psycopg
 
-from benchmarks.load import Bench
+from benchmarks.load import Bench, bench_stack
 from benchmarks.procstat import cpu_by_process
 from tools.launcher.procs import home
-from tools.launcher.stack import Ports, Stack, StackConfig
+from tools.launcher.stack import Stack
 
 OPTIONS = (
     "shared_preload_libraries=pg_stat_statements pg_stat_statements.track=all"
@@ -140,17 +139,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
 
 def main() -> None:
     os.environ["HALLMARK_POSTGRES_OPTIONS"] = f"{OPTIONS} {os.environ.get('HALLMARK_POSTGRES_OPTIONS', '')}"
-    stack = Stack(
-        StackConfig(
-            name="bench-pgstat",
-            ports=Ports.offset(int(os.environ.get("BENCH_PORT_BASE", "28000"))),
-            durable=False,
-            clock="system",
-            environment="test",
-            namespace="pgs" + secrets.token_hex(2),
-            extra_env={"PAYMENTS_FRAUD_SHARE": "0"},
-        )
-    )
+    stack = bench_stack("bench-pgstat", "pgs")
     stack.start()
     try:
         document = asyncio.run(measure(stack))
