@@ -15,11 +15,9 @@ the orders confirmed; "marginal" subtracts what the processes burn at rest (meas
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import platform
 import re
-import time
 from typing import Any
 
 import httpx
@@ -27,10 +25,10 @@ import psycopg
 import uvloop
 from prometheus_client.parser import text_string_to_metric_families
 
-from benchmarks.load import STEP_SECONDS, Bench, bench_stack
+from benchmarks.load import STEP_SECONDS, Bench, bench_stack, write_result
 from benchmarks.procstat import cpu_by_process, start_profiles, stop_profiles
 from benchmarks.reads import bench_get_order
-from tools.launcher.procs import home, repo_root
+from tools.launcher.procs import repo_root
 from tools.launcher.stack import Stack
 
 RATES = [float(r) for r in os.environ.get("BENCH_RATES", "5,10,20,40").split(",")]
@@ -130,9 +128,6 @@ def main() -> None:
         results, idle, reads = uvloop.run(ladder(stack))  # the generator's loop: cheaper than asyncio's
         found = knee(results)
         print(f"knee: {found if found is not None else 'below the lowest rate'} orders/s (achieved >= 90 %, p99 < 1 s)")
-        out = home() / "bench"
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"e2e-{time.strftime('%Y%m%dT%H%M%S')}.json"
         meta = {"cores": os.cpu_count(), "python": platform.python_version(), **versions(stack)}
         orders = sum(r["orders"] for r in results) + int(RATES[0] * STEP_SECONDS) + 1  # with the warm-up
         per_order = {s: {k: round(v / orders, 2) for k, v in c.items()} for s, c in worker_counts(stack).items()}
@@ -147,8 +142,7 @@ def main() -> None:
             "steps": results,
             "get_order": reads,
         }
-        path.write_text(json.dumps(document, indent=2))
-        print(f"written to {path}")
+        write_result("e2e", document)
     finally:
         stack.stop()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import secrets
 import statistics
@@ -20,6 +21,7 @@ from benchmarks.procstat import cpu_by_process
 from shared.events import PARTITIONS
 from shared.runtime.identity import mint
 from shared.runtime.settings import PlatformSettings
+from tools.launcher.procs import home
 from tools.launcher.stack import Ports, Stack, StackConfig
 
 STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "20"))
@@ -185,6 +187,15 @@ def percentile(values: list[float], p: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def write_result(kind: str, document: dict[str, Any]) -> None:
+    """Write a bench's result as JSON under `.hallmark/bench/<kind>-<time>.json` and say where."""
+    out = home() / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{kind}-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(document, indent=2))
+    print(f"written to {path}")
 
 
 def bench_stack(name: str, namespace: str) -> Stack:

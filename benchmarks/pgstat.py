@@ -17,17 +17,14 @@ are added to the server's, to measure one.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
-import time
 from typing import Any
 
 import psycopg
 
-from benchmarks.load import Bench, bench_stack
+from benchmarks.load import Bench, bench_stack, write_result
 from benchmarks.procstat import cpu_by_process
-from tools.launcher.procs import home
 from tools.launcher.stack import Stack
 
 OPTIONS = (
@@ -143,11 +140,7 @@ def main() -> None:
     stack.start()
     try:
         document = asyncio.run(measure(stack))
-        out = home() / "bench"
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"pgstat-{time.strftime('%Y%m%dT%H%M%S')}.json"
-        path.write_text(json.dumps(document, indent=2))
-        print(f"written to {path}")
+        write_result("pgstat", document)
     finally:
         stack.stop()
 

@@ -55,19 +55,21 @@ def authenticate(runtime: Runtime[Any], scheme: str, credentials: str) -> Princi
         ) from None
 
 
-async def get_principal(
-    runtime: RuntimeDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def principal_of(runtime: Runtime[Any], credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """The caller named by the request's bearer credentials (401 without usable ones)."""
     if credentials is None:
         return authenticate(runtime, "", "")
     return authenticate(runtime, credentials.scheme, credentials.credentials)
 
 
+async def get_principal(runtime: RuntimeDep, credentials: Bearer) -> Principal:
+    return principal_of(runtime, credentials)
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-
-
-Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 class RoleCheck:
@@ -80,11 +82,7 @@ class RoleCheck:
         self.roles = roles
 
     async def __call__(self, request: Request, credentials: Bearer) -> Principal:
-        runtime: Runtime[Any] = request.app.state.runtime
-        if credentials is None:
-            principal = authenticate(runtime, "", "")
-        else:
-            principal = authenticate(runtime, credentials.scheme, credentials.credentials)
+        principal = principal_of(request.app.state.runtime, credentials)
         if principal.role not in self.roles:
             raise HTTPException(403, f"role: {principal.role} may not do this (needs {' or '.join(self.roles)})")
         return principal
